@@ -1,0 +1,50 @@
+/** Where the app keeps its data, and which engine it talks to. Node only. */
+import os from 'node:os';
+import path from 'node:path';
+import fs from 'node:fs';
+import { APP_ENV } from '../../shared/constants.js';
+
+export interface Paths {
+  home: string;
+  /** SQLite database: traces, box records, token hashes. */
+  db: string;
+  /** Non-secret registry metadata (keys, usernames, which backend holds the secret). */
+  registries: string;
+  /** Directory bind-mounted into boxes; holds the OTLP unix socket. */
+  runDir: string;
+  otlpSocket: string;
+  logs: string;
+}
+
+export function resolveHome(env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env[APP_ENV.home];
+  if (fromEnv && fromEnv.trim()) return path.resolve(fromEnv);
+  const xdg = env.XDG_DATA_HOME;
+  return xdg ? path.join(xdg, 'boxscope') : path.join(os.homedir(), '.boxscope');
+}
+
+export function paths(home = resolveHome()): Paths {
+  const runDir = path.join(home, 'run');
+  return {
+    home,
+    db: path.join(home, 'boxscope.db'),
+    registries: path.join(home, 'registries.json'),
+    runDir,
+    otlpSocket: path.join(runDir, 'otlp.sock'),
+    logs: path.join(home, 'logs'),
+  };
+}
+
+export function ensureDirs(p: Paths): void {
+  fs.mkdirSync(p.home, { recursive: true, mode: 0o700 });
+  fs.mkdirSync(p.runDir, { recursive: true, mode: 0o755 });
+  fs.mkdirSync(p.logs, { recursive: true, mode: 0o700 });
+}
+
+/** Paths inside a box (the daemon and its socket are bind-mounted here). */
+export const IN_BOX = {
+  dir: '/.boxlite',
+  daemon: '/.boxlite/boxlite-daemon',
+  runDir: '/.boxlite/run',
+  otlpSocket: '/.boxlite/run/otlp.sock',
+} as const;

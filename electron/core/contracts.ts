@@ -1,0 +1,56 @@
+/**
+ * Seams between the core's modules (runner, credentials, telemetry, store).
+ * Each module implements its side; `service.ts` wires them together.
+ */
+import type { Tracer } from '@opentelemetry/api';
+import type { ApiEvents, EventName } from '../../shared/api.js';
+import type { SpanRecord, TraceSummary } from '../../shared/models.js';
+import type { Paths } from './config.js';
+
+export interface CoreEvents {
+  emit<E extends EventName>(event: E, payload: ApiEvents[E]): void;
+  on<E extends EventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void;
+}
+
+export interface Logger {
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+/** The embedded trace store (SQLite under BOXSCOPE_HOME). */
+export interface TraceStore {
+  addSpans(spans: SpanRecord[]): void;
+  getTrace(traceId: string): SpanRecord[];
+  listTraces(opts?: { boxId?: string; limit?: number }): TraceSummary[];
+  /** Pushes spans as they are added, from this process or (polled) from others sharing the file. */
+  subscribe(listener: (traceId: string, spans: SpanRecord[]) => void): () => void;
+  /** Per-box OTLP tokens; only a hash is kept. */
+  registerBoxToken(boxId: string, token: string): void;
+  boxForToken(token: string): string | undefined;
+  close(): void;
+}
+
+/** What the runner needs to put the in-box daemon into a box. */
+export interface DaemonSupport {
+  /** Host path of the static daemon for a Docker architecture (`amd64`, `arm64`), or undefined if not built. */
+  binaryPath(arch: string): string | undefined;
+  /**
+   * Makes sure an OTLP receiver listens on `paths.otlpSocket` (a running app
+   * or `boxscope serve`, else this process starts one) so boxes can export.
+   */
+  ensureReceiver(): Promise<void>;
+  /** Resolves with the daemon's boot span of this box, or undefined after timeoutMs. */
+  waitForBoot(boxId: string, traceId: string, timeoutMs: number): Promise<SpanRecord | undefined>;
+}
+
+export interface CoreContext {
+  paths: Paths;
+  env: NodeJS.ProcessEnv;
+  events: CoreEvents;
+  log: Logger;
+  /** Tracer of service `boxscope-runner`; spans end up in `store`. */
+  tracer: Tracer;
+  store: TraceStore;
+  daemon: DaemonSupport;
+}

@@ -1,0 +1,86 @@
+/** Names fixed by the BoxLite contract and DESIGN.md. Pure data: no DOM, no Node built-ins. */
+
+export const ENV = {
+  boxId: 'BOXLITE_BOX_ID',
+  traceparent: 'BOXLITE_TRACEPARENT',
+  tracestate: 'BOXLITE_TRACESTATE',
+  otelEndpoint: 'BOXLITE_OTEL_ENDPOINT',
+  otelTraceparent: 'TRACEPARENT',
+  otelTracestate: 'TRACESTATE',
+  otlpEndpoint: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+  otlpHeaders: 'OTEL_EXPORTER_OTLP_HEADERS',
+} as const;
+
+/** Env names a user may not set on a box: the runner owns them. */
+export const RESERVED_BOX_ENV: readonly string[] = Object.values(ENV);
+
+/** Env read by the app itself. */
+export const APP_ENV = {
+  home: 'BOXSCOPE_HOME',
+  dockerHost: 'DOCKER_HOST',
+  ghcrUser: 'GHCR_USERNAME',
+  ghcrToken: 'GHCR_TOKEN',
+  dockerhubUser: 'DOCKERHUB_USERNAME',
+  dockerhubToken: 'DOCKERHUB_TOKEN',
+  insecureRegistries: 'INSECURE_REGISTRIES',
+  otlpForward: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+} as const;
+
+/** Header that authenticates a box's OTLP export to the receiver. */
+export const BOX_AUTH_HEADER = 'box-auth-token';
+
+export const SERVICE = {
+  ui: 'boxscope-ui',
+  runner: 'boxscope-runner',
+  daemon: 'boxlite-daemon',
+} as const;
+
+export const SPAN = {
+  boxCreate: 'box.create',
+  registryAuth: 'registry.auth',
+  imagePull: 'image.pull',
+  containerCreate: 'container.create',
+  containerStart: 'container.start',
+  daemonWait: 'daemon.wait',
+  sandboxBoot: 'sandbox.boot',
+  /** Newer BoxLite daemons name the boot phase this way; treated as sandboxBoot. */
+  boxBoot: 'box.boot',
+  processStart: 'process.start',
+  processExit: 'process.exit',
+} as const;
+
+export const ATTR = {
+  boxId: 'boxlite.box.id',
+  errorType: 'error.type',
+  registry: 'boxscope.registry',
+  credentialSource: 'boxscope.credential.source',
+  imageRef: 'boxscope.image.reference',
+  imageDigest: 'boxscope.image.digest',
+  pullBytes: 'boxscope.pull.bytes',
+  pullLayers: 'boxscope.pull.layers',
+  containerId: 'container.id',
+} as const;
+
+/** Docker labels the runner puts on every box, so the list survives a restart. */
+export const LABEL = {
+  boxId: 'boxlite.box.id',
+  traceId: 'boxlite.trace.id',
+  name: 'boxlite.box.name',
+  image: 'boxlite.image',
+  managedBy: 'boxscope.managed',
+} as const;
+
+/** UI hooks for QA (DESIGN.md, "Stable hooks for QA"). */
+export const TEST_ID = {
+  launchImage: 'launch-image',
+  launchSubmit: 'launch-submit',
+  boxRow: 'box-row',
+  pullProgress: 'pull-progress',
+  traceTimeline: 'trace-timeline',
+  spanRow: 'span-row',
+  spanDetail: 'span-detail',
+  errorBanner: 'error-banner',
+  registrySettings: 'registry-settings',
+} as const;
+
+export const DEFAULT_OTLP_PORT = 4318;
