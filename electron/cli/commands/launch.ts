@@ -1,0 +1,5 @@
+import type { Command } from 'commander';
+
+export function registerLaunch(_program: Command): void {
+  // filled in by its owner
+}

@@ -1,0 +1,20 @@
+/** `boxscope` — launch boxes and read their traces from a terminal (DESIGN.md, CLI contract). */
+import { Command } from 'commander';
+import { registerLaunch } from './commands/launch.js';
+import { registerBoxes } from './commands/boxes.js';
+import { registerRegistries } from './commands/registries.js';
+import { registerTrace } from './commands/trace.js';
+import { registerServe } from './commands/serve.js';
+
+const program = new Command('boxscope')
+  .description('Launch BoxLite-style boxes and read each launch as one trace.')
+  .showHelpAfterError()
+  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+registerLaunch(program); // launch
+registerBoxes(program); // boxes, stop, rm, logs
+registerRegistries(program); // login, logout, registries
+registerTrace(program); // trace, import
+registerServe(program); // serve
+
+await program.parseAsync(process.argv);
