@@ -53,4 +53,21 @@ export interface CoreContext {
   tracer: Tracer;
   store: TraceStore;
   daemon: DaemonSupport;
+  /** Set by the Electron host; otherwise the credentials module chooses a backend. */
+  secretBackend?: SecretBackend;
+}
+
+/**
+ * Where saved registry secrets live. Node hosts use a docker credential
+ * helper (e.g. docker-credential-pass) or, only with the user's consent, a
+ * plaintext-equivalent file; the Electron host supplies one on safeStorage.
+ */
+export interface SecretBackend {
+  /** e.g. `safeStorage (gnome_libsecret)`, `docker-credential-pass`, `plaintext file` */
+  readonly name: string;
+  /** false when secrets at rest are only as safe as a plain file. */
+  readonly secure: boolean;
+  get(key: string): Promise<{ username: string; secret: string } | undefined>;
+  set(key: string, username: string, secret: string): Promise<void>;
+  delete(key: string): Promise<void>;
 }

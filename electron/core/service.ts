@@ -6,7 +6,7 @@
 import type { ApiEvents, ArgOf, Channel, EventName, ResultOf } from '../../shared/api.js';
 import { BoxscopeError } from '../../shared/errors.js';
 import { ensureDirs, paths as resolvePaths, resolveHome } from './config.js';
-import type { CoreContext } from './contracts.js';
+import type { CoreContext, SecretBackend } from './contracts.js';
 import { createEvents } from './events.js';
 import { createLogger } from './log.js';
 import { createTelemetry } from './telemetry/index.js';
@@ -23,6 +23,8 @@ export interface CoreOptions {
   host: 'electron' | 'browser' | 'cli';
   /** Start the OTLP receiver (TCP port; 0 picks one). Hosts that stay up do; the CLI starts one on demand. */
   otlpPort?: number;
+  /** The Electron host passes a safeStorage backend; Node hosts pick one themselves. */
+  secretBackend?: SecretBackend;
 }
 
 export interface Core {
@@ -49,6 +51,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     tracer: telemetry.tracer,
     store: telemetry.store,
     daemon: telemetry.daemon,
+    secretBackend: opts.secretBackend,
   };
   const handlers: HandlerMap = {
     ...appHandlers(ctx, { host: opts.host === 'cli' ? 'browser' : opts.host, otlpEndpoint: telemetry.otlpEndpoint }),
