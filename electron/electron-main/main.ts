@@ -1,0 +1,77 @@
+/** Electron host: one hardened window over the core, wired by IPC. Everything else lives in the core. */
+import path from 'node:path';
+import { app, BrowserWindow, dialog } from 'electron';
+import { toErrorInfo } from '../../shared/errors.js';
+import { DEFAULT_OTLP_PORT } from '../../shared/constants.js';
+import { resolveHome } from '../core/config.js';
+import { createCore, type Core } from '../core/service.js';
+import { DEEP_LINK_SCHEME, deepLinkHash, findDeepLink } from './deep-link.js';
+import { registerIpc } from './ipc.js';
+import { handleAppProtocol, registerAppScheme } from './protocol.js';
+import { safeStorageBackend } from './secret-backend.js';
+import { appUrl, createMainWindow, denyAllPermissions } from './window.js';
+
+// Packaged: resources/renderer/dist (extraResources); from the repo: dist/electron/ → ../../renderer/dist.
+const rendererDir = app.isPackaged
+  ? path.join(process.resourcesPath, 'renderer', 'dist')
+  : path.join(__dirname, '..', '..', 'renderer', 'dist');
+const preload = path.join(__dirname, 'preload.cjs');
+
+let win: BrowserWindow | undefined;
+let core: Core | undefined;
+
+function openRoute(hash: string | undefined): void {
+  if (!hash) return;
+  if (!win || win.isDestroyed()) {
+    win = createMainWindow({ preload, hash });
+    return;
+  }
+  void win.loadURL(appUrl(hash));
+  if (win.isMinimized()) win.restore();
+  win.focus();
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  let pendingHash = findDeepLink(process.argv);
+  registerAppScheme();
+  app.setAsDefaultProtocolClient(DEEP_LINK_SCHEME);
+  app.on('second-instance', (_e, argv) => openRoute(findDeepLink(argv)));
+  app.on('open-url', (e, url) => {
+    e.preventDefault();
+    const hash = deepLinkHash(url);
+    if (app.isReady()) openRoute(hash);
+    else pendingHash = hash;
+  });
+
+  app.whenReady().then(async () => {
+    denyAllPermissions();
+    handleAppProtocol(rendererDir);
+    const home = resolveHome();
+    const otlpPort = Number(process.env.BOXSCOPE_OTLP_PORT ?? DEFAULT_OTLP_PORT);
+    try {
+      core = await createCore({ host: 'electron', otlpPort, secretBackend: safeStorageBackend(home) });
+    } catch (err) {
+      dialog.showErrorBox('Boxscope cannot start', toErrorInfo(err).message);
+      app.exit(1);
+      return;
+    }
+    registerIpc(core, () => win);
+    win = createMainWindow({ preload, hash: pendingHash });
+    app.on('activate', () => {
+      if (BrowserWindow.getAllWindows().length === 0) win = createMainWindow({ preload });
+    });
+  });
+
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  app.on('will-quit', (e) => {
+    if (!core) return;
+    e.preventDefault();
+    const c = core;
+    core = undefined;
+    void c.close().finally(() => app.quit());
+  });
+}

@@ -1,0 +1,39 @@
+/**
+ * Pages come from `app://boxscope/…`, a privileged custom scheme over the
+ * renderer build, so every response carries the strict CSP as a header
+ * (file:// cannot) and the page has a real origin to check IPC senders against.
+ */
+import fs from 'node:fs/promises';
+import { protocol } from 'electron';
+import { contentType, resolveStatic, SECURITY_HEADERS } from '../server/security.js';
+
+export const APP_SCHEME = 'app';
+export const APP_ORIGIN = 'app://boxscope';
+
+/** Must run before the app is ready. */
+export function registerAppScheme(): void {
+  protocol.registerSchemesAsPrivileged([
+    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+  ]);
+}
+
+export async function serveAppRequest(rendererDir: string, url: string): Promise<Response> {
+  const u = new URL(url);
+  const file = u.origin === APP_ORIGIN ? resolveStatic(rendererDir, u.pathname) : undefined;
+  if (!file) return new Response('Not found', { status: 404, headers: { ...SECURITY_HEADERS } });
+  const body = await fs.readFile(file);
+  return new Response(body, { status: 200, headers: { ...SECURITY_HEADERS, 'Content-Type': contentType(file) } });
+}
+
+export function handleAppProtocol(rendererDir: string): void {
+  protocol.handle(APP_SCHEME, (req) => serveAppRequest(rendererDir, req.url));
+}
+
+export function isAppUrl(url: string | undefined): boolean {
+  if (!url) return false;
+  try {
+    return new URL(url).origin === APP_ORIGIN;
+  } catch {
+    return false;
+  }
+}
