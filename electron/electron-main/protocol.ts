@@ -8,7 +8,8 @@ import { protocol } from 'electron';
 import { contentType, resolveStatic, SECURITY_HEADERS } from '../server/security.js';
 
 export const APP_SCHEME = 'app';
-export const APP_ORIGIN = 'app://boxscope';
+export const APP_HOST = 'boxscope';
+export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 
 /** Must run before the app is ready. */
 export function registerAppScheme(): void {
@@ -18,8 +19,7 @@ export function registerAppScheme(): void {
 }
 
 export async function serveAppRequest(rendererDir: string, url: string): Promise<Response> {
-  const u = new URL(url);
-  const file = u.origin === APP_ORIGIN ? resolveStatic(rendererDir, u.pathname) : undefined;
+  const file = isAppUrl(url) ? resolveStatic(rendererDir, new URL(url).pathname) : undefined;
   if (!file) return new Response('Not found', { status: 404, headers: { ...SECURITY_HEADERS } });
   const body = await fs.readFile(file);
   return new Response(body, { status: 200, headers: { ...SECURITY_HEADERS, 'Content-Type': contentType(file) } });
@@ -32,7 +32,9 @@ export function handleAppProtocol(rendererDir: string): void {
 export function isAppUrl(url: string | undefined): boolean {
   if (!url) return false;
   try {
-    return new URL(url).origin === APP_ORIGIN;
+    // Node's URL gives custom schemes an opaque origin, so compare the parts.
+    const u = new URL(url);
+    return u.protocol === `${APP_SCHEME}:` && u.host === APP_HOST;
   } catch {
     return false;
   }
