@@ -1,12 +1,62 @@
 import type { CoreContext } from '../contracts.js';
 import type { HandlerMap } from '../service.js';
 import { BoxscopeError } from '../../../shared/errors.js';
+import { SERVICE } from '../../../shared/constants.js';
+import { decodeOtlpJson, OtlpDecodeError } from '../otlp/decode.js';
+import { toExportRequest } from '../otlp/encode.js';
+import { parseTraceFile } from '../otlp/trace-file.js';
 
 type TraceChannels = 'traces:list' | 'traces:get' | 'traces:export' | 'traces:import' | 'traces:recordUi';
 
-export function tracesHandlers(_ctx: CoreContext): Pick<HandlerMap, TraceChannels> {
-  const todo = async (): Promise<never> => {
-    throw new BoxscopeError('INTERNAL', 'not implemented yet');
+const TRACE_ID = /^[0-9a-f]{32}$/;
+
+function traceIdArg(arg: { traceId?: unknown } | undefined): string {
+  const id = typeof arg?.traceId === 'string' ? arg.traceId.trim().toLowerCase() : '';
+  if (!TRACE_ID.test(id)) throw new BoxscopeError('INVALID_INPUT', 'A trace id is 32 hex characters');
+  return id;
+}
+
+export function tracesHandlers(ctx: CoreContext): Pick<HandlerMap, TraceChannels> {
+  const getTrace = (arg: { traceId?: unknown }) => {
+    const traceId = traceIdArg(arg);
+    const spans = ctx.store.getTrace(traceId);
+    if (spans.length === 0) throw new BoxscopeError('TRACE_NOT_FOUND', `No spans stored for trace ${traceId}`, { traceId });
+    return spans;
   };
-  return { 'traces:list': todo, 'traces:get': todo, 'traces:export': todo, 'traces:import': todo, 'traces:recordUi': todo };
+  return {
+    'traces:list': async (arg) => {
+      const limit = arg?.limit;
+      if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
+        throw new BoxscopeError('INVALID_INPUT', 'limit must be a positive integer');
+      }
+      return ctx.store.listTraces({ boxId: arg?.boxId || undefined, limit });
+    },
+    'traces:get': async (arg) => getTrace(arg),
+    'traces:export': async (arg) => JSON.stringify(toExportRequest(getTrace(arg))),
+    'traces:import': async (arg) => {
+      if (typeof arg?.content !== 'string') throw new BoxscopeError('INVALID_INPUT', 'Nothing to import');
+      const spans = parseTraceFile(arg.content, arg.fileName);
+      ctx.store.addSpans(spans);
+      const traceIds = [...new Set(spans.map((s) => s.traceId))];
+      ctx.log.info('imported trace file', { spans: spans.length, traces: traceIds.length });
+      return { traceIds };
+    },
+    'traces:recordUi': async (arg) => {
+      if (typeof arg?.otlpJson !== 'string') throw new BoxscopeError('INVALID_INPUT', 'otlpJson must be a string');
+      let spans;
+      try {
+        spans = decodeOtlpJson(arg.otlpJson).spans;
+      } catch (err) {
+        const why = err instanceof OtlpDecodeError ? err.message : 'undecodable';
+        throw new BoxscopeError('INVALID_INPUT', `UI spans are not OTLP JSON: ${why}`);
+      }
+      for (const s of spans) {
+        if (!s.serviceName || s.serviceName.startsWith('unknown_service')) {
+          s.serviceName = SERVICE.ui;
+          s.resource['service.name'] = SERVICE.ui;
+        }
+      }
+      ctx.store.addSpans(spans);
+    },
+  };
 }

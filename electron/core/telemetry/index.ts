@@ -1,21 +1,134 @@
-import { trace } from '@opentelemetry/api';
+/**
+ * The core's telemetry: the trace store, the runner's tracer (its spans go
+ * straight into the store), the OTLP receiver (TCP for hosts that stay up,
+ * the unix socket for boxes) and optional forwarding to the app's collector.
+ */
+import type { Tracer } from '@opentelemetry/api';
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, SimpleSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { SERVICE } from '../../../shared/constants.js';
 import type { Paths } from '../config.js';
-import type { CoreEvents, DaemonSupport, Logger, TraceStore } from '../contracts.js';
+import type { CoreEvents, DaemonSupport, Logger } from '../contracts.js';
+import { openTraceStore, type SqliteTraceStore } from '../store/trace-store.js';
+import { createDaemonSupport } from './daemon-support.js';
+import { createForwarder, type Forwarder } from './forward.js';
+import { readableToRecord } from './readable.js';
+import { createOtlpHandler, listenSocket, listenTcp, type RunningServer } from './receiver.js';
 
 export interface Telemetry {
-  tracer: ReturnType<typeof trace.getTracer>;
-  store: TraceStore;
+  tracer: Tracer;
+  store: SqliteTraceStore;
   daemon: DaemonSupport;
+  /** `http://127.0.0.1:PORT` when this process listens on TCP. */
   otlpEndpoint(): string | undefined;
+  /** The collector spans are forwarded to, if any. */
+  forwardUrl?: string;
   close(): Promise<void>;
 }
 
-export async function createTelemetry(_opts: {
+function intEnv(v: string | undefined, fallback: number): number {
+  const n = Number(v);
+  return v && Number.isFinite(n) && n > 0 ? Math.floor(n) : fallback;
+}
+
+/** Writes each ended runner span into the store synchronously, so a CLI that exits right after still has it. */
+function storeExporter(store: SqliteTraceStore, log: Logger): SpanExporter {
+  return {
+    export(spans: ReadableSpan[], done: (r: ExportResult) => void) {
+      try {
+        store.addSpans(spans.map(readableToRecord));
+        done({ code: ExportResultCode.SUCCESS });
+      } catch (err) {
+        log.warn('could not store runner spans', { error: (err as Error).message });
+        done({ code: ExportResultCode.FAILED, error: err as Error });
+      }
+    },
+    shutdown: async () => {},
+    forceFlush: async () => {},
+  };
+}
+
+export async function createTelemetry(opts: {
   paths: Paths;
   env: NodeJS.ProcessEnv;
   log: Logger;
   events: CoreEvents;
   otlpPort?: number;
 }): Promise<Telemetry> {
-  throw new Error('not implemented yet');
+  const { paths, env, log, events } = opts;
+  const store = openTraceStore(paths.db, {
+    maxTraces: intEnv(env.BOXSCOPE_MAX_TRACES, 1000),
+    maxBytes: intEnv(env.BOXSCOPE_MAX_TRACE_BYTES, 512 * 1024 * 1024),
+  });
+  const unsubscribeEvents = store.subscribe((traceId, spans) => events.emit('spans:added', { traceId, spans }));
+
+  let forwarder: Forwarder | undefined;
+  try {
+    forwarder = createForwarder(env, log);
+  } catch (err) {
+    log.warn('span forwarding disabled', { error: (err as Error).message });
+  }
+  const unsubscribeForward = forwarder ? store.onLocalAdd((spans) => forwarder!.forward(spans)) : () => {};
+
+  // Not registered globally: the CLI and tests run several cores in one process.
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': SERVICE.runner }),
+    spanProcessors: [new SimpleSpanProcessor(storeExporter(store, log))],
+  });
+  const tracer = provider.getTracer(SERVICE.runner);
+
+  const servers: RunningServer[] = [];
+  let tcpPort: number | undefined;
+  let socketServer: RunningServer | undefined;
+  let socketStarting: Promise<void> | undefined;
+
+  const ensureSocket = (): Promise<void> => {
+    if (socketServer) return Promise.resolve();
+    socketStarting ??= listenSocket(createOtlpHandler({ store, log }, 'socket'), paths.otlpSocket)
+      .then((s) => {
+        if (s) {
+          socketServer = s;
+          servers.push(s);
+        }
+      })
+      .catch((err: Error) => {
+        log.warn('could not listen on the OTLP socket', { path: paths.otlpSocket, error: err.message });
+      })
+      .finally(() => {
+        socketStarting = undefined;
+      });
+    return socketStarting;
+  };
+
+  try {
+    if (opts.otlpPort !== undefined) {
+      const tcp = await listenTcp(createOtlpHandler({ store, log }, 'tcp'), opts.otlpPort);
+      servers.push(tcp);
+      tcpPort = tcp.port;
+      await ensureSocket();
+    }
+  } catch (err) {
+    await Promise.all(servers.map((s) => s.close()));
+    store.close();
+    throw err;
+  }
+
+  const daemon = createDaemonSupport({ env, store, ensureReceiver: ensureSocket });
+
+  return {
+    tracer,
+    store,
+    daemon,
+    forwardUrl: forwarder?.url,
+    otlpEndpoint: () => (tcpPort !== undefined ? `http://127.0.0.1:${tcpPort}` : undefined),
+    async close() {
+      await provider.shutdown().catch(() => undefined);
+      await Promise.all(servers.map((s) => s.close()));
+      unsubscribeForward();
+      unsubscribeEvents();
+      if (forwarder) await forwarder.close();
+      store.close();
+    },
+  };
 }

@@ -1,0 +1,88 @@
+/** OTLP AnyValue ↔ the store's AttrValue, and the credential filter applied to every span on ingest. */
+import type { AttrValue, Attributes } from '../../../shared/models.js';
+import type { OtlpAnyValue, OtlpKeyValue } from './schema.js';
+
+/**
+ * Keys whose value is a credential. Matched on whole name segments so
+ * `http.request.header.authorization` or `GHCR_TOKEN` go, while
+ * `boxscope.credential.source` or `gen_ai.usage.input_tokens` stay.
+ */
+const SECRET_KEY =
+  /(^|[._\-\s])(authorization|proxy-authorization|password|passwd|pwd|secret|client[._-]?secret|token|access[._-]?token|refresh[._-]?token|id[._-]?token|identitytoken|auth[._-]?token|box-auth-token|api[._-]?key|apikey|cookie|set-cookie|private[._-]?key)([._\-\s]|$)/i;
+
+/** `boxscope.credential.source` names where a credential came from, never the credential: allowed. */
+const ALLOWED = new Set(['boxscope.credential.source']);
+
+export function isSecretKey(key: string): boolean {
+  return !ALLOWED.has(key) && SECRET_KEY.test(key);
+}
+
+/** Values that are unmistakably credentials, whatever their key. */
+const SECRET_VALUE = /^(basic|bearer)\s+[A-Za-z0-9._~+/=-]{8,}$/i;
+
+export function cleanAttributes(attrs: Attributes): Attributes {
+  let out: Attributes | undefined;
+  for (const [k, v] of Object.entries(attrs)) {
+    if (isSecretKey(k) || (typeof v === 'string' && SECRET_VALUE.test(v.trim()))) {
+      out ??= { ...attrs };
+      delete out[k];
+    }
+  }
+  return out ?? attrs;
+}
+
+function bytesToBase64(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
+  return '';
+}
+
+function longToValue(v: unknown): number | string {
+  if (typeof v === 'number') return v;
+  const s = typeof v === 'string' ? v : v != null ? String(v) : '0';
+  const n = Number(s);
+  return Number.isSafeInteger(n) ? n : s;
+}
+
+export function fromAnyValue(v: OtlpAnyValue | undefined | null, depth = 0): AttrValue {
+  if (!v || typeof v !== 'object') return null;
+  if (v.stringValue !== undefined && v.stringValue !== null) return String(v.stringValue);
+  if (v.boolValue !== undefined && v.boolValue !== null) return Boolean(v.boolValue);
+  if (v.intValue !== undefined && v.intValue !== null) return longToValue(v.intValue);
+  if (v.doubleValue !== undefined && v.doubleValue !== null) return Number(v.doubleValue);
+  if (v.arrayValue) {
+    if (depth > 8) return null;
+    return (v.arrayValue.values ?? []).map((x) => fromAnyValue(x, depth + 1));
+  }
+  if (v.kvlistValue) {
+    // AttrValue has no maps: keep the structure readable as JSON text.
+    const obj: Record<string, AttrValue> = {};
+    for (const e of v.kvlistValue.values ?? []) obj[e.key] = fromAnyValue(e.value, depth + 1);
+    return JSON.stringify(obj);
+  }
+  if (v.bytesValue !== undefined && v.bytesValue !== null) return bytesToBase64(v.bytesValue);
+  return null;
+}
+
+export function fromKeyValues(list: OtlpKeyValue[] | undefined | null): Attributes {
+  const out: Attributes = {};
+  if (!Array.isArray(list)) return out;
+  for (const e of list) {
+    if (!e || typeof e.key !== 'string') continue;
+    out[e.key] = fromAnyValue(e.value);
+  }
+  return out;
+}
+
+export function toAnyValue(v: AttrValue): OtlpAnyValue {
+  if (v === null || v === undefined) return {};
+  if (typeof v === 'string') return { stringValue: v };
+  if (typeof v === 'boolean') return { boolValue: v };
+  if (typeof v === 'number') return Number.isInteger(v) ? { intValue: String(v) } : { doubleValue: v };
+  if (Array.isArray(v)) return { arrayValue: { values: v.map(toAnyValue) } };
+  return { stringValue: String(v) };
+}
+
+export function toKeyValues(attrs: Attributes): OtlpKeyValue[] {
+  return Object.entries(attrs).map(([key, value]) => ({ key, value: toAnyValue(value) }));
+}

@@ -1,0 +1,233 @@
+/**
+ * OTLP/HTTP trace receiver (`POST /v1/traces`), served on 127.0.0.1 for local
+ * apps and collectors and on a unix socket bind-mounted into boxes. Box
+ * exports must carry a `box-auth-token` the runner registered; on TCP
+ * loopback an export without the header is accepted.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import zlib from 'node:zlib';
+import type { Readable } from 'node:stream';
+import { ATTR, BOX_AUTH_HEADER } from '../../../shared/constants.js';
+import type { SpanRecord } from '../../../shared/models.js';
+import type { Logger, TraceStore } from '../contracts.js';
+import { decodeOtlpJson, decodeOtlpProtobuf, OtlpDecodeError } from '../otlp/decode.js';
+import { encodeExportResponse, encodeRpcStatus, RPC, type Encoding } from '../otlp/encode.js';
+
+export const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+export interface ReceiverOptions {
+  store: TraceStore;
+  log: Logger;
+  /** Cap on the decompressed body (413 above it). */
+  maxBodyBytes?: number;
+}
+
+type Side = 'tcp' | 'socket';
+
+class TooLarge extends Error {}
+class BadGzip extends Error {}
+
+/** Reads the body through gunzip when asked, counting bytes as they stream so a bomb never lands in memory. */
+function readBody(req: http.IncomingMessage, gzip: boolean, cap: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    let raw = 0;
+    let settled = false;
+    const src: Readable = gzip ? req.pipe(zlib.createGunzip()) : req;
+    const finish = (err?: Error) => {
+      if (settled) return;
+      settled = true;
+      if (err) {
+        if (gzip) {
+          req.unpipe();
+          src.destroy();
+        }
+        reject(err);
+      } else resolve(Buffer.concat(chunks, total));
+    };
+    if (gzip) {
+      req.on('data', (c: Buffer) => {
+        raw += c.length;
+        if (raw > cap) finish(new TooLarge());
+      });
+    }
+    src.on('data', (c: Buffer) => {
+      if (settled) return;
+      total += c.length;
+      if (total > cap) finish(new TooLarge());
+      else chunks.push(c);
+    });
+    src.on('end', () => finish());
+    src.on('error', (e) => finish(gzip && e !== undefined ? new BadGzip(e.message) : e));
+    req.on('aborted', () => finish(new Error('request aborted')));
+  });
+}
+
+export function createOtlpHandler(
+  opts: ReceiverOptions,
+  side: Side,
+): (req: http.IncomingMessage, res: http.ServerResponse) => void {
+  const cap = opts.maxBodyBytes ?? MAX_BODY_BYTES;
+  return (req, res) => {
+    const ctype = String(req.headers['content-type'] ?? '')
+      .split(';')[0]!
+      .trim()
+      .toLowerCase();
+    const enc: Encoding = ctype === 'application/x-protobuf' ? 'protobuf' : 'json';
+    const send = (status: number, body: Buffer, close = false) => {
+      if (res.headersSent) return;
+      res.writeHead(status, {
+        'content-type': enc === 'json' ? 'application/json' : 'application/x-protobuf',
+        'content-length': body.length,
+        ...(close ? { connection: 'close' } : {}),
+      });
+      res.end(body);
+    };
+    const fail = (status: number, code: number, message: string) => {
+      const unread = !req.readableEnded;
+      send(status, encodeRpcStatus(enc, code, message), unread);
+      if (unread) {
+        // Let the client finish writing so it can read the answer, but cap what we swallow.
+        let drained = 0;
+        req.on('data', (c: Buffer) => {
+          drained += c.length;
+          if (drained > cap) req.socket.destroy();
+        });
+        req.resume();
+      }
+    };
+
+    const url = (req.url ?? '').split('?')[0];
+    if (url !== '/v1/traces') return fail(404, RPC.UNIMPLEMENTED, `no OTLP endpoint at ${url}; use /v1/traces`);
+    if (req.method !== 'POST') return fail(405, RPC.UNIMPLEMENTED, 'use POST /v1/traces');
+    if (ctype !== 'application/json' && ctype !== 'application/x-protobuf') {
+      return fail(415, RPC.INVALID_ARGUMENT, 'Content-Type must be application/json or application/x-protobuf');
+    }
+    const encoding = String(req.headers['content-encoding'] ?? 'identity').toLowerCase();
+    if (encoding !== 'gzip' && encoding !== 'identity') {
+      return fail(415, RPC.INVALID_ARGUMENT, `unsupported Content-Encoding ${encoding}; use gzip or none`);
+    }
+
+    const tokenHeader = req.headers[BOX_AUTH_HEADER];
+    const token = Array.isArray(tokenHeader) ? tokenHeader[0] : tokenHeader;
+    let boxId: string | undefined;
+    if (token !== undefined) {
+      boxId = opts.store.boxForToken(token);
+      if (!boxId) return fail(401, RPC.UNAUTHENTICATED, `unknown ${BOX_AUTH_HEADER}`);
+    } else if (side === 'socket') {
+      return fail(401, RPC.UNAUTHENTICATED, `the box socket requires a ${BOX_AUTH_HEADER} header`);
+    }
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > cap) return fail(413, RPC.RESOURCE_EXHAUSTED, 'body exceeds 64 MiB');
+
+    readBody(req, encoding === 'gzip', cap).then(
+      (body) => {
+        let spans: SpanRecord[];
+        let rejected = 0;
+        let reason: string | undefined;
+        try {
+          const r = enc === 'json' ? decodeOtlpJson(body) : decodeOtlpProtobuf(body);
+          spans = r.spans;
+          rejected = r.rejected;
+          reason = r.rejectReason;
+        } catch (err) {
+          const msg = err instanceof OtlpDecodeError ? err.message : 'undecodable request';
+          return fail(400, RPC.INVALID_ARGUMENT, msg);
+        }
+        if (boxId) {
+          for (const s of spans) if (s.attributes[ATTR.boxId] === undefined) s.attributes[ATTR.boxId] = boxId;
+        }
+        try {
+          opts.store.addSpans(spans);
+        } catch (err) {
+          opts.log.error('storing received spans failed', { error: (err as Error).message });
+          return fail(500, RPC.INTERNAL, 'the trace store could not save the spans');
+        }
+        send(200, encodeExportResponse(enc, rejected, rejected ? `${rejected} span(s) rejected: ${reason}` : undefined));
+      },
+      (err) => {
+        if (err instanceof TooLarge) fail(413, RPC.RESOURCE_EXHAUSTED, 'body exceeds 64 MiB after decompression');
+        else if (err instanceof BadGzip) fail(400, RPC.INVALID_ARGUMENT, 'malformed gzip body');
+        else if (!res.headersSent) req.socket.destroy();
+      },
+    );
+  };
+}
+
+export interface RunningServer {
+  server: http.Server;
+  close(): Promise<void>;
+}
+
+function closeServer(server: http.Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+export async function listenTcp(
+  handler: http.RequestListener,
+  port: number,
+  host = '127.0.0.1',
+): Promise<RunningServer & { port: number }> {
+  const server = http.createServer(handler);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = server.address() as net.AddressInfo;
+  return { server, port: addr.port, close: () => closeServer(server) };
+}
+
+/** True when something accepts connections on the socket path. */
+export function socketAlive(path: string, timeoutMs = 500): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = net.connect(path);
+    const done = (ok: boolean) => {
+      sock.destroy();
+      resolve(ok);
+    };
+    sock.setTimeout(timeoutMs, () => done(false));
+    sock.once('connect', () => done(true));
+    sock.once('error', () => done(false));
+  });
+}
+
+/** Listens on the unix socket, replacing a stale socket file; undefined if another live receiver owns it. */
+export async function listenSocket(handler: http.RequestListener, path: string): Promise<RunningServer | undefined> {
+  if (await socketAlive(path)) return undefined;
+  try {
+    fs.unlinkSync(path);
+  } catch {
+    // No stale file.
+  }
+  const server = http.createServer(handler);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(path, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  // Box processes run as any uid; the token, not the file mode, guards the receiver.
+  fs.chmodSync(path, 0o666);
+  const ino = fs.statSync(path).ino;
+  return {
+    server,
+    async close() {
+      await closeServer(server);
+      try {
+        if (fs.statSync(path).ino === ino) fs.unlinkSync(path);
+      } catch {
+        // Already gone.
+      }
+    },
+  };
+}
