@@ -100,6 +100,8 @@ export function connectBrowserApi(opts: BrowserApiOptions = {}): Promise<Boxscop
           resolveFirst(api);
         }
       };
+      // A close always follows an error; the close handler decides what to do.
+      ws.onerror = () => {};
       ws.onmessage = (ev) => onMessage(typeof ev.data === 'string' ? ev.data : String(ev.data));
       ws.onclose = (ev) => {
         const wasOpen = open;
@@ -112,6 +114,7 @@ export function connectBrowserApi(opts: BrowserApiOptions = {}): Promise<Boxscop
           }
         }
         if (first && !wasOpen && attempt >= 2) {
+          // Never connected: the caller shows this error; retrying would only hide it.
           first = false;
           rejectFirst(
             new BoxscopeError(
@@ -121,6 +124,7 @@ export function connectBrowserApi(opts: BrowserApiOptions = {}): Promise<Boxscop
                 : `Boxscope closed the connection (${ev.code}).`,
             ),
           );
+          return;
         }
         attempt++;
         setTimeout(connect, Math.min(maxBackoff, 200 * 2 ** Math.min(attempt, 5)));

@@ -1,0 +1,186 @@
+/** Browser mode against a real core: HTTP guard, static files, the WebSocket API and the renderer's client. */
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import type { Box } from '../../shared/models.js';
+import { BoxscopeError } from '../../shared/errors.js';
+import { createCore, type Core } from '../core/service.js';
+import { connectBrowserApi } from '../../renderer/src/api/ws-client.js';
+import { CSP } from './security.js';
+import { startServer, type BrowserServer } from './server.js';
+
+let home: string;
+let staticDir: string;
+let core: Core;
+let server: BrowserServer;
+
+beforeAll(async () => {
+  home = fs.mkdtempSync(path.join(os.tmpdir(), 'boxscope-serve-'));
+  staticDir = path.join(home, 'dist');
+  fs.mkdirSync(path.join(staticDir, 'assets'), { recursive: true });
+  fs.writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>Boxscope</title>');
+  fs.writeFileSync(path.join(staticDir, 'assets', 'app.js'), 'console.log("app")');
+  core = await createCore({
+    host: 'browser',
+    home: path.join(home, 'data'),
+    otlpPort: 0,
+    env: { ...process.env, BOXSCOPE_HOME: path.join(home, 'data'), DOCKER_HOST: `unix://${home}/no-engine.sock` },
+  });
+  server = await startServer({ core, staticDir });
+});
+
+afterAll(async () => {
+  await server?.close();
+  await core?.close();
+  fs.rmSync(home, { recursive: true, force: true });
+});
+
+function get(p: string, headers: Record<string, string> = {}) {
+  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port: server.port, path: p, headers }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+  });
+}
+
+function openSocket(query: string, headers: Record<string, string> = {}) {
+  return new Promise<WebSocket>((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api${query}`, { headers });
+    ws.once('open', () => resolve(ws));
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    ws.once('error', reject);
+  });
+}
+
+function call(ws: WebSocket, msg: unknown) {
+  return new Promise<Record<string, unknown>>((resolve) => {
+    const onMessage = (data: WebSocket.RawData) => {
+      const m = JSON.parse(data.toString());
+      if ('id' in m) {
+        ws.off('message', onMessage);
+        resolve(m);
+      }
+    };
+    ws.on('message', onMessage);
+    ws.send(typeof msg === 'string' ? msg : JSON.stringify(msg));
+  });
+}
+
+describe('browser mode HTTP', () => {
+  it('prints a loopback URL with a 32-byte token', () => {
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{64}$/);
+  });
+
+  it('serves the renderer with the strict CSP to the token holder, and sets a cookie for its assets', async () => {
+    const page = await get(`/?token=${server.token}`);
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<title>Boxscope</title>');
+    expect(page.headers['content-security-policy']).toBe(CSP);
+    expect(page.headers['referrer-policy']).toBe('no-referrer');
+    const cookie = String(page.headers['set-cookie']);
+    expect(cookie).toContain('HttpOnly');
+    expect(cookie).toContain('SameSite=Strict');
+    const asset = await get('/assets/app.js', { Cookie: cookie.split(';')[0]! });
+    expect(asset.status).toBe(200);
+    expect(asset.headers['content-type']).toMatch(/javascript/);
+  });
+
+  it('answers 403 without the token, with a wrong one, or for a non-loopback Host/Origin', async () => {
+    expect((await get('/')).status).toBe(403);
+    expect((await get('/assets/app.js')).status).toBe(403);
+    expect((await get(`/?token=${'0'.repeat(64)}`)).status).toBe(403);
+    expect((await get(`/?token=${server.token}`, { Host: 'attacker.example:80' })).status).toBe(403);
+    expect((await get(`/?token=${server.token}`, { Origin: 'http://attacker.example' })).status).toBe(403);
+    expect((await get(`/?token=${server.token}`, { Host: `localhost:${server.port}` })).status).toBe(200);
+  });
+
+  it('never serves files outside the renderer build', async () => {
+    for (const p of ['/../../../../etc/passwd', '/%2e%2e/%2e%2e/%2e%2e/etc/passwd', '/..%2f..%2f..%2fetc%2fpasswd']) {
+      const r = await get(`${p}?token=${server.token}`);
+      expect(r.body, p).not.toContain('root:');
+    }
+  });
+
+  it('refuses to listen on a non-loopback address unless asked', async () => {
+    await expect(startServer({ core, staticDir, host: '0.0.0.0' })).rejects.toThrow(/loopback/);
+  });
+});
+
+describe('browser mode WebSocket API', () => {
+  it('refuses the upgrade without the token or from another origin', async () => {
+    await expect(openSocket('')).rejects.toThrow('HTTP 403');
+    await expect(openSocket('?token=nope')).rejects.toThrow('HTTP 403');
+    await expect(openSocket(`?token=${server.token}`, { Origin: 'http://evil.example' })).rejects.toThrow('HTTP 403');
+    await expect(openSocket(`?token=${server.token}`, { Origin: 'http://127.0.0.1:1' })).rejects.toThrow('HTTP 403');
+  });
+
+  it('carries calls as envelopes against the real core', async () => {
+    const ws = await openSocket(`?token=${server.token}`, { Origin: `http://127.0.0.1:${server.port}` });
+    try {
+      const info = await call(ws, { id: 1, channel: 'app:info' });
+      expect(info).toMatchObject({ id: 1, ok: true, result: { host: 'browser', home: path.join(home, 'data') } });
+      const engine = await call(ws, { id: 2, channel: 'engine:status' });
+      expect(engine).toMatchObject({ id: 2, ok: true, result: { reachable: false } });
+    } finally {
+      ws.close();
+    }
+  });
+
+  it('validates input and answers errors as ErrorInfo only', async () => {
+    const ws = await openSocket(`?token=${server.token}`);
+    try {
+      const bad = await call(ws, { id: 'x', channel: 'boxes:launch', arg: { image: 7 } });
+      expect(bad).toMatchObject({ id: 'x', ok: false, error: { code: 'INVALID_INPUT' } });
+      expect(Object.keys(bad.error as object).sort()).toEqual(['code', 'message']);
+      const unknown = await call(ws, { id: 3, channel: 'shell:exec', arg: 'id' });
+      expect(unknown).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+      const notJson = await call(ws, '{nope');
+      expect(notJson).toMatchObject({ id: null, ok: false, error: { code: 'INVALID_INPUT' } });
+      expect(JSON.stringify([bad, unknown, notJson])).not.toMatch(/\bat .*\.(ts|js):\d+/);
+    } finally {
+      ws.close();
+    }
+  });
+
+  it('pushes core events to every connected page', async () => {
+    const ws = await openSocket(`?token=${server.token}`);
+    try {
+      const got = new Promise((resolve) => ws.once('message', (d) => resolve(JSON.parse(d.toString()))));
+      const box = { boxId: 'b1', name: 'n', image: 'busybox', state: 'running', createdAt: 1, daemon: true } satisfies Box;
+      core.ctx.events.emit('boxes:changed', box);
+      await expect(got).resolves.toEqual({ event: 'boxes:changed', payload: box });
+    } finally {
+      ws.close();
+    }
+  });
+});
+
+describe('renderer client (connectBrowserApi)', () => {
+  const location = () => ({ protocol: 'http:', host: `127.0.0.1:${server.port}`, search: `?token=${server.token}` });
+
+  it('invokes channels, rebuilds BoxscopeErrors, and delivers events', async () => {
+    const api = await connectBrowserApi({ location: location(), WebSocketImpl: WebSocket as never });
+    await expect(api.invoke('app:info')).resolves.toMatchObject({ host: 'browser' });
+    const err = await api.invoke('traces:get', { traceId: 'nope' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BoxscopeError);
+    expect((err as BoxscopeError).code).toBe('INVALID_INPUT');
+    const chunks: unknown[] = [];
+    const off = api.on('logs:chunk', (c) => chunks.push(c));
+    const arrived = new Promise<void>((r) => api.on('logs:chunk', () => r()));
+    core.ctx.events.emit('logs:chunk', { boxId: 'b1', stream: 'stdout', text: 'hello' });
+    await arrived;
+    expect(chunks).toEqual([{ boxId: 'b1', stream: 'stdout', text: 'hello' }]);
+    off();
+  });
+
+  it('fails to connect with a clear message when the token is wrong', async () => {
+    const p = connectBrowserApi({ location: { ...location(), search: '?token=bad' }, WebSocketImpl: WebSocket as never, maxBackoffMs: 50 });
+    await expect(p).rejects.toThrow(/token|Cannot reach|closed/);
+  });
+});
