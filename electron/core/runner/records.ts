@@ -1,0 +1,72 @@
+/**
+ * What the engine cannot tell after a restart: boxes that failed before a
+ * container existed, why a box failed, and which boxes the user stopped
+ * (so they read `stopped`, not `exited`). A small JSON file under BOXSCOPE_HOME.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Box } from '../../../shared/models.js';
+
+export interface BoxNote {
+  reason?: string;
+  exitCode?: number;
+  stoppedByUser?: boolean;
+}
+
+interface FileShape {
+  version: 1;
+  /** Boxes with no container (failed before create). */
+  orphans: Box[];
+  notes: Record<string, BoxNote>;
+}
+
+const MAX_ORPHANS = 200;
+
+export class BoxRecords {
+  private readonly file: string;
+  constructor(home: string) {
+    this.file = path.join(home, 'boxes.json');
+  }
+
+  private read(): FileShape {
+    try {
+      const j = JSON.parse(fs.readFileSync(this.file, 'utf8')) as FileShape;
+      return { version: 1, orphans: Array.isArray(j.orphans) ? j.orphans : [], notes: j.notes ?? {} };
+    } catch {
+      return { version: 1, orphans: [], notes: {} };
+    }
+  }
+
+  private write(d: FileShape): void {
+    const tmp = `${this.file}.${process.pid}.${Date.now()}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(d), { mode: 0o600 });
+    fs.renameSync(tmp, this.file);
+  }
+
+  orphans(): Box[] {
+    return this.read().orphans;
+  }
+
+  notes(): Record<string, BoxNote> {
+    return this.read().notes;
+  }
+
+  addOrphan(box: Box): void {
+    const d = this.read();
+    d.orphans = [...d.orphans.filter((b) => b.boxId !== box.boxId), box].slice(-MAX_ORPHANS);
+    this.write(d);
+  }
+
+  note(boxId: string, n: BoxNote): void {
+    const d = this.read();
+    d.notes[boxId] = { ...d.notes[boxId], ...n };
+    this.write(d);
+  }
+
+  forget(boxId: string): void {
+    const d = this.read();
+    d.orphans = d.orphans.filter((b) => b.boxId !== boxId);
+    delete d.notes[boxId];
+    this.write(d);
+  }
+}
