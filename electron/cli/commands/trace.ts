@@ -1,5 +1,113 @@
+/** `boxscope trace TRACE_ID [--json | --otlp]` and `boxscope import FILE` (DESIGN.md, CLI contract). */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
+import type { SpanRecord } from '../../../shared/models.js';
+import { BoxscopeError } from '../../../shared/errors.js';
+import { createCore } from '../../core/service.js';
+import { runAction } from '../run.js';
 
-export function registerTrace(_program: Command): void {
-  // filled in by its owner
+export function formatDuration(ns: bigint): string {
+  const n = ns < 0n ? 0n : ns;
+  if (n < 1_000_000n) return `${(Number(n) / 1000).toFixed(n < 10_000n ? 1 : 0)} µs`;
+  if (n < 1_000_000_000n) return `${(Number(n) / 1e6).toFixed(n < 10_000_000n ? 2 : 1)} ms`;
+  return `${(Number(n) / 1e9).toFixed(2)} s`;
+}
+
+/** An indented tree: children under their parent by start time; spans whose parent is absent start a branch. */
+export function formatTraceTree(spans: SpanRecord[]): string {
+  const byId = new Map(spans.map((s) => [s.spanId, s]));
+  const children = new Map<string, SpanRecord[]>();
+  const roots: SpanRecord[] = [];
+  for (const s of spans) {
+    if (s.parentSpanId && byId.has(s.parentSpanId) && s.parentSpanId !== s.spanId) {
+      let list = children.get(s.parentSpanId);
+      if (!list) children.set(s.parentSpanId, (list = []));
+      list.push(s);
+    } else roots.push(s);
+  }
+  const start = (s: SpanRecord) => BigInt(s.startTimeUnixNano);
+  const byStart = (a: SpanRecord, b: SpanRecord) => (start(a) < start(b) ? -1 : start(a) > start(b) ? 1 : 0);
+  roots.sort(byStart);
+  for (const list of children.values()) list.sort(byStart);
+  const t0 = spans.reduce((m, s) => (start(s) < m ? start(s) : m), start(spans[0]!));
+  const t1 = spans.reduce((m, s) => (BigInt(s.endTimeUnixNano) > m ? BigInt(s.endTimeUnixNano) : m), 0n);
+  const services = [...new Set(spans.map((s) => s.serviceName))];
+  const errors = spans.filter((s) => s.status.code === 2).length;
+  const lines = [
+    `trace ${spans[0]!.traceId}  ${spans.length} span${spans.length === 1 ? '' : 's'}  ${formatDuration(t1 - t0)}` +
+      `  services: ${services.join(', ')}${errors ? `  errors: ${errors}` : ''}`,
+  ];
+  // Iterative walk: a trace may be deep or have 100k spans.
+  const stack: [SpanRecord, number][] = roots.reverse().map((r) => [r, 0]);
+  const seen = new Set<string>();
+  while (stack.length) {
+    const [s, depth] = stack.pop()!;
+    if (seen.has(s.spanId)) continue;
+    seen.add(s.spanId);
+    const dur = formatDuration(BigInt(s.endTimeUnixNano) - start(s));
+    const at = formatDuration(start(s) - t0);
+    const err = s.status.code === 2 ? `  ERROR${s.status.message ? `: ${s.status.message}` : ''}` : '';
+    lines.push(`${'  '.repeat(depth)}${s.name}  [${s.serviceName}]  ${dur}  (+${at})${err}`);
+    const kids = children.get(s.spanId) ?? [];
+    for (let i = kids.length - 1; i >= 0; i--) stack.push([kids[i]!, depth + 1]);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** `boxscope trace ID | head` closes the pipe early: that is not an error. */
+function quietOnClosedPipe(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    throw err;
+  });
+}
+
+export function registerTrace(program: Command): void {
+  program
+    .command('trace')
+    .description('Print a stored trace: an indented tree, or --json (SpanRecord[]) or --otlp (ExportTraceServiceRequest)')
+    .argument('<traceId>', '32 hex characters')
+    .option('--json', 'print the spans as JSON')
+    .option('--otlp', 'print an OTLP JSON ExportTraceServiceRequest')
+    .action((traceId: string, o: { json?: boolean; otlp?: boolean }) =>
+      runAction(async () => {
+        if (o.json && o.otlp) throw new BoxscopeError('INVALID_INPUT', 'Choose one of --json and --otlp');
+        quietOnClosedPipe();
+        const core = await createCore({ host: 'cli' });
+        try {
+          if (o.otlp) {
+            process.stdout.write((await core.invoke('traces:export', { traceId })) + '\n');
+          } else {
+            const spans = await core.invoke('traces:get', { traceId });
+            process.stdout.write(o.json ? JSON.stringify(spans, null, 2) + '\n' : formatTraceTree(spans));
+          }
+        } finally {
+          await core.close();
+        }
+      }),
+    );
+
+  program
+    .command('import')
+    .description('Store the traces of an OTLP JSON or Jaeger JSON file; prints the trace ids, one per line')
+    .argument('<file>', 'path of the file')
+    .action((file: string) =>
+      runAction(async () => {
+        let content: string;
+        try {
+          content = fs.readFileSync(file, 'utf8');
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          throw new BoxscopeError('INVALID_INPUT', `Cannot read ${file}${code === 'ENOENT' ? ': no such file' : code ? ` (${code})` : ''}`);
+        }
+        const core = await createCore({ host: 'cli' });
+        try {
+          const { traceIds } = await core.invoke('traces:import', { fileName: path.basename(file), content });
+          process.stdout.write(traceIds.map((t) => t + '\n').join(''));
+        } finally {
+          await core.close();
+        }
+      }),
+    );
 }
