@@ -1,0 +1,22 @@
+/** Builds what the journeys run: the CLI bundle always (fast), the renderer and daemon when missing. */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { findElectronBinary } from '../scripts/electron-binary.mjs';
+
+const root = path.resolve(import.meta.dirname, '..');
+
+export default function globalSetup(): void {
+  const electron = findElectronBinary();
+  if (!electron.ok) console.log(`[e2e] electron project: every test will be skipped — ${electron.reason}`);
+  // The lead's test-all builds everything before running this suite.
+  if (process.env.BOXSCOPE_E2E_NO_BUILD) return;
+  const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
+  run(process.execPath, ['scripts/build-cli.mjs']);
+  if (!fs.existsSync(path.join(root, 'renderer', 'dist', 'index.html'))) {
+    run('npx', ['vite', 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn']);
+  }
+  const bin = path.join(root, 'daemon', 'bin');
+  if (!fs.existsSync(bin) || fs.readdirSync(bin).length === 0) run('bash', ['scripts/build-daemon.sh']);
+  if (!fs.existsSync(path.join(root, 'dist', 'electron', 'main.cjs'))) run(process.execPath, ['scripts/build-electron.mjs']);
+}
