@@ -1,5 +1,114 @@
+/** `boxscope boxes [--json]`, `stop BOX`, `rm BOX`, `logs BOX [--follow]` — BOX is a box id, name or container id prefix. */
 import type { Command } from 'commander';
+import type { Box } from '../../../shared/models.js';
+import { runAction } from '../run.js';
 
-export function registerBoxes(_program: Command): void {
-  // filled in by its owner
+async function withCore<T>(
+  fn: (core: Awaited<ReturnType<typeof import('../../core/service.js').createCore>>) => Promise<T>,
+): Promise<T> {
+  const { createCore } = await import('../../core/service.js');
+  const core = await createCore({ host: 'cli' });
+  try {
+    return await fn(core);
+  } finally {
+    await core.close();
+  }
+}
+
+function age(ms: number): string {
+  const s = Math.max(0, Math.round((Date.now() - ms) / 1000));
+  if (s < 60) return `${s}s ago`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ago`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h ago`;
+  return `${Math.floor(s / 86400)}d ago`;
+}
+
+export function formatBoxes(boxes: Box[]): string {
+  if (!boxes.length) return 'No boxes.\n';
+  const rows = boxes.map((b) => [
+    b.boxId,
+    b.name,
+    b.state + (b.exitCode !== undefined && b.state !== 'running' ? ` (${b.exitCode})` : ''),
+    b.image,
+    b.containerId ? b.containerId.slice(0, 12) : '-',
+    age(b.createdAt),
+    b.reason ?? '',
+  ]);
+  const head = ['BOX', 'NAME', 'STATE', 'IMAGE', 'CONTAINER', 'CREATED', 'REASON'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
+  return [line(head), ...rows.map(line)].join('\n') + '\n';
+}
+
+export function registerBoxes(program: Command): void {
+  program
+    .command('boxes')
+    .description('List boxes (rebuilt from the engine, so it survives restarts)')
+    .option('--json', 'print the boxes as a JSON array')
+    .action((o: { json?: boolean }) =>
+      runAction(() =>
+        withCore(async (core) => {
+          const boxes = await core.invoke('boxes:list', undefined);
+          process.stdout.write(o.json ? JSON.stringify(boxes) + '\n' : formatBoxes(boxes));
+        }),
+      ),
+    );
+
+  program
+    .command('stop')
+    .description('Stop a box')
+    .argument('<box>', 'box id, name or container id prefix')
+    .action((box: string) =>
+      runAction(() =>
+        withCore(async (core) => {
+          await core.invoke('boxes:stop', { boxId: box });
+          process.stdout.write(`stopped ${box}\n`);
+        }),
+      ),
+    );
+
+  program
+    .command('rm')
+    .description('Remove a box (stops it first)')
+    .argument('<box>', 'box id, name or container id prefix')
+    .action((box: string) =>
+      runAction(() =>
+        withCore(async (core) => {
+          await core.invoke('boxes:remove', { boxId: box });
+          process.stdout.write(`removed ${box}\n`);
+        }),
+      ),
+    );
+
+  program
+    .command('logs')
+    .description("Print a box's output")
+    .argument('<box>', 'box id, name or container id prefix')
+    .option('--tail <n>', 'lines from the end', '200')
+    .option('-f, --follow', 'keep printing until the box ends (Ctrl-C to stop)')
+    .action((box: string, o: { tail: string; follow?: boolean }) =>
+      runAction(() =>
+        withCore(async (core) => {
+          const tail = Number(o.tail) > 0 ? Number(o.tail) : 200;
+          if (!o.follow) {
+            process.stdout.write(await core.invoke('boxes:logs', { boxId: box, tail }));
+            return;
+          }
+          const { runnerFor } = await import('../../core/runner/instances.js');
+          const off = core.on('logs:chunk', (c) =>
+            (c.stream === 'stderr' ? process.stderr : process.stdout).write(c.text),
+          );
+          const { done } = await runnerFor(core.ctx).followLogs(box, { tail });
+          const stop = () => runnerFor(core.ctx).unfollowLogs(box);
+          process.once('SIGINT', stop);
+          await done;
+          process.off('SIGINT', stop);
+          off();
+        }),
+      ),
+    );
 }

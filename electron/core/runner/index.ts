@@ -313,6 +313,8 @@ export class Runner {
         [LABEL.image]: req.image,
         [LABEL.managedBy]: 'true',
         'boxscope.daemon': daemonPath ? 'true' : 'false',
+        // Which data dir launched it: lets tests and several app instances clean up only their own boxes.
+        'boxscope.home': this.ctx.paths.home,
         ...(box.imageDigest ? { 'boxscope.image.digest': box.imageDigest } : {}),
       };
       try {
