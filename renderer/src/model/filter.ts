@@ -73,11 +73,14 @@ export interface FilterResult {
   matches: Int32Array;
   /** 1 for matches and their ancestors: the rows a filtered tree keeps. */
   keep: Uint8Array;
+  /** 1 for matches only. */
+  hit: Uint8Array;
 }
 
 export function filterSpans(m: TraceModel, q: Query, start: Float64Array, finish: Float64Array): FilterResult {
   const n = m.size;
   const keep = new Uint8Array(n);
+  const hit = new Uint8Array(n);
   const matches: number[] = [];
   const serviceHit = m.services.map((s) => q.service.every((w) => s.toLowerCase().includes(w)));
   const serviceText = m.services.map((s) => s.toLowerCase());
@@ -107,7 +110,8 @@ export function filterSpans(m: TraceModel, q: Query, start: Float64Array, finish
     }
     if (!ok) continue;
     matches.push(i);
+    hit[i] = 1;
     for (let p = i; p >= 0 && !keep[p]; p = m.parent[p]) keep[p] = 1;
   }
-  return { matches: Int32Array.from(matches), keep };
+  return { matches: Int32Array.from(matches), keep, hit };
 }

@@ -1,0 +1,131 @@
+import { useEffect } from 'react';
+import { useApp } from '../state/app-store.js';
+import { navigate, parseHash, type Page } from '../state/route.js';
+import { call, errorInfo, listen } from '../api/client.js';
+import { ErrorBanner } from './common/ErrorBanner.js';
+import { HelpOverlay } from './common/HelpOverlay.js';
+import { Launcher } from './launcher/Launcher.js';
+import { BoxesPage } from './boxes/BoxesPage.js';
+import { TracesPage } from './traces/TracesPage.js';
+import { RegistrySettings } from './settings/RegistrySettings.js';
+
+const NAV: Array<{ page: Page; label: string; key: string }> = [
+  { page: 'launch', label: 'Launch', key: 'l' },
+  { page: 'boxes', label: 'Boxes', key: 'b' },
+  { page: 'traces', label: 'Traces', key: 't' },
+  { page: 'settings', label: 'Registries', key: 's' },
+];
+
+const isTyping = (t: EventTarget | null) =>
+  t instanceof HTMLElement && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable);
+
+/** Live data every page shares: boxes, pulls, engine, app info. */
+function useCoreFeeds() {
+  useEffect(() => {
+    const s = useApp.getState();
+    const offs = [listen('boxes:changed', (b) => useApp.getState().upsertBox(b)), listen('pull:progress', (p) => useApp.getState().setPull(p))];
+    call('app:info').then(s.setInfo, () => undefined);
+    call('engine:status').then(s.setEngine, (e) => s.pushError(errorInfo(e), 'Engine check failed'));
+    call('boxes:list').then(s.setBoxes, (e) => {
+      s.setBoxes([]);
+      s.pushError(errorInfo(e), 'Could not list boxes');
+    });
+    return () => offs.forEach((off) => off());
+  }, []);
+}
+
+function useGlobalKeys() {
+  useEffect(() => {
+    let pendingG = 0;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.metaKey || e.ctrlKey || e.altKey) return;
+      const app = useApp.getState();
+      if (e.key === 'Escape' && app.helpOpen) {
+        app.setHelp(false);
+        e.preventDefault();
+        return;
+      }
+      if (isTyping(e.target)) return;
+      if (e.key === '?') {
+        app.setHelp(!app.helpOpen);
+        e.preventDefault();
+      } else if (e.key === 'T') {
+        app.setTheme(app.theme === 'dark' ? 'light' : 'dark');
+      } else if (e.key === 'g') {
+        pendingG = Date.now();
+      } else if (Date.now() - pendingG < 1200) {
+        const target = NAV.find((n) => n.key === e.key);
+        pendingG = 0;
+        if (target) {
+          navigate({ page: target.page });
+          e.preventDefault();
+          e.stopImmediatePropagation();
+        }
+      }
+    };
+    // Capture phase so `g t` is not also read as a timeline key.
+    window.addEventListener('keydown', onKey, true);
+    return () => window.removeEventListener('keydown', onKey, true);
+  }, []);
+}
+
+export function App() {
+  const route = useApp((s) => s.route);
+  const theme = useApp((s) => s.theme);
+  const setTheme = useApp((s) => s.setTheme);
+  const setHelp = useApp((s) => s.setHelp);
+  const engine = useApp((s) => s.engine);
+  const info = useApp((s) => s.info);
+  const running = useApp((s) => Object.values(s.boxes).filter((b) => b.state === 'running').length);
+
+  useEffect(() => {
+    const onHash = () => useApp.getState().setRoute(parseHash(window.location.hash));
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
+  }, []);
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+  }, [theme]);
+  useCoreFeeds();
+  useGlobalKeys();
+
+  return (
+    <div className="app">
+      <nav className="sidebar" aria-label="Main">
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true" />
+          Boxscope
+        </div>
+        {NAV.map((n) => (
+          <a key={n.page} href={`#/${n.page}`} className={`nav-item${route.page === n.page ? ' active' : ''}`} aria-current={route.page === n.page ? 'page' : undefined}>
+            {n.label}
+            {n.page === 'boxes' && running > 0 && <span className="nav-count">{running}</span>}
+          </a>
+        ))}
+        <div className="sidebar-foot">
+          <div className={`engine ${engine ? (engine.reachable ? 'engine-ok' : 'engine-bad') : ''}`} title={engine?.endpoint}>
+            <span className="state-dot" aria-hidden="true" />
+            {engine ? (engine.reachable ? `Docker ${engine.version ?? ''}` : 'No engine') : 'Checking engine…'}
+          </div>
+          <div className="sidebar-buttons">
+            <button type="button" className="btn btn-small" onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')} title="Toggle theme (T)">
+              {theme === 'dark' ? 'Light' : 'Dark'}
+            </button>
+            <button type="button" className="btn btn-small" onClick={() => setHelp(true)} title="Keyboard shortcuts (?)">
+              ?
+            </button>
+          </div>
+          {info && <div className="muted small">v{info.version} · {info.host}</div>}
+        </div>
+      </nav>
+      <main className="main">
+        <ErrorBanner />
+        {route.page === 'launch' && <Launcher />}
+        {route.page === 'boxes' && <BoxesPage boxId={route.boxId} />}
+        {route.page === 'traces' && <TracesPage traceId={route.traceId} />}
+        {route.page === 'settings' && <RegistrySettings />}
+      </main>
+      <HelpOverlay />
+    </div>
+  );
+}

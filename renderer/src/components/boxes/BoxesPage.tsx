@@ -1,0 +1,187 @@
+import { useState } from 'react';
+import { TEST_ID } from '../../../../shared/constants.js';
+import type { Box } from '../../../../shared/models.js';
+import { call, errorInfo } from '../../api/client.js';
+import { useApp } from '../../state/app-store.js';
+import { navigate } from '../../state/route.js';
+import { EmptyState } from '../common/EmptyState.js';
+import { TraceView } from '../timeline/TraceView.js';
+import { LogsView } from './LogsView.js';
+import { PullProgressBar } from './PullProgressBar.js';
+import { StateBadge } from './StateBadge.js';
+
+const ACTIVE = new Set(['creating', 'pulling', 'starting', 'running', 'stopping']);
+
+function age(ms: number): string {
+  const s = Math.max(0, Math.round((Date.now() - ms) / 1000));
+  if (s < 60) return `${s}s ago`;
+  if (s < 3600) return `${Math.round(s / 60)}m ago`;
+  if (s < 86400) return `${Math.round(s / 3600)}h ago`;
+  return new Date(ms).toLocaleDateString();
+}
+
+function BoxActions({ box }: { box: Box }) {
+  const pushError = useApp((s) => s.pushError);
+  const [busy, setBusy] = useState(false);
+  const run = async (what: 'stop' | 'remove') => {
+    setBusy(true);
+    try {
+      await call(what === 'stop' ? 'boxes:stop' : 'boxes:remove', { boxId: box.boxId });
+    } catch (e) {
+      pushError(errorInfo(e), `Could not ${what} ${box.name}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <span className="row-actions" onClick={(e) => e.stopPropagation()}>
+      {box.state === 'running' && (
+        <button type="button" className="btn btn-small" disabled={busy} onClick={() => run('stop')}>
+          Stop
+        </button>
+      )}
+      <button type="button" className="btn btn-small btn-danger-soft" disabled={busy || box.state === 'stopping'} onClick={() => run('remove')}>
+        Remove
+      </button>
+    </span>
+  );
+}
+
+function BoxList() {
+  const boxes = useApp((s) => s.boxes);
+  const loaded = useApp((s) => s.boxesLoaded);
+  const pulls = useApp((s) => s.pulls);
+  const engine = useApp((s) => s.engine);
+  const list = Object.values(boxes).sort((a, b) => b.createdAt - a.createdAt);
+  if (engine && !engine.reachable)
+    return (
+      <EmptyState title="No Docker engine found" tone="error">
+        Boxscope looked at <span className="mono">{engine.endpoint}</span>. Start Docker, or set DOCKER_HOST to a running engine,
+        then reload. {engine.message}
+      </EmptyState>
+    );
+  if (loaded && !list.length)
+    return (
+      <EmptyState title="No boxes yet" action={<a className="btn btn-primary" href="#/launch">Launch a box</a>}>
+        Launch an image and it shows up here with its live state, pull progress, logs and trace.
+      </EmptyState>
+    );
+  return (
+    <table className="table boxes-table">
+      <thead>
+        <tr>
+          <th>State</th>
+          <th>Name</th>
+          <th>Image</th>
+          <th>Created</th>
+          <th>Daemon</th>
+          <th aria-label="Actions" />
+        </tr>
+      </thead>
+      <tbody>
+        {list.map((b) => {
+          const pull = pulls[b.boxId];
+          return (
+            <tr
+              key={b.boxId}
+              data-testid={TEST_ID.boxRow}
+              data-box-id={b.boxId}
+              data-state={b.state}
+              className="clickable"
+              onClick={() => navigate({ page: 'boxes', boxId: b.boxId })}
+            >
+              <td>
+                <StateBadge state={b.state} exitCode={b.exitCode} />
+              </td>
+              <td>
+                <a href={`#/boxes/${b.boxId}`} onClick={(e) => e.stopPropagation()}>
+                  {b.name}
+                </a>
+                {b.reason && <div className="row-reason">{b.reason}</div>}
+                {pull && !pull.done && b.state === 'pulling' && <PullProgressBar progress={pull} />}
+              </td>
+              <td className="mono ellipsis" title={b.image}>
+                {b.image}
+              </td>
+              <td className="muted">{age(b.createdAt)}</td>
+              <td className="muted">{b.daemon ? 'on' : 'off'}</td>
+              <td>
+                <BoxActions box={b} />
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+function BoxDetail({ boxId }: { boxId: string }) {
+  const box = useApp((s) => s.boxes[boxId]);
+  const loaded = useApp((s) => s.boxesLoaded);
+  const pull = useApp((s) => s.pulls[boxId]);
+  const [tab, setTab] = useState<'trace' | 'logs'>('trace');
+  if (!box)
+    return loaded ? (
+      <EmptyState title="Box not found" action={<a href="#/boxes">Back to boxes</a>}>
+        No box with id <span className="mono">{boxId}</span>. It may have been removed.
+      </EmptyState>
+    ) : (
+      <div className="trace-loading">Loading…</div>
+    );
+  return (
+    <div className="box-detail">
+      <header className="box-head" data-testid={TEST_ID.boxRow} data-box-id={box.boxId} data-state={box.state}>
+        <div>
+          <a href="#/boxes" className="muted small">
+            ← Boxes
+          </a>
+          <h1>
+            {box.name} <StateBadge state={box.state} exitCode={box.exitCode} />
+          </h1>
+          <div className="box-meta">
+            <span className="mono">{box.image}</span>
+            {box.imageDigest && <span className="mono muted" title={box.imageDigest}>{box.imageDigest.slice(0, 19)}…</span>}
+            {box.containerId && <span className="mono muted">container {box.containerId.slice(0, 12)}</span>}
+            <span className="mono muted">box {box.boxId}</span>
+          </div>
+          {box.reason && <div className="notice notice-error">{box.reason}</div>}
+        </div>
+        <BoxActions box={box} />
+      </header>
+      {pull && (!pull.done || box.state === 'pulling') && <PullProgressBar progress={pull} />}
+      <div className="tabs" role="tablist">
+        <button type="button" role="tab" aria-selected={tab === 'trace'} className={tab === 'trace' ? 'on' : ''} onClick={() => setTab('trace')}>
+          Launch trace
+        </button>
+        <button type="button" role="tab" aria-selected={tab === 'logs'} className={tab === 'logs' ? 'on' : ''} onClick={() => setTab('logs')}>
+          Logs
+        </button>
+      </div>
+      {tab === 'trace' ? (
+        box.traceId ? (
+          <TraceView traceId={box.traceId} />
+        ) : (
+          <EmptyState title="No trace yet">The launch trace appears as soon as the runner reports its first span.</EmptyState>
+        )
+      ) : (
+        <LogsView boxId={box.boxId} live={ACTIVE.has(box.state)} />
+      )}
+    </div>
+  );
+}
+
+export function BoxesPage({ boxId }: { boxId?: string }) {
+  if (boxId) return <BoxDetail boxId={boxId} />;
+  return (
+    <section className="page">
+      <header className="page-head page-head-row">
+        <h1>Boxes</h1>
+        <a className="btn btn-primary" href="#/launch">
+          Launch
+        </a>
+      </header>
+      <BoxList />
+    </section>
+  );
+}

@@ -1,0 +1,95 @@
+import { useEffect, useRef, useState } from 'react';
+import { useTraceView } from '../../state/trace-store.js';
+import { serviceColor } from './colors.js';
+
+const HEIGHT = 56;
+
+/**
+ * The whole trace in miniature (every span, fully expanded order) with the
+ * visible time window outlined. Drag across it to zoom; double-click to reset.
+ */
+export function Minimap() {
+  const model = useTraceView((s) => s.model);
+  const start = useTraceView((s) => s.start);
+  const finish = useTraceView((s) => s.finish);
+  const bounds = useTraceView((s) => s.bounds);
+  const zoom = useTraceView((s) => s.zoom);
+  const setZoom = useTraceView((s) => s.setZoom);
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const box = useRef<HTMLDivElement>(null);
+  const [drag, setDrag] = useState<[number, number] | null>(null);
+  const [width, setWidth] = useState(800);
+
+  useEffect(() => {
+    const el = box.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    const ro = new ResizeObserver(() => setWidth(Math.max(100, Math.floor(el.clientWidth))));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+
+  useEffect(() => {
+    const c = canvas.current;
+    const ctx = c?.getContext?.('2d');
+    if (!c || !ctx || !model) return;
+    const dpr = window.devicePixelRatio || 1;
+    c.width = width * dpr;
+    c.height = HEIGHT * dpr;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, width, HEIGHT);
+    const span = bounds.max - bounds.min || 1;
+    const n = model.size;
+    const rowH = Math.max(HEIGHT / Math.max(n, 1), 0.5);
+    const colors = model.services.map(serviceColor);
+    // Batch by colour: one path per service is far cheaper than a fillStyle change per span.
+    for (let sv = 0; sv < colors.length; sv++) {
+      ctx.fillStyle = colors[sv];
+      ctx.beginPath();
+      for (let i = 0; i < n; i++) {
+        if (model.serviceOf[i] !== sv || model.spans[i].status?.code === 2) continue;
+        const x = ((start[i] - bounds.min) / span) * width;
+        const w = Math.max(((finish[i] - start[i]) / span) * width, 1);
+        ctx.rect(x, (i / n) * HEIGHT, w, Math.max(rowH, 1));
+      }
+      ctx.fill();
+    }
+    ctx.fillStyle = '#e5484d';
+    ctx.beginPath();
+    for (const i of model.errors) {
+      const x = ((start[i] - bounds.min) / span) * width;
+      ctx.rect(x, (i / n) * HEIGHT, Math.max(((finish[i] - start[i]) / span) * width, 2), Math.max(rowH, 1.5));
+    }
+    ctx.fill();
+  }, [model, start, finish, bounds, width]);
+
+  const frac = (clientX: number) => {
+    const r = box.current!.getBoundingClientRect();
+    return Math.max(0, Math.min(1, (clientX - r.left) / (r.width || 1)));
+  };
+  const shown = drag ?? zoom;
+  const left = Math.min(shown[0], shown[1]);
+  const right = Math.max(shown[0], shown[1]);
+  return (
+    <div
+      className="minimap"
+      ref={box}
+      title="Drag to zoom the timeline; double-click to show everything"
+      onPointerDown={(e) => {
+        const f = frac(e.clientX);
+        (e.target as Element).setPointerCapture?.(e.pointerId);
+        setDrag([f, f]);
+      }}
+      onPointerMove={(e) => drag && setDrag([drag[0], frac(e.clientX)])}
+      onPointerUp={() => {
+        if (drag && Math.abs(drag[1] - drag[0]) > 0.002) setZoom(drag);
+        setDrag(null);
+      }}
+      onDoubleClick={() => setZoom([0, 1])}
+    >
+      <canvas ref={canvas} style={{ width, height: HEIGHT }} aria-label="Trace overview" />
+      <div className="minimap-shade" style={{ left: 0, width: `${left * 100}%` }} />
+      <div className="minimap-window" style={{ left: `${left * 100}%`, width: `${(right - left) * 100}%` }} />
+      <div className="minimap-shade" style={{ left: `${right * 100}%`, right: 0 }} />
+    </div>
+  );
+}

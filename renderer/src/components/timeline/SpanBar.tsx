@@ -1,0 +1,43 @@
+import type { CriticalSegment } from '../../model/critical-path.js';
+import { formatDuration } from '../../model/time.js';
+
+interface Props {
+  start: number;
+  finish: number;
+  from: number;
+  to: number;
+  color: string;
+  error: boolean;
+  critical?: CriticalSegment[];
+  criticalOn: boolean;
+}
+
+/** One span's bar inside the visible time window, with its duration label beside it. */
+export function SpanBar({ start, finish, from, to, color, error, critical, criticalOn }: Props) {
+  const span = to - from || 1;
+  const left = ((start - from) / span) * 100;
+  const width = Math.max(((finish - start) / span) * 100, 0.15);
+  const labelRight = left + width > 82;
+  return (
+    <div className="span-bar-track">
+      <div
+        className={`span-bar${error ? ' span-bar-error' : ''}${criticalOn && !critical ? ' span-bar-dim' : ''}`}
+        style={{ left: `${left}%`, width: `${width}%`, backgroundColor: error ? undefined : color }}
+      />
+      {criticalOn &&
+        critical?.map((seg, k) => (
+          <div
+            key={k}
+            className="span-bar-critical"
+            style={{ left: `${((seg.from - from) / span) * 100}%`, width: `${Math.max(((seg.to - seg.from) / span) * 100, 0.1)}%` }}
+          />
+        ))}
+      <span
+        className="span-bar-label"
+        style={labelRight ? { right: `${100 - left + 0.5}%` } : { left: `${left + width + 0.5}%` }}
+      >
+        {formatDuration(finish - start)}
+      </span>
+    </div>
+  );
+}

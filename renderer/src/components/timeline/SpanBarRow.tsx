@@ -1,0 +1,92 @@
+import { memo } from 'react';
+import { TEST_ID } from '../../../../shared/constants.js';
+import type { SpanRecord } from '../../../../shared/models.js';
+import type { CriticalSegment } from '../../model/critical-path.js';
+import { SpanBar } from './SpanBar.js';
+import { ERROR_COLOR } from './colors.js';
+
+interface Props {
+  index: number;
+  span: SpanRecord;
+  depth: number;
+  childCount: number;
+  collapsed: boolean;
+  orphan: boolean;
+  color: string;
+  start: number;
+  finish: number;
+  from: number;
+  to: number;
+  selected: boolean;
+  match: boolean;
+  critical?: CriticalSegment[];
+  criticalOn: boolean;
+  top: number;
+  height: number;
+  nameWidth: number;
+  onToggle(i: number): void;
+  onSelect(i: number): void;
+}
+
+const INDENT = 14;
+
+export const SpanBarRow = memo(function SpanBarRow(p: Props) {
+  const error = p.span.status?.code === 2;
+  const cls = ['span-row', p.selected && 'is-selected', p.match && 'is-match', error && 'is-error'].filter(Boolean).join(' ');
+  return (
+    <div
+      className={cls}
+      role="row"
+      aria-selected={p.selected}
+      data-testid={TEST_ID.spanRow}
+      data-span-name={p.span.name}
+      data-service={p.span.serviceName}
+      data-span-id={p.span.spanId}
+      data-index={p.index}
+      style={{ transform: `translateY(${p.top}px)`, height: p.height }}
+      onClick={() => p.onSelect(p.index)}
+    >
+      <div className="span-name" style={{ width: p.nameWidth }}>
+        <span className="span-indent" style={{ width: p.depth * INDENT }} />
+        {p.childCount > 0 ? (
+          <button
+            type="button"
+            className="span-toggle"
+            aria-label={p.collapsed ? `Expand ${p.span.name}` : `Collapse ${p.span.name}`}
+            aria-expanded={!p.collapsed}
+            onClick={(e) => {
+              e.stopPropagation();
+              p.onToggle(p.index);
+            }}
+          >
+            {p.collapsed ? '▸' : '▾'}
+          </button>
+        ) : (
+          <span className="span-toggle-spacer" />
+        )}
+        <span className="span-service-dot" style={{ backgroundColor: error ? ERROR_COLOR : p.color }} />
+        <span className="span-service">{p.span.serviceName}</span>
+        <span className="span-op">{p.span.name}</span>
+        {p.collapsed && <span className="span-count">{p.childCount}</span>}
+        {p.orphan && (
+          <span className="badge badge-warn" title="Its parent span is not in this trace">
+            orphan
+          </span>
+        )}
+        {error && <span className="span-error-icon" aria-label="error">!</span>}
+      </div>
+      <div className="span-timeline">
+        <SpanBar
+          start={p.start}
+          finish={p.finish}
+          from={p.from}
+          to={p.to}
+          color={p.color}
+          error={error}
+          critical={p.critical}
+          criticalOn={p.criticalOn}
+        />
+      </div>
+    </div>
+  );
+});

@@ -1,0 +1,97 @@
+import { useCallback, useEffect, useMemo, useRef } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useTraceView } from '../../state/trace-store.js';
+import type { CriticalSegment } from '../../model/critical-path.js';
+import { SpanBarRow } from './SpanBarRow.js';
+import { Ticks } from './Ticks.js';
+import { serviceColor } from './colors.js';
+
+export const ROW_HEIGHT = 26;
+
+interface Props {
+  from: number;
+  to: number;
+  nameWidth: number;
+}
+
+/** The waterfall body: only the rows in view (plus a margin) exist in the DOM. */
+export function SpanList({ from, to, nameWidth }: Props) {
+  const model = useTraceView((s) => s.model)!;
+  const rows = useTraceView((s) => s.rows);
+  const start = useTraceView((s) => s.start);
+  const finish = useTraceView((s) => s.finish);
+  const collapsed = useTraceView((s) => s.collapsed);
+  const selected = useTraceView((s) => s.selected);
+  const filter = useTraceView((s) => s.filter);
+  const criticalOn = useTraceView((s) => s.criticalOn);
+  const critical = useTraceView((s) => s.critical);
+  const scrollTo = useTraceView((s) => s.scrollTo);
+  const toggle = useTraceView((s) => s.toggle);
+  const select = useTraceView((s) => s.select);
+  const scroller = useRef<HTMLDivElement>(null);
+
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+    initialRect: { width: 1000, height: 600 },
+  });
+
+  useEffect(() => {
+    if (scrollTo) virtualizer.scrollToIndex(scrollTo.row, { align: 'auto' });
+  }, [scrollTo, virtualizer]);
+
+  const colors = useMemo(() => model.services.map(serviceColor), [model]);
+  const segs = useMemo(() => {
+    const map = new Map<number, CriticalSegment[]>();
+    if (!critical) return map;
+    for (const seg of critical.segments) {
+      const list = map.get(seg.index);
+      if (list) list.push(seg);
+      else map.set(seg.index, [seg]);
+    }
+    return map;
+  }, [critical]);
+  const onSelect = useCallback((i: number) => select(i), [select]);
+
+  const items = virtualizer.getVirtualItems();
+  return (
+    <div className="span-list" ref={scroller} role="grid" aria-rowcount={rows.length}>
+      <div className="span-list-inner" style={{ height: virtualizer.getTotalSize() }}>
+        <div className="span-list-grid" style={{ left: nameWidth }}>
+          <Ticks from={from} to={to} />
+        </div>
+        {items.map((item) => {
+          const i = rows[item.index];
+          const s = model.spans[i];
+          return (
+            <SpanBarRow
+              key={s.spanId}
+              index={i}
+              span={s}
+              depth={model.depth[i]}
+              childCount={model.childCount[i]}
+              collapsed={collapsed.has(s.spanId)}
+              orphan={model.orphan[i] === 1}
+              color={colors[model.serviceOf[i]]}
+              start={start[i]}
+              finish={finish[i]}
+              from={from}
+              to={to}
+              selected={i === selected}
+              match={filter ? filter.hit[i] === 1 : false}
+              critical={segs.get(i)}
+              criticalOn={criticalOn}
+              top={item.start}
+              height={ROW_HEIGHT}
+              nameWidth={nameWidth}
+              onToggle={toggle}
+              onSelect={onSelect}
+            />
+          );
+        })}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,97 @@
+import { useState } from 'react';
+import { useTraceView } from '../../state/trace-store.js';
+import { formatDuration } from '../../model/time.js';
+import { call } from '../../api/client.js';
+import { useApp } from '../../state/app-store.js';
+import { deepLink } from '../../state/route.js';
+import { copyText, downloadText } from '../common/download.js';
+import { serviceColor } from './colors.js';
+
+export function TraceHeader() {
+  const model = useTraceView((s) => s.model)!;
+  const skew = useTraceView((s) => s.skew);
+  const mode = useTraceView((s) => s.mode);
+  const bounds = useTraceView((s) => s.bounds);
+  const setMode = useTraceView((s) => s.setMode);
+  const pushError = useApp((s) => s.pushError);
+  const [flash, setFlash] = useState('');
+
+  const note = (text: string) => {
+    setFlash(text);
+    setTimeout(() => setFlash(''), 1500);
+  };
+  const root = model.size ? model.spans[0] : undefined;
+  const traceId = model.traceId;
+  const shift = skew?.maxShiftMs ?? 0;
+
+  return (
+    <div className="trace-header">
+      <div className="trace-title">
+        <h2>{root ? `${root.serviceName}: ${root.name}` : 'Trace'}</h2>
+        <div className="trace-meta">
+          <span className="mono" title="Trace ID">
+            {traceId}
+          </span>
+          <span>{formatDuration(bounds.max - bounds.min)}</span>
+          <span>{model.size.toLocaleString()} spans</span>
+          <span>depth {model.maxDepth + 1}</span>
+          {root && <span>{new Date(model.baseMs).toLocaleString()}</span>}
+        </div>
+        <div className="trace-services">
+          {model.services.map((s) => (
+            <span key={s} className="service-chip">
+              <span className="span-service-dot" style={{ backgroundColor: serviceColor(s) }} />
+              {s}
+            </span>
+          ))}
+          {model.orphanCount > 0 && (
+            <span className="badge badge-warn" data-testid="incomplete-badge" title="Some spans reference a parent that is not in the trace (yet)">
+              incomplete: {model.orphanCount} orphan span{model.orphanCount > 1 ? 's' : ''}
+            </span>
+          )}
+          {shift !== 0 && (
+            <span className="skew">
+              <span className="badge badge-info" data-testid="skew-badge" title="Box clock differs from the host clock">
+                {mode === 'adjusted' ? `box clock adjusted by ${shift > 0 ? '+' : ''}${formatDuration(shift)}` : `box clock skew ${formatDuration(shift)} (raw)`}
+              </span>
+              <span className="segmented" role="group" aria-label="Clock">
+                <button type="button" className={mode === 'adjusted' ? 'on' : ''} aria-pressed={mode === 'adjusted'} onClick={() => setMode('adjusted')}>
+                  Adjusted
+                </button>
+                <button type="button" className={mode === 'raw' ? 'on' : ''} aria-pressed={mode === 'raw'} onClick={() => setMode('raw')}>
+                  Raw
+                </button>
+              </span>
+            </span>
+          )}
+        </div>
+      </div>
+      <div className="trace-actions">
+        {flash && <span className="flash">{flash}</span>}
+        <button type="button" className="btn" onClick={async () => note((await copyText(traceId)) ? 'Trace ID copied' : 'Copy failed')}>
+          Copy ID
+        </button>
+        <button
+          type="button"
+          className="btn"
+          onClick={async () => note((await copyText(deepLink({ page: 'traces', traceId }))) ? 'Link copied' : 'Copy failed')}
+        >
+          Copy link
+        </button>
+        <button
+          type="button"
+          className="btn"
+          onClick={async () => {
+            try {
+              downloadText(`trace-${traceId}.otlp.json`, await call('traces:export', { traceId }));
+            } catch (e) {
+              pushError(e as never, 'Export failed');
+            }
+          }}
+        >
+          Export OTLP
+        </button>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,179 @@
+import { useEffect, useRef, useState } from 'react';
+import { TEST_ID } from '../../../../shared/constants.js';
+import type { SpanRecord } from '../../../../shared/models.js';
+import { call, errorInfo, listen } from '../../api/client.js';
+import { useTraceView } from '../../state/trace-store.js';
+import type { ErrorInfo } from '../../../../shared/errors.js';
+import { TraceHeader } from './TraceHeader.js';
+import { PhaseSummary } from './PhaseSummary.js';
+import { Minimap } from './Minimap.js';
+import { TimelineToolbar } from './TimelineToolbar.js';
+import { TimelineHeader } from './TimelineHeader.js';
+import { SpanList } from './SpanList.js';
+import { SpanDetail } from './SpanDetail.js';
+import { EmptyState } from '../common/EmptyState.js';
+
+const NAME_WIDTH = 340;
+
+const isTyping = (t: EventTarget | null) =>
+  t instanceof HTMLElement && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable);
+
+/** A trace's timeline: loads it, follows live spans, and owns the keyboard while shown. */
+export function TraceView({ traceId, compact = false }: { traceId: string; compact?: boolean }) {
+  const loadedId = useTraceView((s) => s.traceId);
+  const model = useTraceView((s) => s.model);
+  const bounds = useTraceView((s) => s.bounds);
+  const zoom = useTraceView((s) => s.zoom);
+  const selected = useTraceView((s) => s.selected);
+  const [error, setError] = useState<ErrorInfo | null>(null);
+  const [loading, setLoading] = useState(true);
+  const searchRef = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    let alive = true;
+    const pending: SpanRecord[] = [];
+    let frame = 0;
+    let ready = false;
+    // Spans that arrive while the first load is in flight are kept and merged after it.
+    const off = listen('spans:added', (e) => {
+      if (e.traceId !== traceId) return;
+      pending.push(...e.spans);
+      if (!ready || frame) return;
+      frame = requestAnimationFrame(() => {
+        frame = 0;
+        useTraceView.getState().addSpans(pending.splice(0));
+      });
+    });
+    setLoading(true);
+    setError(null);
+    call('traces:get', { traceId }).then(
+      (spans) => {
+        if (!alive) return;
+        useTraceView.getState().open(traceId, spans);
+        ready = true;
+        if (pending.length) useTraceView.getState().addSpans(pending.splice(0));
+        setLoading(false);
+      },
+      (e) => {
+        if (!alive) return;
+        setError(errorInfo(e));
+        setLoading(false);
+      },
+    );
+    return () => {
+      alive = false;
+      off();
+      if (frame) cancelAnimationFrame(frame);
+    };
+  }, [traceId]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.defaultPrevented || e.metaKey || e.ctrlKey || e.altKey) return;
+      if (isTyping(e.target)) return;
+      const s = useTraceView.getState();
+      if (!s.model) return;
+      const key = e.key;
+      const handled = (() => {
+        switch (key) {
+          case 'j':
+          case 'ArrowDown':
+            s.moveSelection(1);
+            return true;
+          case 'k':
+          case 'ArrowUp':
+            s.moveSelection(-1);
+            return true;
+          case 'ArrowRight':
+          case 'l':
+            if (s.selected >= 0 && s.collapsed.has(s.model.spans[s.selected].spanId)) s.toggle(s.selected);
+            return true;
+          case 'ArrowLeft':
+          case 'h':
+            if (s.selected >= 0) {
+              if (s.model.childCount[s.selected] > 0 && !s.collapsed.has(s.model.spans[s.selected].spanId)) s.toggle(s.selected);
+              else if (s.model.parent[s.selected] >= 0) s.select(s.model.parent[s.selected], true);
+            }
+            return true;
+          case 'Enter':
+          case ' ':
+            if (s.selected >= 0) s.toggle(s.selected);
+            return true;
+          case '/':
+            searchRef.current?.focus();
+            return true;
+          case 'e':
+            s.step('errors', 1);
+            return true;
+          case 'E':
+            s.step('errors', -1);
+            return true;
+          case 'n':
+            s.step('matches', 1);
+            return true;
+          case 'N':
+            s.step('matches', -1);
+            return true;
+          case 'c':
+            s.setCritical(!s.criticalOn);
+            return true;
+          case '[':
+            s.collapseLevel();
+            return true;
+          case ']':
+            s.expandLevel();
+            return true;
+          case '0':
+            s.setZoom([0, 1]);
+            return true;
+          case 'Escape':
+            s.select(-1);
+            return true;
+          default:
+            return false;
+        }
+      })();
+      if (handled) e.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  if (error)
+    return (
+      <EmptyState title="This trace could not be opened" tone="error">
+        {error.message}
+      </EmptyState>
+    );
+  if (loading || !model || loadedId !== traceId)
+    return (
+      <div className="trace-loading" aria-busy="true">
+        Loading trace…
+      </div>
+    );
+  if (!model.size)
+    return (
+      <EmptyState title="No spans yet">
+        This trace has no spans stored. Spans appear here as soon as the runner and the box report them.
+      </EmptyState>
+    );
+
+  const total = bounds.max - bounds.min;
+  const from = bounds.min + zoom[0] * total;
+  const to = bounds.min + zoom[1] * total;
+  return (
+    <div className={`trace-view${compact ? ' trace-view-compact' : ''}`} data-testid={TEST_ID.traceTimeline}>
+      <TraceHeader />
+      <PhaseSummary />
+      <Minimap />
+      <TimelineToolbar searchRef={searchRef} />
+      <div className="trace-body">
+        <div className="waterfall">
+          <TimelineHeader from={from - bounds.min} to={to - bounds.min} nameWidth={NAME_WIDTH} />
+          <SpanList from={from} to={to} nameWidth={NAME_WIDTH} />
+        </div>
+        {selected >= 0 && <SpanDetail onClose={() => useTraceView.getState().select(-1)} />}
+      </div>
+    </div>
+  );
+}

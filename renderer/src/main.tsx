@@ -1,0 +1,31 @@
+import { createRoot } from 'react-dom/client';
+import type { BoxscopeApi } from '../../shared/api.js';
+import { setApi } from './api/client.js';
+import { App } from './components/App.js';
+import './styles/app.css';
+
+async function connect(): Promise<BoxscopeApi> {
+  if (window.boxscope) return window.boxscope;
+  // Browser mode: no preload, so talk to `boxscope serve` over its WebSocket.
+  const { connectBrowserApi } = await import('./api/ws-client.js');
+  const api = await connectBrowserApi();
+  window.boxscope = api;
+  return api;
+}
+
+const root = createRoot(document.getElementById('root')!);
+connect().then(
+  (api) => {
+    setApi(api);
+    root.render(<App />);
+  },
+  (err: unknown) => {
+    root.render(
+      <div className="boot-error" role="alert" data-testid="error-banner">
+        <h1>Boxscope could not reach its core</h1>
+        <p>{err instanceof Error ? err.message.split('\n')[0] : String(err)}</p>
+        <p>In browser mode open the exact URL that `boxscope serve` printed: it carries the access token.</p>
+      </div>,
+    );
+  },
+);

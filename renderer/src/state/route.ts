@@ -1,0 +1,41 @@
+export type Page = 'launch' | 'boxes' | 'traces' | 'settings';
+
+export interface Route {
+  page: Page;
+  boxId?: string;
+  traceId?: string;
+}
+
+/** `#/traces/<id>`, `#/boxes/<id>`, `#/launch`, `#/settings`. The query (browser-mode token) is never touched. */
+export function parseHash(hash: string): Route {
+  const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+  switch (parts[0]) {
+    case 'traces':
+      return { page: 'traces', traceId: parts[1] };
+    case 'boxes':
+      return { page: 'boxes', boxId: parts[1] };
+    case 'settings':
+      return { page: 'settings' };
+    case 'launch':
+      return { page: 'launch' };
+    default:
+      return { page: 'launch' };
+  }
+}
+
+export function routeHash(r: Route): string {
+  if (r.page === 'traces' && r.traceId) return `#/traces/${encodeURIComponent(r.traceId)}`;
+  if (r.page === 'boxes' && r.boxId) return `#/boxes/${encodeURIComponent(r.boxId)}`;
+  return `#/${r.page}`;
+}
+
+export function navigate(r: Route): void {
+  const h = routeHash(r);
+  if (window.location.hash !== h) window.location.hash = h;
+}
+
+export function deepLink(r: Route): string {
+  const { origin, pathname, search, protocol, host } = window.location;
+  const base = origin && origin !== 'null' ? origin : `${protocol}//${host}`;
+  return `${base}${pathname}${search}${routeHash(r)}`;
+}
