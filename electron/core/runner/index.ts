@@ -30,7 +30,7 @@ import { failSpan, injectFrom, inSpan, parentContext } from './tracing.js';
 
 export type RunnerContext = Pick<CoreContext, 'paths' | 'env' | 'events' | 'log' | 'tracer' | 'store' | 'daemon'>;
 
-/** Without the daemon there is no boot to wait for; this is how long a box gets to show it died at once. */
+/** How long a started box gets to show that its process died at once. */
 const EXIT_GRACE_MS = 60;
 const BOOT_TIMEOUT_MS = 5000;
 const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
@@ -372,9 +372,9 @@ export class Runner {
           if ('boot' in r && r.boot) span.setAttribute('boxlite.daemon.boot_span_id', r.boot.spanId);
           return undefined;
         });
-      } else {
-        exitCode = await Promise.race([exited, new Promise<undefined>((r) => setTimeout(r, EXIT_GRACE_MS))]);
       }
+      // A process that dies at once does so within a few ms of starting (after the daemon's boot, with it).
+      if (exitCode === undefined) exitCode = await Promise.race([exited, new Promise<undefined>((r) => setTimeout(r, EXIT_GRACE_MS))]);
       if (exitCode === undefined) {
         const st = await container.inspect().catch(() => undefined);
         if (st && !st.State.Running) exitCode = st.State.ExitCode;
