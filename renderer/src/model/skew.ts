@@ -21,8 +21,8 @@ const isBoxSide = (service: string) => service === SERVICE.daemon;
 /**
  * Host spans (UI, runner) and box spans (daemon) come from different clocks.
  * Where a box span sits outside its host parent — it starts before the
- * parent or ends after it — the whole box subtree is shifted to fit, the way
- * a reader would mentally correct it. One pass in preorder: a child inherits
+ * parent, or ends after it while being short enough to fit — the whole box
+ * subtree is shifted to fit, the way a reader would mentally correct it. One pass in preorder: a child inherits
  * its parent's shift and adds its own at a host→box boundary.
  */
 export function adjustClockSkew(m: TraceModel, toleranceMs = 0): SkewResult {
@@ -41,13 +41,12 @@ export function adjustClockSkew(m: TraceModel, toleranceMs = 0): SkewResult {
       const cs = m.start[i] + s;
       const ce = m.finish[i] + s;
       let own = 0;
-      if (ce - cs > pe - ps) {
-        // Longer than its parent: no shift can make it fit, so centre it.
-        own = ps + (pe - ps - (ce - cs)) / 2 - cs;
-      } else if (cs < ps - toleranceMs) {
+      if (cs < ps - toleranceMs) {
+        // Starting before the parent is causally impossible: the box clock is behind.
         own = ps - cs;
-      } else if (ce > pe + toleranceMs) {
-        own = pe - ce;
+      } else if (ce > pe + toleranceMs && ce - cs <= pe - ps) {
+        // Ending late is only clock skew when the span would fit; a longer span is async work outliving its parent.
+        own = Math.max(pe - ce, ps - cs);
       }
       if (own !== 0) {
         s += own;

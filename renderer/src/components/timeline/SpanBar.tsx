@@ -17,7 +17,9 @@ export function SpanBar({ start, finish, from, to, color, error, critical, criti
   const span = to - from || 1;
   const left = ((start - from) / span) * 100;
   const width = Math.max(((finish - start) / span) * 100, 0.15);
-  const labelRight = left + width > 82;
+  const nearEnd = left + width > 82;
+  // Long bars carry their label inside; bars near the right edge get it on their left.
+  const inside = nearEnd && width > 18;
   return (
     <div className="span-bar-track">
       <div
@@ -33,8 +35,14 @@ export function SpanBar({ start, finish, from, to, color, error, critical, criti
           />
         ))}
       <span
-        className="span-bar-label"
-        style={labelRight ? { right: `${100 - left + 0.5}%` } : { left: `${left + width + 0.5}%` }}
+        className={inside ? 'span-bar-label span-bar-label-inside' : 'span-bar-label'}
+        style={
+          inside
+            ? { right: `${Math.max(100 - left - width, 0) + 0.4}%` }
+            : nearEnd
+              ? { right: `${100 - left + 0.5}%` }
+              : { left: `${left + width + 0.5}%` }
+        }
       >
         {formatDuration(finish - start)}
       </span>

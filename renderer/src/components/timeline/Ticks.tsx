@@ -15,7 +15,7 @@ export function Ticks({ from, to, count = 5, labels = false }: Props) {
     const frac = k / count;
     ticks.push(
       <div key={k} className="tick" style={{ left: `${frac * 100}%` }}>
-        {labels && <span className={k === count ? 'tick-label tick-label-end' : 'tick-label'}>{formatDuration(from + (to - from) * frac)}</span>}
+        {labels && k < count && <span className="tick-label">{formatDuration(from + (to - from) * frac)}</span>}
       </div>,
     );
   }

@@ -1,0 +1,47 @@
+// Screenshots of the main screens in light and dark, against the demo fake API.
+//   node renderer/scripts/screenshots.mjs [outDir]   (default .tmp/screens)
+import fs from 'node:fs';
+import path from 'node:path';
+import { buildRenderer, harnessScript, launchChromium, repoRoot, serve } from './page-harness.mjs';
+
+const outDir = path.resolve(process.argv[2] ?? path.join(repoRoot, '.tmp/screens'));
+fs.mkdirSync(outDir, { recursive: true });
+if (!process.env.SKIP_BUILD) buildRenderer();
+const server = await serve();
+const browser = await launchChromium();
+const shots = [
+  ['launch', '#/launch', 'demo'],
+  ['boxes', '#/boxes', 'demo'],
+  ['box', '#/boxes/b7f3c2a1', 'demo'],
+  ['traces', '#/traces', 'demo'],
+  ['trace', '#/traces/4bf92f3577b34da6a3ce929d0e0e4736', 'demo'],
+  ['settings', '#/settings', 'demo'],
+  ['no-engine', '#/boxes', 'no-engine'],
+  ['settings-empty', '#/settings', 'no-engine'],
+];
+const only = process.env.ONLY?.split(',');
+try {
+  for (const theme of ['light', 'dark']) {
+    for (const [name, hash, mode] of shots) {
+      if (only && !only.includes(name)) continue;
+      const page = await browser.newPage({ viewport: { width: 1400, height: 860 }, colorScheme: theme });
+      page.on('pageerror', (e) => console.error(`[${name}] page error: ${e.message}`));
+      page.on('console', (m) => m.type() === 'error' && console.error(`[${name}] console: ${m.text()}`));
+      await page.addInitScript({ content: await harnessScript({ mode }) });
+      await page.goto(`${server.url}/?token=demo${hash}`);
+      await page.waitForTimeout(600);
+      if (name === 'trace') {
+        await page.click('[data-span-name="sandbox.boot"]');
+        await page.click('text=Critical path');
+        await page.waitForTimeout(200);
+      }
+      const file = path.join(outDir, `${name}-${theme}.png`);
+      await page.screenshot({ path: file });
+      console.log(file);
+      await page.close();
+    }
+  }
+} finally {
+  await browser.close();
+  await server.close();
+}

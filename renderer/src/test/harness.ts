@@ -1,0 +1,53 @@
+/**
+ * Installs a FakeApi as window.boxscope in a real browser page, for the
+ * screenshot script and the large-trace benchmark. Bundled to an IIFE and
+ * injected before the app's own script runs.
+ */
+import { FakeApi, emptyData } from './fake-api.js';
+import { demoData } from './demo-data.js';
+import { otlpToSpans, type OtlpRequest } from './otlp.js';
+
+interface HarnessOptions {
+  mode: 'demo' | 'bench' | 'no-engine';
+  /** bench: URL of an OTLP JSON file to serve as `traceId`. */
+  traceUrl?: string;
+}
+
+declare global {
+  interface Window {
+    __fake?: FakeApi;
+    __benchReady?: Promise<{ traceId: string; spans: number; fetchMs: number; parseMs: number }>;
+  }
+}
+
+export function install(opts: HarnessOptions): void {
+  const fake = new FakeApi(opts.mode === 'bench' ? emptyData() : demoData());
+  if (opts.mode === 'no-engine') {
+    fake.data.engine = { reachable: false, endpoint: 'unix:///var/run/docker.sock', message: 'connect ENOENT /var/run/docker.sock' };
+    fake.data.boxes = [];
+    fake.data.summaries = [];
+    fake.data.creds = [];
+    fake.data.store = { backend: 'file', secure: false, message: 'No keychain found: saved secrets are only obfuscated on disk.' };
+  }
+  window.boxscope = fake;
+  window.__fake = fake;
+  if (opts.mode !== 'bench' || !opts.traceUrl) return;
+  window.__benchReady = (async () => {
+    const t0 = performance.now();
+    const text = await (await fetch(opts.traceUrl!)).text();
+    const t1 = performance.now();
+    // The baseline the benchmark compares against: parsing the same file once.
+    const parsed = JSON.parse(text) as OtlpRequest;
+    const t2 = performance.now();
+    const spans = otlpToSpans(parsed);
+    const traceId = spans[0].traceId;
+    // What the host hands the renderer is a serialized message; keep only that until it is asked for.
+    let wire: string | null = JSON.stringify(spans);
+    fake.handlers['traces:get'] = () => {
+      const out = JSON.parse(wire ?? '[]');
+      wire = null;
+      return out;
+    };
+    return { traceId, spans: spans.length, fetchMs: t1 - t0, parseMs: t2 - t1 };
+  })();
+}
