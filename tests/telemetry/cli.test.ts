@@ -43,7 +43,9 @@ describe('boxscope import / trace', () => {
 
   it('imports a generated box-create trace and prints its id', () => {
     file = path.join(a.home, 'trace.json');
-    const gen = spawnSync(process.execPath, [makeTrace, '--spans', '300', '--out', file, '--errors', '3'], { encoding: 'utf8' });
+    const gen = spawnSync(process.execPath, [makeTrace, '--spans', '300', '--out', file, '--errors', '3'], {
+      encoding: 'utf8',
+    });
     expect(gen.status).toBe(0);
     traceId = gen.stdout.trim();
     expect(traceId).toMatch(/^[0-9a-f]{32}$/);
@@ -57,7 +59,9 @@ describe('boxscope import / trace', () => {
     const r = run(a.home, 'trace', traceId);
     expect(r.code).toBe(0);
     const lines = r.out.split('\n');
-    expect(lines[0]).toMatch(new RegExp(`^trace ${traceId}  300 spans  .*services: boxscope-ui, boxscope-runner, boxlite-daemon  errors: 3$`));
+    expect(lines[0]).toMatch(
+      new RegExp(`^trace ${traceId}  300 spans  .*services: boxscope-ui, boxscope-runner, boxlite-daemon  errors: 3$`),
+    );
     expect(lines[1]).toMatch(/^box\.create {2}\[boxscope-ui\] {2}[\d.]+ (s|ms)/);
     const start = lines.findIndex((l) => l.startsWith('  container.start  [boxscope-runner]'));
     expect(start).toBeGreaterThan(0);

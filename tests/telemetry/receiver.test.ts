@@ -64,9 +64,15 @@ async function emit(
 }
 
 function parentChild(tracer: Tracer): void {
-  const parent = tracer.startSpan('parent.op', { attributes: { 'app.n': 7, 'app.flag': true, 'app.tags': ['a', 'b'] } });
+  const parent = tracer.startSpan('parent.op', {
+    attributes: { 'app.n': 7, 'app.flag': true, 'app.tags': ['a', 'b'] },
+  });
   const ctx = trace.setSpan(context.active(), parent);
-  const child = tracer.startSpan('child.op', { attributes: { 'http.request.header.authorization': 'Bearer abcdefgh12345' } }, ctx);
+  const child = tracer.startSpan(
+    'child.op',
+    { attributes: { 'http.request.header.authorization': 'Bearer abcdefgh12345' } },
+    ctx,
+  );
   child.addEvent('step', { 'step.n': 1 });
   child.setStatus({ code: SpanStatusCode.ERROR, message: 'it broke' });
   child.end();
@@ -211,7 +217,13 @@ describe('raw OTLP/HTTP edges', () => {
           scopeSpans: [
             {
               spans: [
-                { traceId: Buffer.from(traceId, 'hex'), spanId: Buffer.from(hexId(8), 'hex'), name: 'ok', startTimeUnixNano: '1795000000000000001', endTimeUnixNano: '1795000000000000002' },
+                {
+                  traceId: Buffer.from(traceId, 'hex'),
+                  spanId: Buffer.from(hexId(8), 'hex'),
+                  name: 'ok',
+                  startTimeUnixNano: '1795000000000000001',
+                  endTimeUnixNano: '1795000000000000002',
+                },
                 { traceId: Buffer.from('abc', 'hex'), spanId: Buffer.from(hexId(8), 'hex'), name: 'short-id' },
               ],
             },
@@ -221,7 +233,9 @@ describe('raw OTLP/HTTP edges', () => {
     });
     const r = await rawPost({ url }, Buffer.from(pb.ExportTraceServiceRequest.encode(req).finish()), proto);
     expect(r.status).toBe(200);
-    const resp = pb.ExportTraceServiceResponse.toObject(pb.ExportTraceServiceResponse.decode(r.body), { longs: String }) as {
+    const resp = pb.ExportTraceServiceResponse.toObject(pb.ExportTraceServiceResponse.decode(r.body), {
+      longs: String,
+    }) as {
       partialSuccess: { rejectedSpans: string; errorMessage: string };
     };
     expect(resp.partialSuccess.rejectedSpans).toBe('1');

@@ -81,7 +81,12 @@ describe('trace store', () => {
       expect(s.getTrace(ids[0]!)).toEqual([]);
       expect(s.getTrace(ids[1]!)).toEqual([]);
       for (const id of ids.slice(2)) expect(s.getTrace(id)).toHaveLength(1);
-      expect(s.listTraces().map((x) => x.traceId).sort()).toEqual(ids.slice(2).sort());
+      expect(
+        s
+          .listTraces()
+          .map((x) => x.traceId)
+          .sort(),
+      ).toEqual(ids.slice(2).sort());
     } finally {
       s.close();
     }
@@ -136,7 +141,9 @@ describe('trace store', () => {
     const writer = openTraceStore(env.paths.db);
     try {
       const got: { traceId: string; names: string[]; at: number }[] = [];
-      const unsub = reader.subscribe((traceId, spans) => got.push({ traceId, names: spans.map((s) => s.name), at: Date.now() }));
+      const unsub = reader.subscribe((traceId, spans) =>
+        got.push({ traceId, names: spans.map((s) => s.name), at: Date.now() }),
+      );
       const t = hexId(16);
       const t0 = Date.now();
       writer.addSpans([span(t, 'from-elsewhere')]);
@@ -161,12 +168,18 @@ describe('trace store', () => {
       const got: string[] = [];
       reader.subscribe((traceId) => got.push(traceId));
       const file = path.join(env.home, 'in.json');
-      const make = spawn(process.execPath, [path.resolve('bench/fixtures/make-trace.mjs'), '--spans', '40', '--out', file]);
-      const traceId = (await new Promise<string>((resolve) => {
+      const make = spawn(process.execPath, [
+        path.resolve('bench/fixtures/make-trace.mjs'),
+        '--spans',
+        '40',
+        '--out',
+        file,
+      ]);
+      const traceId = await new Promise<string>((resolve) => {
         let out = '';
         make.stdout.on('data', (d) => (out += d));
         make.on('close', () => resolve(out.trim()));
-      }));
+      });
       const imp = spawn(process.execPath, [path.resolve('bin/boxscope.mjs'), 'import', file], {
         env: { ...process.env, BOXSCOPE_HOME: env.home },
       });

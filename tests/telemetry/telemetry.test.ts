@@ -25,7 +25,15 @@ async function setup(opts: { env?: NodeJS.ProcessEnv; otlpPort?: number } = {}) 
 }
 
 function ctxOf(s: Awaited<ReturnType<typeof setup>>): CoreContext {
-  return { paths: s.paths, env: {}, events: s.t.events, log: quietLog, tracer: s.t.tracer, store: s.t.store, daemon: s.t.daemon };
+  return {
+    paths: s.paths,
+    env: {},
+    events: s.t.events,
+    log: quietLog,
+    tracer: s.t.tracer,
+    store: s.t.store,
+    daemon: s.t.daemon,
+  };
 }
 
 describe('runner tracing', () => {
@@ -34,7 +42,11 @@ describe('runner tracing', () => {
     const seen: string[] = [];
     s.t.events.on('spans:added', (e) => seen.push(...e.spans.map((x) => x.name)));
     const parent = s.t.tracer.startSpan('box.create');
-    const child = s.t.tracer.startSpan('image.pull', { attributes: { 'boxlite.box.id': 'b-7' } }, trace.setSpan(context.active(), parent));
+    const child = s.t.tracer.startSpan(
+      'image.pull',
+      { attributes: { 'boxlite.box.id': 'b-7' } },
+      trace.setSpan(context.active(), parent),
+    );
     child.recordException(new Error('pull denied'));
     child.setStatus({ code: SpanStatusCode.ERROR, message: 'pull denied' });
     child.end();
@@ -52,7 +64,11 @@ describe('runner tracing', () => {
     expect(stored[0]!.events[0]!.name).toBe('exception');
     parent.end();
     expect(seen).toEqual(['image.pull', 'box.create']);
-    expect(s.t.store.listTraces({ boxId: 'b-7' })[0]).toMatchObject({ rootName: 'box.create', spanCount: 2, errorCount: 1 });
+    expect(s.t.store.listTraces({ boxId: 'b-7' })[0]).toMatchObject({
+      rootName: 'box.create',
+      spanCount: 2,
+      errorCount: 1,
+    });
     // Not registered globally: the global tracer stays the no-op one.
     expect(trace.getTracer('x').startSpan('y').isRecording()).toBe(false);
   });
@@ -74,7 +90,14 @@ describe('runner tracing', () => {
     });
     expect(r.status).toBe(200);
     await expect
-      .poll(() => collector.t.store.getTrace(traceId).map((x) => x.name).sort(), { timeout: 5000, interval: 100 })
+      .poll(
+        () =>
+          collector.t.store
+            .getTrace(traceId)
+            .map((x) => x.name)
+            .sort(),
+        { timeout: 5000, interval: 100 },
+      )
       .toEqual(['registry.auth', 'sandbox.boot']);
     const got = collector.t.store.getTrace(traceId);
     expect(got.find((x) => x.name === 'registry.auth')!.serviceName).toBe('boxscope-runner');
@@ -101,10 +124,14 @@ describe('daemon support', () => {
     expect(await s.t.daemon.waitForBoot('b-w', traceId, 200)).toBeUndefined();
     s.t.store.registerBoxToken('b-w', 'wait-token-1234567');
     const waiting = s.t.daemon.waitForBoot('b-w', traceId, 5000);
-    const r = await rawPost({ socketPath: s.paths.otlpSocket }, otlpJson([jsonSpan(traceId, 'sandbox.boot')], 'boxlite-daemon'), {
-      'content-type': 'application/json',
-      'box-auth-token': 'wait-token-1234567',
-    });
+    const r = await rawPost(
+      { socketPath: s.paths.otlpSocket },
+      otlpJson([jsonSpan(traceId, 'sandbox.boot')], 'boxlite-daemon'),
+      {
+        'content-type': 'application/json',
+        'box-auth-token': 'wait-token-1234567',
+      },
+    );
     expect(r.status).toBe(200);
     const boot = await waiting;
     expect(boot).toMatchObject({ name: 'sandbox.boot', traceId, attributes: { 'boxlite.box.id': 'b-w' } });
@@ -126,10 +153,14 @@ describe('daemon support', () => {
     const traceId = hexId(16);
     cli.store.registerBoxToken('b-x', 'cross-token-7654321');
     const waiting = cli.daemon.waitForBoot('b-x', traceId, 5000);
-    const r = await rawPost({ socketPath: h.paths.otlpSocket }, otlpJson([jsonSpan(traceId, 'box.boot')], 'boxlite-daemon'), {
-      'content-type': 'application/json',
-      'box-auth-token': 'cross-token-7654321',
-    });
+    const r = await rawPost(
+      { socketPath: h.paths.otlpSocket },
+      otlpJson([jsonSpan(traceId, 'box.boot')], 'boxlite-daemon'),
+      {
+        'content-type': 'application/json',
+        'box-auth-token': 'cross-token-7654321',
+      },
+    );
     expect(r.status).toBe(200);
     expect((await waiting)?.name).toBe('box.boot');
   });
@@ -160,7 +191,11 @@ describe('traces handlers', () => {
     await h['traces:recordUi']({ otlpJson: ui });
     const spans = await h['traces:get']({ traceId });
     expect(spans[0]).toMatchObject({ name: 'box.create', serviceName: 'boxscope-ui' });
-    expect((await h['traces:list']({}))[0]).toMatchObject({ traceId, rootName: 'box.create', services: ['boxscope-ui'] });
+    expect((await h['traces:list']({}))[0]).toMatchObject({
+      traceId,
+      rootName: 'box.create',
+      services: ['boxscope-ui'],
+    });
 
     const exported = await h['traces:export']({ traceId });
     const other = await setup();
@@ -174,7 +209,9 @@ describe('traces handlers', () => {
     const h = tracesHandlers(ctxOf(s));
     await expect(h['traces:get']({ traceId: hexId(16) })).rejects.toMatchObject({ code: 'TRACE_NOT_FOUND' });
     await expect(h['traces:get']({ traceId: 'nope' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-    await expect(h['traces:import']({ fileName: 'f.json', content: '[]' })).rejects.toMatchObject({ code: 'BAD_TRACE_FILE' });
+    await expect(h['traces:import']({ fileName: 'f.json', content: '[]' })).rejects.toMatchObject({
+      code: 'BAD_TRACE_FILE',
+    });
     await expect(h['traces:import']({ fileName: 'f.json', content: '{"resourceSpans":[]}' })).rejects.toMatchObject({
       code: 'BAD_TRACE_FILE',
       message: 'f.json: the file holds no spans',

@@ -66,7 +66,9 @@ function quietOnClosedPipe(): void {
 export function registerTrace(program: Command): void {
   program
     .command('trace')
-    .description('Print a stored trace: an indented tree, or --json (SpanRecord[]) or --otlp (ExportTraceServiceRequest)')
+    .description(
+      'Print a stored trace: an indented tree, or --json (SpanRecord[]) or --otlp (ExportTraceServiceRequest)',
+    )
     .argument('<traceId>', '32 hex characters')
     .option('--json', 'print the spans as JSON')
     .option('--otlp', 'print an OTLP JSON ExportTraceServiceRequest')
@@ -99,7 +101,10 @@ export function registerTrace(program: Command): void {
           content = fs.readFileSync(file, 'utf8');
         } catch (err) {
           const code = (err as NodeJS.ErrnoException).code;
-          throw new BoxscopeError('INVALID_INPUT', `Cannot read ${file}${code === 'ENOENT' ? ': no such file' : code ? ` (${code})` : ''}`);
+          throw new BoxscopeError(
+            'INVALID_INPUT',
+            `Cannot read ${file}${code === 'ENOENT' ? ': no such file' : code ? ` (${code})` : ''}`,
+          );
         }
         const core = await createCore({ host: 'cli' });
         try {

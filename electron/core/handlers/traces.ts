@@ -20,7 +20,8 @@ export function tracesHandlers(ctx: CoreContext): Pick<HandlerMap, TraceChannels
   const getTrace = (arg: { traceId?: unknown }) => {
     const traceId = traceIdArg(arg);
     const spans = ctx.store.getTrace(traceId);
-    if (spans.length === 0) throw new BoxscopeError('TRACE_NOT_FOUND', `No spans stored for trace ${traceId}`, { traceId });
+    if (spans.length === 0)
+      throw new BoxscopeError('TRACE_NOT_FOUND', `No spans stored for trace ${traceId}`, { traceId });
     return spans;
   };
   return {

@@ -24,7 +24,8 @@ const ZERO16 = '0'.repeat(16);
 /** An id as lowercase hex: JSON carries hex (OTLP spec), some encoders base64; protobuf carries bytes. */
 function idToHex(v: unknown, bytes: number): string | undefined {
   if (v === undefined || v === null || v === '') return '';
-  if (v instanceof Uint8Array) return v.length === 0 ? '' : v.length === bytes ? Buffer.from(v).toString('hex') : undefined;
+  if (v instanceof Uint8Array)
+    return v.length === 0 ? '' : v.length === bytes ? Buffer.from(v).toString('hex') : undefined;
   if (typeof v !== 'string') return undefined;
   if (v.length === bytes * 2 && /^[0-9a-fA-F]+$/.test(v)) return v.toLowerCase();
   if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(v)) {
@@ -64,7 +65,8 @@ function enumValue(v: unknown, names: Record<string, number>, max: number): numb
 
 type Loose = Record<string, unknown>;
 const arr = (v: unknown): Loose[] => (Array.isArray(v) ? (v.filter((x) => x && typeof x === 'object') as Loose[]) : []);
-const obj = (v: unknown): Loose | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Loose) : undefined);
+const obj = (v: unknown): Loose | undefined =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Loose) : undefined;
 
 /** Works on the JSON mapping and on protobufjs's decoded objects alike (same camelCase field names). */
 export function fromExportRequest(req: unknown): DecodeResult {
@@ -120,7 +122,12 @@ export function fromExportRequest(req: unknown): DecodeResult {
         for (const l of arr(s.links)) {
           const lt = idToHex(l.traceId, 16);
           const ls = idToHex(l.spanId, 8);
-          if (lt && ls) links.push({ traceId: lt, spanId: ls, attributes: cleanAttributes(fromKeyValues(l.attributes as OtlpKeyValue[])) });
+          if (lt && ls)
+            links.push({
+              traceId: lt,
+              spanId: ls,
+              attributes: cleanAttributes(fromKeyValues(l.attributes as OtlpKeyValue[])),
+            });
         }
         const st = obj(s.status);
         const code = enumValue(st?.code, STATUS_NAMES, 2) as StatusCode;

@@ -13,7 +13,11 @@ export function toOtlpSpan(s: SpanRecord): OtlpSpan {
     startTimeUnixNano: s.startTimeUnixNano,
     endTimeUnixNano: s.endTimeUnixNano,
     attributes: toKeyValues(s.attributes),
-    events: s.events.map((e) => ({ timeUnixNano: e.timeUnixNano, name: e.name, attributes: toKeyValues(e.attributes) })),
+    events: s.events.map((e) => ({
+      timeUnixNano: e.timeUnixNano,
+      name: e.name,
+      attributes: toKeyValues(e.attributes),
+    })),
     links: s.links.map((l) => ({ traceId: l.traceId, spanId: l.spanId, attributes: toKeyValues(l.attributes) })),
     status: { code: s.status.code, ...(s.status.message ? { message: s.status.message } : {}) },
   };
@@ -45,14 +49,21 @@ export function toExportRequest(spans: SpanRecord[]): ExportTraceServiceRequest 
 export type Encoding = 'json' | 'protobuf';
 
 export function encodeExportResponse(enc: Encoding, rejected: number, message?: string): Buffer {
-  const partial = rejected > 0 || message ? { rejectedSpans: String(rejected), errorMessage: message ?? '' } : undefined;
+  const partial =
+    rejected > 0 || message ? { rejectedSpans: String(rejected), errorMessage: message ?? '' } : undefined;
   if (enc === 'json') return Buffer.from(JSON.stringify(partial ? { partialSuccess: partial } : {}));
   const msg = pb.ExportTraceServiceResponse.fromObject(partial ? { partialSuccess: partial } : {});
   return Buffer.from(pb.ExportTraceServiceResponse.encode(msg).finish());
 }
 
 /** google.rpc.Status codes used by the receiver. */
-export const RPC = { INVALID_ARGUMENT: 3, RESOURCE_EXHAUSTED: 8, UNAUTHENTICATED: 16, UNIMPLEMENTED: 12, INTERNAL: 13 } as const;
+export const RPC = {
+  INVALID_ARGUMENT: 3,
+  RESOURCE_EXHAUSTED: 8,
+  UNAUTHENTICATED: 16,
+  UNIMPLEMENTED: 12,
+  INTERNAL: 13,
+} as const;
 
 export function encodeRpcStatus(enc: Encoding, code: number, message: string): Buffer {
   if (enc === 'json') return Buffer.from(JSON.stringify({ code, message }));

@@ -22,15 +22,7 @@ const descriptor = {
         AnyValue: {
           oneofs: {
             value: {
-              oneof: [
-                'stringValue',
-                'boolValue',
-                'intValue',
-                'doubleValue',
-                'arrayValue',
-                'kvlistValue',
-                'bytesValue',
-              ],
+              oneof: ['stringValue', 'boolValue', 'intValue', 'doubleValue', 'arrayValue', 'kvlistValue', 'bytesValue'],
             },
           },
           fields: {

@@ -93,7 +93,8 @@ function fromJaeger(doc: Loose, fileName?: string): SpanRecord[] {
       if (!isObj(s)) throw bad('Jaeger JSON: a span is not an object', fileName);
       const traceId = jaegerId(s.traceID ?? t.traceID, 32);
       const spanId = jaegerId(s.spanID, 16);
-      if (!traceId || !spanId) throw bad(`Jaeger JSON: span ${String(s.spanID)} has an invalid traceID or spanID`, fileName);
+      if (!traceId || !spanId)
+        throw bad(`Jaeger JSON: span ${String(s.spanID)} has an invalid traceID or spanID`, fileName);
       const start = micros(s.startTime);
       const dur = micros(s.duration ?? 0);
       if (start === undefined || dur === undefined) {
@@ -107,10 +108,17 @@ function fromJaeger(doc: Loose, fileName?: string): SpanRecord[] {
         .flatMap((r) => {
           const lt = jaegerId(r.traceID, 32);
           const ls = jaegerId(r.spanID, 16);
-          return lt && ls ? [{ traceId: lt, spanId: ls, attributes: { 'jaeger.ref_type': String(r.refType ?? '') } }] : [];
+          return lt && ls
+            ? [{ traceId: lt, spanId: ls, attributes: { 'jaeger.ref_type': String(r.refType ?? '') } }]
+            : [];
         });
-      const proc = isObj(processes[String(s.processID)]) ? (processes[String(s.processID)] as Loose) : isObj(s.process) ? s.process : {};
-      const serviceName = typeof proc.serviceName === 'string' && proc.serviceName ? proc.serviceName : 'unknown_service';
+      const proc = isObj(processes[String(s.processID)])
+        ? (processes[String(s.processID)] as Loose)
+        : isObj(s.process)
+          ? s.process
+          : {};
+      const serviceName =
+        typeof proc.serviceName === 'string' && proc.serviceName ? proc.serviceName : 'unknown_service';
       const attrs = tagsToAttributes(s.tags);
       let code: StatusCode = 0;
       let message: string | undefined;
@@ -136,7 +144,11 @@ function fromJaeger(doc: Loose, fileName?: string): SpanRecord[] {
         const fields = tagsToAttributes(l.fields);
         const name = typeof fields.event === 'string' ? fields.event : 'log';
         delete fields.event;
-        return { timeUnixNano: ((micros(l.timestamp) ?? start) * 1000n).toString(), name, attributes: cleanAttributes(fields) };
+        return {
+          timeUnixNano: ((micros(l.timestamp) ?? start) * 1000n).toString(),
+          name,
+          attributes: cleanAttributes(fields),
+        };
       });
       out.push({
         traceId,

@@ -121,8 +121,12 @@ export function openTraceStore(file: string, opts: StoreOptions = {}): SqliteTra
      VALUES (@trace_id, @root_name, @root_rank, @root_start_us, @box_id, @span_count, @error_count,
        @start_us, @end_us, @services, @bytes, @last_seq)`,
   );
-  const selectTrace = db.prepare<[string], { json: string }>('SELECT json FROM spans WHERE trace_id = ? ORDER BY start_us, seq');
-  const countTraces = db.prepare<[], { n: number; b: number | null }>('SELECT count(*) AS n, sum(bytes) AS b FROM traces');
+  const selectTrace = db.prepare<[string], { json: string }>(
+    'SELECT json FROM spans WHERE trace_id = ? ORDER BY start_us, seq',
+  );
+  const countTraces = db.prepare<[], { n: number; b: number | null }>(
+    'SELECT count(*) AS n, sum(bytes) AS b FROM traces',
+  );
   const oldestTraces = db.prepare<[number], { trace_id: string; bytes: number }>(
     'SELECT trace_id, bytes FROM traces ORDER BY last_seq LIMIT ?',
   );
@@ -143,8 +147,9 @@ export function openTraceStore(file: string, opts: StoreOptions = {}): SqliteTra
   let closed = false;
 
   const enforceRetention = () => {
-    let { n, b } = countTraces.get()!;
-    let bytes = b ?? 0;
+    const counts = countTraces.get()!;
+    let n = counts.n;
+    let bytes = counts.b ?? 0;
     if (n <= maxTraces && bytes <= maxBytes) return;
     // Keep at least the most recently written trace, however large.
     const victims = oldestTraces.all(Math.max(0, n - 1));
@@ -160,7 +165,6 @@ export function openTraceStore(file: string, opts: StoreOptions = {}): SqliteTra
   const addTx = db.transaction((spans: SpanRecord[]) => {
     const added = new Map<string, SpanRecord[]>();
     const rows = new Map<string, TraceRow>();
-    let lastSeq = 0;
     for (const raw of spans) {
       const s: SpanRecord = {
         ...raw,
@@ -186,7 +190,7 @@ export function openTraceStore(file: string, opts: StoreOptions = {}): SqliteTra
         json,
       );
       if (info.changes === 0) continue;
-      lastSeq = Number(info.lastInsertRowid);
+      const lastSeq = Number(info.lastInsertRowid);
       let list = added.get(s.traceId);
       if (!list) added.set(s.traceId, (list = []));
       list.push(s);
@@ -298,18 +302,16 @@ export function openTraceStore(file: string, opts: StoreOptions = {}): SqliteTra
             )
             .all(boxId, lim)
         : db.prepare<[number], TraceRow>('SELECT * FROM traces ORDER BY start_us DESC LIMIT ?').all(lim);
-      return rows.map(
-        (r): TraceSummary => ({
-          traceId: r.trace_id,
-          rootName: r.root_name,
-          ...(r.box_id ? { boxId: r.box_id } : {}),
-          spanCount: r.span_count,
-          errorCount: r.error_count,
-          startMs: r.start_us / 1000,
-          durationMs: (r.end_us - r.start_us) / 1000,
-          services: JSON.parse(r.services),
-        }),
-      );
+      return rows.map((r): TraceSummary => ({
+        traceId: r.trace_id,
+        rootName: r.root_name,
+        ...(r.box_id ? { boxId: r.box_id } : {}),
+        spanCount: r.span_count,
+        errorCount: r.error_count,
+        startMs: r.start_us / 1000,
+        durationMs: (r.end_us - r.start_us) / 1000,
+        services: JSON.parse(r.services),
+      }));
     },
     subscribe(listener) {
       listeners.add(listener);

@@ -6,7 +6,13 @@ import { SPAN, ATTR } from '../../../shared/constants.js';
 import type { SpanRecord } from '../../../shared/models.js';
 import type { DaemonSupport, TraceStore } from '../contracts.js';
 
-const ARCH: Record<string, string> = { x86_64: 'amd64', amd64: 'amd64', x64: 'amd64', aarch64: 'arm64', arm64: 'arm64' };
+const ARCH: Record<string, string> = {
+  x86_64: 'amd64',
+  amd64: 'amd64',
+  x64: 'amd64',
+  aarch64: 'arm64',
+  arm64: 'arm64',
+};
 
 export function normalizeArch(arch: string): string {
   return ARCH[arch.toLowerCase()] ?? arch.toLowerCase();

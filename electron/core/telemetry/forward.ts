@@ -66,7 +66,10 @@ export function createForwarder(env: NodeJS.ProcessEnv, log: Logger): Forwarder 
     },
     async close() {
       // Bounded: quitting the app must not wait on an unreachable collector.
-      await Promise.race([processor.shutdown().catch(() => undefined), new Promise((r) => setTimeout(r, 3000).unref())]);
+      await Promise.race([
+        processor.shutdown().catch(() => undefined),
+        new Promise((r) => setTimeout(r, 3000).unref()),
+      ]);
     },
   };
 }

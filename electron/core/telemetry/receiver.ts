@@ -10,9 +10,8 @@ import net from 'node:net';
 import zlib from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { ATTR, BOX_AUTH_HEADER } from '../../../shared/constants.js';
-import type { SpanRecord } from '../../../shared/models.js';
 import type { Logger, TraceStore } from '../contracts.js';
-import { decodeOtlpJson, decodeOtlpProtobuf, OtlpDecodeError } from '../otlp/decode.js';
+import { decodeOtlpJson, decodeOtlpProtobuf, OtlpDecodeError, type DecodeResult } from '../otlp/decode.js';
 import { encodeExportResponse, encodeRpcStatus, RPC, type Encoding } from '../otlp/encode.js';
 
 export const MAX_BODY_BYTES = 64 * 1024 * 1024;
@@ -125,18 +124,14 @@ export function createOtlpHandler(
 
     readBody(req, encoding === 'gzip', cap).then(
       (body) => {
-        let spans: SpanRecord[];
-        let rejected = 0;
-        let reason: string | undefined;
+        let decoded: DecodeResult;
         try {
-          const r = enc === 'json' ? decodeOtlpJson(body) : decodeOtlpProtobuf(body);
-          spans = r.spans;
-          rejected = r.rejected;
-          reason = r.rejectReason;
+          decoded = enc === 'json' ? decodeOtlpJson(body) : decodeOtlpProtobuf(body);
         } catch (err) {
           const msg = err instanceof OtlpDecodeError ? err.message : 'undecodable request';
           return fail(400, RPC.INVALID_ARGUMENT, msg);
         }
+        const { spans, rejected, rejectReason: reason } = decoded;
         if (boxId) {
           for (const s of spans) if (s.attributes[ATTR.boxId] === undefined) s.attributes[ATTR.boxId] = boxId;
         }
@@ -146,7 +141,10 @@ export function createOtlpHandler(
           opts.log.error('storing received spans failed', { error: (err as Error).message });
           return fail(500, RPC.INTERNAL, 'the trace store could not save the spans');
         }
-        send(200, encodeExportResponse(enc, rejected, rejected ? `${rejected} span(s) rejected: ${reason}` : undefined));
+        send(
+          200,
+          encodeExportResponse(enc, rejected, rejected ? `${rejected} span(s) rejected: ${reason}` : undefined),
+        );
       },
       (err) => {
         if (err instanceof TooLarge) fail(413, RPC.RESOURCE_EXHAUSTED, 'body exceeds 64 MiB after decompression');

@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { decodeOtlpJson, fromExportRequest, OtlpDecodeError } from './decode.js';
+import { isSecretKey } from './attributes.js';
+import { toExportRequest } from './encode.js';
+
+const T = '5b8efff798038103d269b633813fc60c';
+const S = 'eee19b7ec3c1b174';
+
+describe('OTLP JSON decoding', () => {
+  it('accepts enum names, base64 ids and 64-bit ints without losing digits', () => {
+    const r = fromExportRequest({
+      resourceSpans: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'svc' } }] },
+          scopeSpans: [
+            {
+              spans: [
+                {
+                  traceId: Buffer.from(T, 'hex').toString('base64'),
+                  spanId: S.toUpperCase(),
+                  name: 'op',
+                  kind: 'SPAN_KIND_CLIENT',
+                  startTimeUnixNano: 1795000000000000000,
+                  endTimeUnixNano: '1795000000000000001',
+                  attributes: [
+                    { key: 'big', value: { intValue: '9007199254740993' } },
+                    { key: 'small', value: { intValue: '42' } },
+                    { key: 'map', value: { kvlistValue: { values: [{ key: 'a', value: { boolValue: true } }] } } },
+                  ],
+                  status: { code: 'STATUS_CODE_ERROR' },
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    expect(r.rejected).toBe(0);
+    expect(r.spans[0]).toMatchObject({
+      traceId: T,
+      spanId: S,
+      kind: 3,
+      serviceName: 'svc',
+      endTimeUnixNano: '1795000000000000001',
+      attributes: { big: '9007199254740993', small: 42, map: '{"a":true}' },
+      status: { code: 2 },
+    });
+  });
+
+  it('reads the pre-1.0 instrumentationLibrarySpans field', () => {
+    const r = fromExportRequest({
+      resourceSpans: [
+        {
+          instrumentationLibrarySpans: [
+            { instrumentationLibrary: { name: 'old' }, spans: [{ traceId: T, spanId: S, name: 'x' }] },
+          ],
+        },
+      ],
+    });
+    expect(r.spans[0]).toMatchObject({ scope: { name: 'old' }, serviceName: 'unknown_service' });
+  });
+
+  it('rejects structurally wrong bodies as a whole and bad spans one by one', () => {
+    expect(() => decodeOtlpJson('[1]')).toThrow(OtlpDecodeError);
+    expect(() => decodeOtlpJson('{"resourceSpans": {}}')).toThrow(/must be an array/);
+    const r = fromExportRequest({
+      resourceSpans: [
+        {
+          scopeSpans: [
+            {
+              spans: [
+                { traceId: T, spanId: S, parentSpanId: 'zz' },
+                { traceId: T, spanId: S, startTimeUnixNano: '-1' },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    expect(r).toMatchObject({ rejected: 2, rejectReason: 'invalid parentSpanId' });
+  });
+
+  it('round-trips through the OTLP JSON encoder', () => {
+    const first = fromExportRequest({
+      resourceSpans: [
+        {
+          resource: { attributes: [{ key: 'service.name', value: { stringValue: 'a' } }] },
+          scopeSpans: [
+            {
+              scope: { name: 's', version: '1' },
+              spans: [
+                {
+                  traceId: T,
+                  spanId: S,
+                  name: 'x',
+                  kind: 2,
+                  startTimeUnixNano: '5',
+                  endTimeUnixNano: '9',
+                  attributes: [
+                    { key: 'd', value: { doubleValue: 1.5 } },
+                    { key: 'l', value: { arrayValue: { values: [{ stringValue: 'p' }] } } },
+                  ],
+                  events: [{ timeUnixNano: '7', name: 'e' }],
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    }).spans;
+    const again = fromExportRequest(JSON.parse(JSON.stringify(toExportRequest(first)))).spans;
+    expect(again).toEqual(first);
+  });
+});
+
+describe('credential attribute filter', () => {
+  it.each([
+    ['http.request.header.authorization', true],
+    ['db.password', true],
+    ['GHCR_TOKEN', true],
+    ['box-auth-token', true],
+    ['aws.secret', true],
+    ['x.api_key', true],
+    ['boxscope.credential.source', false],
+    ['gen_ai.usage.input_tokens', false],
+    ['boxlite.box.id', false],
+    ['http.request.method', false],
+  ])('%s → %s', (key, secret) => expect(isSecretKey(key)).toBe(secret));
+});
