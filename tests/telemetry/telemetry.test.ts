@@ -219,3 +219,20 @@ describe('traces handlers', () => {
     await expect(h['traces:recordUi']({ otlpJson: '{' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
   });
 });
+
+describe('hosts', () => {
+  it('receives on a free port when the requested one is taken', async () => {
+    const first = await setup({ otlpPort: 0 });
+    const port = Number(new URL(first.t.otlpEndpoint()!).port);
+    const second = await setup({ otlpPort: port });
+    const endpoint = second.t.otlpEndpoint()!;
+    expect(endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(Number(new URL(endpoint).port)).not.toBe(port);
+    const traceId = hexId(16);
+    const r = await rawPost({ url: endpoint }, otlpJson([jsonSpan(traceId, 'x')]), {
+      'content-type': 'application/json',
+    });
+    expect(r.status).toBe(200);
+    expect(second.t.store.getTrace(traceId)).toHaveLength(1);
+  });
+});

@@ -32,6 +32,8 @@ export interface Telemetry {
   close(): Promise<void>;
 }
 
+const EVENT_SLICE = 5000;
+
 function intEnv(v: string | undefined, fallback: number): number {
   const n = Number(v);
   return v && Number.isFinite(n) && n > 0 ? Math.floor(n) : fallback;
@@ -66,7 +68,12 @@ export async function createTelemetry(opts: {
     maxTraces: intEnv(env.BOXSCOPE_MAX_TRACES, 1000),
     maxBytes: intEnv(env.BOXSCOPE_MAX_TRACE_BYTES, 512 * 1024 * 1024),
   });
-  const unsubscribeEvents = store.subscribe((traceId, spans) => events.emit('spans:added', { traceId, spans }));
+  // Bounded events: an imported 100k-span trace reaches the UI in slices, not one huge message.
+  const unsubscribeEvents = store.subscribe((traceId, spans) => {
+    for (let i = 0; i < spans.length; i += EVENT_SLICE) {
+      events.emit('spans:added', { traceId, spans: spans.slice(i, i + EVENT_SLICE) });
+    }
+  });
 
   let forwarder: Forwarder | undefined;
   try {
@@ -108,7 +115,14 @@ export async function createTelemetry(opts: {
 
   try {
     if (opts.otlpPort !== undefined) {
-      const tcp = await listenTcp(createOtlpHandler({ store, log }, 'tcp'), opts.otlpPort);
+      const handler = createOtlpHandler({ store, log }, 'tcp');
+      // 4318 is every collector's default port: when one already runs there, take a free port
+      // rather than fail to start; the endpoint the host prints says which.
+      const tcp = await listenTcp(handler, opts.otlpPort).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'EADDRINUSE' || opts.otlpPort === 0) throw err;
+        log.warn('OTLP port in use; receiving on a free port instead', { port: opts.otlpPort });
+        return listenTcp(handler, 0);
+      });
       servers.push(tcp);
       tcpPort = tcp.port;
       await ensureSocket();
