@@ -262,7 +262,11 @@ describe('the box socket', () => {
     const fs = await import('node:fs');
     expect(fs.statSync(env.paths.otlpSocket).mode & 0o777).toBe(0o666);
     const traceId = hexId(16);
-    const body = otlpJson([jsonSpan(traceId, 'sandbox.boot')], 'boxlite-daemon');
+    const claimsOther = { attributes: [{ key: 'boxlite.box.id', value: { stringValue: 'someone-else' } }] };
+    const body = otlpJson(
+      [jsonSpan(traceId, 'sandbox.boot'), jsonSpan(traceId, 'spoof', claimsOther)],
+      'boxlite-daemon',
+    );
     const sock = { socketPath: env.paths.otlpSocket };
     const json = { 'content-type': 'application/json' };
     expect((await rawPost(sock, body, json)).status).toBe(401);
@@ -271,7 +275,11 @@ describe('the box socket', () => {
     tel.store.registerBoxToken('box-sock', 'sock-token-123456');
     const ok = await rawPost(sock, body, { ...json, 'box-auth-token': 'sock-token-123456' });
     expect(ok.status).toBe(200);
-    const [s] = tel.store.getTrace(traceId);
-    expect(s!.attributes['boxlite.box.id']).toBe('box-sock');
+    // The token decides the box, whatever a span claims.
+    const stored = tel.store.getTrace(traceId);
+    expect(stored.map((s) => [s.name, s.attributes['boxlite.box.id']]).sort()).toEqual([
+      ['sandbox.boot', 'box-sock'],
+      ['spoof', 'box-sock'],
+    ]);
   });
 });

@@ -191,3 +191,34 @@ describe('trace store', () => {
     }
   });
 });
+
+describe('trace store limits', () => {
+  it('stores a 20k-span batch in bounded transactions with one summary', () => {
+    const env2 = tempHome();
+    const s = openTraceStore(env2.paths.db);
+    try {
+      const t = hexId(16);
+      const root = span(t, 'box.create');
+      const kids = Array.from({ length: 20_000 }, (_, i) =>
+        span(t, 'layer.pull', { parentSpanId: root.spanId, status: { code: i % 5000 === 0 ? 2 : 0 } }),
+      );
+      const events: number[] = [];
+      s.subscribe((_id, spans) => events.push(spans.length));
+      s.addSpans([...kids, root]);
+      expect(s.lastInserted).toBe(20_001);
+      expect(events).toEqual([20_001]);
+      expect(s.listTraces()[0]).toMatchObject({ traceId: t, rootName: 'box.create', spanCount: 20_001, errorCount: 4 });
+    } finally {
+      s.close();
+      env2.cleanup();
+    }
+  });
+
+  it('refuses a database written by a newer schema', async () => {
+    const Database = (await import('better-sqlite3')).default;
+    const db = new Database(env.paths.db);
+    db.pragma('user_version = 99');
+    db.close();
+    expect(() => openTraceStore(env.paths.db)).toThrow(/newer Boxscope/);
+  });
+});

@@ -27,6 +27,8 @@ export interface SqliteTraceStore extends TraceStore {
   onLocalAdd(listener: (spans: SpanRecord[]) => void): () => void;
 }
 
+const SCHEMA_VERSION = 1;
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS spans (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -81,6 +83,8 @@ function boxIdOf(s: SpanRecord): string | undefined {
   return typeof v === 'string' && v ? v : undefined;
 }
 
+const TX_SPANS = 5000;
+
 const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
 
 interface TraceRow {
@@ -106,7 +110,13 @@ export function openTraceStore(file: string, opts: StoreOptions = {}): SqliteTra
   db.pragma('journal_mode = WAL');
   db.pragma('busy_timeout = 5000');
   db.pragma('synchronous = NORMAL');
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > SCHEMA_VERSION) {
+    db.close();
+    throw new Error(`the trace store ${file} was written by a newer Boxscope (schema ${version})`);
+  }
   db.exec(SCHEMA);
+  db.pragma(`user_version = ${SCHEMA_VERSION}`);
   // Tells this process's rows from others' when polling.
   const origin = crypto.randomInt(1, 2 ** 31 - 1);
 
@@ -135,6 +145,11 @@ export function openTraceStore(file: string, opts: StoreOptions = {}): SqliteTra
   const maxSeq = db.prepare<[], { s: number | null }>('SELECT max(seq) AS s FROM spans');
   const newerForeign = db.prepare<[number, number], { seq: number; trace_id: string; json: string }>(
     'SELECT seq, trace_id, json FROM spans WHERE seq > ? AND origin != ? ORDER BY seq LIMIT 5000',
+  );
+  const listAll = db.prepare<[number], TraceRow>('SELECT * FROM traces ORDER BY start_us DESC LIMIT ?');
+  const listByBox = db.prepare<[string, number], TraceRow>(
+    `SELECT * FROM traces WHERE trace_id IN (SELECT DISTINCT trace_id FROM spans WHERE box_id = ?)
+     ORDER BY start_us DESC LIMIT ?`,
   );
   const putToken = db.prepare('INSERT OR REPLACE INTO box_tokens (token_sha256, box_id, created_ms) VALUES (?, ?, ?)');
   const getToken = db.prepare<[string], { box_id: string }>('SELECT box_id FROM box_tokens WHERE token_sha256 = ?');
@@ -273,7 +288,15 @@ export function openTraceStore(file: string, opts: StoreOptions = {}): SqliteTra
         lastInserted = 0;
         return;
       }
-      const added = addTx(spans);
+      // Bounded transactions: a 100k-span import must not hold the write lock other processes wait on.
+      const added = new Map<string, SpanRecord[]>();
+      for (let i = 0; i < spans.length; i += TX_SPANS) {
+        for (const [traceId, list] of addTx(spans.slice(i, i + TX_SPANS))) {
+          const prev = added.get(traceId);
+          if (prev) prev.push(...list);
+          else added.set(traceId, list);
+        }
+      }
       lastInserted = 0;
       for (const l of added.values()) lastInserted += l.length;
       if (added.size === 0) return;
@@ -294,14 +317,7 @@ export function openTraceStore(file: string, opts: StoreOptions = {}): SqliteTra
     },
     listTraces({ boxId, limit } = {}) {
       const lim = Math.max(1, Math.min(limit ?? 100, 10_000));
-      const rows = boxId
-        ? db
-            .prepare<[string, number], TraceRow>(
-              `SELECT * FROM traces WHERE trace_id IN (SELECT DISTINCT trace_id FROM spans WHERE box_id = ?)
-               ORDER BY start_us DESC LIMIT ?`,
-            )
-            .all(boxId, lim)
-        : db.prepare<[number], TraceRow>('SELECT * FROM traces ORDER BY start_us DESC LIMIT ?').all(lim);
+      const rows = boxId ? listByBox.all(boxId, lim) : listAll.all(lim);
       return rows.map((r): TraceSummary => ({
         traceId: r.trace_id,
         rootName: r.root_name,

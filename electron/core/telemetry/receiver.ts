@@ -132,9 +132,8 @@ export function createOtlpHandler(
           return fail(400, RPC.INVALID_ARGUMENT, msg);
         }
         const { spans, rejected, rejectReason: reason } = decoded;
-        if (boxId) {
-          for (const s of spans) if (s.attributes[ATTR.boxId] === undefined) s.attributes[ATTR.boxId] = boxId;
-        }
+        // The token says which box sent the spans; a span cannot claim another box.
+        if (boxId) for (const s of spans) s.attributes[ATTR.boxId] = boxId;
         try {
           opts.store.addSpans(spans);
         } catch (err) {
