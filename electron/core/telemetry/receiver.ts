@@ -138,7 +138,8 @@ export function createOtlpHandler(
           opts.store.addSpans(spans);
         } catch (err) {
           opts.log.error('storing received spans failed', { error: (err as Error).message });
-          return fail(500, RPC.INTERNAL, 'the trace store could not save the spans');
+          // 503 is retryable for OTLP exporters: a store busy with another process's import clears up.
+          return fail(503, RPC.UNAVAILABLE, 'the trace store could not save the spans; retry');
         }
         send(
           200,
