@@ -63,6 +63,7 @@ export const RPC = {
   UNAUTHENTICATED: 16,
   UNIMPLEMENTED: 12,
   INTERNAL: 13,
+  UNAVAILABLE: 14,
 } as const;
 
 export function encodeRpcStatus(enc: Encoding, code: number, message: string): Buffer {
