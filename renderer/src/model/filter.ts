@@ -61,9 +61,17 @@ export function isEmptyQuery(q: Query): boolean {
 
 const valueText = (v: AttrValue): string => (v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
-function anyValueContains(attrs: Record<string, AttrValue>, needle: string): boolean {
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Case-insensitive containment without lower-casing every value: a literal /i regex per word. */
+function anyValueContains(attrs: Record<string, AttrValue>, re: RegExp, numeric: boolean): boolean {
   for (const k in attrs) {
-    if (valueText(attrs[k]).toLowerCase().includes(needle)) return true;
+    const v = attrs[k];
+    if (typeof v === 'string') {
+      if (re.test(v)) return true;
+    } else if (typeof v === 'number') {
+      if (numeric && re.test(String(v))) return true;
+    } else if (v !== null && re.test(valueText(v))) return true;
   }
   return false;
 }
@@ -84,6 +92,8 @@ export function filterSpans(m: TraceModel, q: Query, start: Float64Array, finish
   const matches: number[] = [];
   const serviceHit = m.services.map((s) => q.service.every((w) => s.toLowerCase().includes(w)));
   const serviceText = m.services.map((s) => s.toLowerCase());
+  const textRe = q.text.map((w) => new RegExp(escapeRe(w), 'i'));
+  const textNumeric = q.text.map((w) => /^[-+0-9.e]+$/.test(w) && /[0-9]/.test(w));
   for (let i = 0; i < n; i++) {
     const s = m.spans[i];
     if (q.errorOnly && s.status?.code !== 2) continue;
@@ -98,7 +108,7 @@ export function filterSpans(m: TraceModel, q: Query, start: Float64Array, finish
       for (let t = 0; ok && t < q.text.length; t++) {
         const w = q.text[t];
         if (name.includes(w) || serviceText[m.serviceOf[i]].includes(w) || s.spanId === w) continue;
-        if (anyValueContains(s.attributes, w)) continue;
+        if (anyValueContains(s.attributes, textRe[t], textNumeric[t])) continue;
         ok = false;
       }
     }

@@ -7,6 +7,8 @@ import { ERROR_COLOR } from './colors.js';
 
 interface Props {
   index: number;
+  /** Position in the visible list (the virtualizer's index). */
+  row: number;
   span: SpanRecord;
   depth: number;
   childCount: number;
@@ -43,6 +45,7 @@ export const SpanBarRow = memo(function SpanBarRow(p: Props) {
       data-service={p.span.serviceName}
       data-span-id={p.span.spanId}
       data-index={p.index}
+      data-row={p.row}
       style={{ transform: `translateY(${p.top}px)`, height: p.height }}
       onClick={() => p.onSelect(p.index)}
     >

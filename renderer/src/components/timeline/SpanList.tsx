@@ -34,7 +34,7 @@ export function SpanList({ from, to, nameWidth }: Props) {
     count: rows.length,
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: 12,
+    overscan: 6,
     initialRect: { width: 1000, height: 600 },
   });
 
@@ -67,8 +67,11 @@ export function SpanList({ from, to, nameWidth }: Props) {
           const s = model.spans[i];
           return (
             <SpanBarRow
-              key={s.spanId}
+              // Keyed by slot: a window of n contiguous rows maps onto n distinct slots, so a row that
+              // scrolls out hands its elements to the row that scrolls in instead of unmounting.
+              key={item.index % items.length}
               index={i}
+              row={item.index}
               span={s}
               depth={model.depth[i]}
               childCount={model.childCount[i]}
