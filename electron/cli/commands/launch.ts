@@ -60,27 +60,21 @@ async function launch(image: string, o: LaunchOptions): Promise<number> {
   if (!['always', 'missing', 'never'].includes(o.pull))
     throw new BoxscopeError('INVALID_INPUT', `--pull must be always, missing or never, got "${o.pull}"`);
   const env = parseEnvPairs(o.env);
-  const [{ createCore }, api, { W3CTraceContextPropagator }, { randomUUID }] = await Promise.all([
+  const [{ createCore }, api, { parentContext, injectFrom }, { randomUUID }] = await Promise.all([
     import('../../core/service.js'),
     import('@opentelemetry/api'),
-    import('@opentelemetry/core'),
+    import('../../core/runner/tracing.js'),
     import('node:crypto'),
   ]);
-  const propagator = new W3CTraceContextPropagator();
   let parent = api.ROOT_CONTEXT;
   if (o.traceparent !== undefined) {
-    const c = propagator.extract(api.ROOT_CONTEXT, { traceparent: o.traceparent.trim() }, api.defaultTextMapGetter);
-    const sc = api.trace.getSpanContext(c);
-    if (sc && api.isSpanContextValid(sc)) parent = c;
-    else
-      process.stderr.write(
-        `boxscope: --traceparent "${o.traceparent.slice(0, 80)}" is not a valid W3C traceparent; starting a new trace\n`,
-      );
+    const given = parentContext(o.traceparent);
+    if (given.ctx) parent = given.ctx;
+    else process.stderr.write(`boxscope: --traceparent "${o.traceparent.slice(0, 80)}" is not a valid W3C traceparent; starting a new trace\n`);
   }
   const core = await createCore({ host: 'cli' });
   const span = core.ctx.tracer.startSpan(SPAN.boxCreate, { attributes: { [ATTR.imageRef]: image } }, parent);
-  const carrier: Record<string, string> = {};
-  propagator.inject(api.trace.setSpan(parent, span), carrier, api.defaultTextMapSetter);
+  const carrier = injectFrom(api.trace.setSpan(parent, span));
   const requestId = randomUUID();
   const tty = process.stderr.isTTY;
   const stopProgress = tty

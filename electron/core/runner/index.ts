@@ -31,7 +31,7 @@ import { failSpan, injectFrom, inSpan, parentContext } from './tracing.js';
 export type RunnerContext = Pick<CoreContext, 'paths' | 'env' | 'events' | 'log' | 'tracer' | 'store' | 'daemon'>;
 
 /** How long a started box gets to show that its process died at once. */
-const EXIT_GRACE_MS = 60;
+const EXIT_GRACE_MS = 40;
 const BOOT_TIMEOUT_MS = 5000;
 const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
 const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;

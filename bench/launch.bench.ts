@@ -1,0 +1,146 @@
+/**
+ * Launch and pull speed against Docker's own CLI, measured in the same run,
+ * alternating the sides run by run:
+ *   - `boxscope launch IMAGE` (cached image; --no-daemon, and with the daemon) vs `docker run -d IMAGE`
+ *   - the runner's pull from a local TLS registry vs `docker pull` (image removed between runs)
+ * Run: node --import tsx bench/launch.bench.ts [--runs 15] [--pull-runs 8]
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { connectEngine } from '../electron/core/docker/engine.js';
+import { pullImage } from '../electron/core/runner/pull.js';
+import { buildCli, buildImage, docker, pushImage, removeBoxesOfHome, removeImage, ROOT, run, runCli, startRegistry, tempHome } from '../tests/fixtures/index.js';
+
+const arg = (name: string, dflt: number) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const RUNS = arg('--runs', 15);
+const PULL_RUNS = arg('--pull-runs', 8);
+const IMAGE = 'boxscope-bench/busybox:1';
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const ms = (n: number) => `${n.toFixed(0)} ms`;
+
+async function timed(fn: () => Promise<void>): Promise<number> {
+  const t = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - t) / 1e6;
+}
+
+function daemonDir(): string | undefined {
+  const name = `boxlite-daemon-linux-${process.arch === 'arm64' ? 'arm64' : 'amd64'}`;
+  const inRepo = path.join(ROOT, 'daemon', 'bin');
+  if (fs.existsSync(path.join(inRepo, name))) return inRepo;
+  if (fs.existsSync(path.join(ROOT, 'scripts', 'build-daemon.sh'))) {
+    spawnSync('bash', [path.join(ROOT, 'scripts', 'build-daemon.sh')], { cwd: ROOT, stdio: 'ignore' });
+    if (fs.existsSync(path.join(inRepo, name))) return inRepo;
+  }
+  const out = path.join(ROOT, '.bench', 'daemon');
+  fs.mkdirSync(out, { recursive: true });
+  const r = spawnSync('go', ['build', '-o', path.join(out, name), '.'], { cwd: path.join(ROOT, 'daemon'), env: { ...process.env, CGO_ENABLED: '0' }, stdio: 'ignore' });
+  return r.status === 0 ? out : undefined;
+}
+
+function report(title: string, rows: Array<[string, number[]]>, baseline: number[]): void {
+  const b = median(baseline);
+  console.log(`\n${title}`);
+  for (const [name, xs] of rows) console.log(`  ${name.padEnd(34)} median ${ms(median(xs)).padStart(7)}   ratio vs baseline ${(median(xs) / b).toFixed(2)}`);
+}
+
+async function launchBench(): Promise<void> {
+  await buildCli();
+  await buildImage(IMAGE);
+  const h = tempHome();
+  const dd = daemonDir();
+  if (dd) h.env.BOXSCOPE_DAEMON_DIR = dd;
+  const cli: number[] = [];
+  const cliDaemon: number[] = [];
+  const dockerRun: number[] = [];
+  try {
+    const launch = async (extra: string[]) => {
+      const r = await runCli(['launch', IMAGE, '--json', ...extra], { env: h.env });
+      if (r.code !== 0) throw new Error(`boxscope launch failed: ${r.stderr.trim()}`);
+      return JSON.parse(r.stdout).containerId as string;
+    };
+    const drun = async () => {
+      const r = await run('docker', ['run', '-d', '--network', 'none', '--label', 'boxscope.bench=1', IMAGE]);
+      if (r.code !== 0) throw new Error(`docker run failed: ${r.stderr.trim()}`);
+      return r.stdout.trim();
+    };
+    const rm = (id: string) => docker.getContainer(id).remove({ force: true });
+    // Warm both sides (page cache, engine) before measuring.
+    await rm(await launch(['--no-daemon']));
+    await rm(await drun());
+    if (dd) await rm(await launch([]));
+    for (let i = 0; i < RUNS; i++) {
+      let id = '';
+      dockerRun.push(await timed(async () => void (id = await drun())));
+      await rm(id);
+      cli.push(await timed(async () => void (id = await launch(['--no-daemon']))));
+      await rm(id);
+      if (dd) {
+        cliDaemon.push(await timed(async () => void (id = await launch([]))));
+        await rm(id);
+      }
+    }
+  } finally {
+    await removeBoxesOfHome(h.home);
+    h.cleanup();
+  }
+  report(
+    `Launch of a cached image to running, ${RUNS} runs each, alternating (baseline: docker run -d)`,
+    [
+      ['docker run -d (baseline)', dockerRun],
+      ['boxscope launch --no-daemon', cli],
+      ...(dd ? ([['boxscope launch (with daemon)', cliDaemon]] as Array<[string, number[]]>) : []),
+    ],
+    dockerRun,
+  );
+  if (!dd) console.log('  (daemon not built: the with-daemon side was skipped)');
+}
+
+async function pullBench(): Promise<void> {
+  const user = { username: 'bench', password: 'bench-secret' };
+  const reg = await startRegistry({ users: [user] });
+  const h = tempHome();
+  h.writeDockerConfig({ auths: { [reg.host]: { auth: Buffer.from(`${user.username}:${user.password}`).toString('base64') } } });
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  try {
+    const img = await pushImage(reg, 'bench/layered:1', { layers: 4, layerBytes: 4 * 1024 * 1024 });
+    const engine = connectEngine(process.env);
+    const auth = { username: user.username, password: user.password, serveraddress: reg.host };
+    for (let i = 0; i < PULL_RUNS; i++) {
+      await removeImage(img.ref);
+      theirs.push(
+        await timed(async () => {
+          const r = await run('docker', ['pull', '-q', img.ref], { env: h.env });
+          if (r.code !== 0) throw new Error(`docker pull failed: ${r.stderr.trim()}`);
+        }),
+      );
+      await removeImage(img.ref);
+      ours.push(await timed(async () => void (await pullImage(engine, img.ref, { authconfig: auth }))));
+    }
+    await removeImage(img.ref);
+  } finally {
+    h.cleanup();
+    await reg.stop();
+  }
+  report(
+    `Pull of a 4 x 4 MiB-layer image from a local TLS registry, ${PULL_RUNS} runs each, alternating (baseline: docker pull)`,
+    [
+      ['docker pull (baseline)', theirs],
+      ['runner pull (dockerode, progress)', ours],
+    ],
+    theirs,
+  );
+}
+
+await launchBench();
+await pullBench();
