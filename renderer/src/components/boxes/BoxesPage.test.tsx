@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest';
+import { act, fireEvent, screen, waitFor } from '@testing-library/react';
+import type { Box, PullProgress } from '../../../../shared/models.js';
+import { renderApp } from '../../test/render-app.js';
+
+const box = (over: Partial<Box> = {}): Box => ({
+  boxId: 'b1',
+  name: 'api-dev',
+  image: 'ghcr.io/acme/api:1',
+  state: 'pulling',
+  createdAt: Date.now(),
+  daemon: true,
+  ...over,
+});
+
+describe('Boxes', () => {
+  it('lists boxes and follows their live state', async () => {
+    const { fake } = await renderApp('#/boxes', { boxes: [box()] });
+    const row = screen.getByTestId('box-row');
+    expect(row.getAttribute('data-box-id')).toBe('b1');
+    expect(row.getAttribute('data-state')).toBe('pulling');
+    act(() => fake.emit('boxes:changed', box({ state: 'running' })));
+    expect(screen.getByTestId('box-row').getAttribute('data-state')).toBe('running');
+    act(() => fake.emit('boxes:changed', box({ boxId: 'b2', name: 'second', state: 'creating' })));
+    expect(screen.getAllByTestId('box-row')).toHaveLength(2);
+    act(() => fake.emit('boxes:changed', box({ boxId: 'b2', state: 'removed' })));
+    expect(screen.getAllByTestId('box-row')).toHaveLength(1);
+  });
+
+  it('shows pull progress per layer and cancels by request id', async () => {
+    const { fake } = await renderApp('#/boxes', { boxes: [box()] });
+    const progress: PullProgress = {
+      requestId: 'req-1',
+      boxId: 'b1',
+      image: 'ghcr.io/acme/api:1',
+      layers: [
+        { id: 'sha256:aaaaaaaaaaaaaaaa', status: 'Downloading', current: 512, total: 1024, done: false },
+        { id: 'sha256:bbbbbbbbbbbbbbbb', status: 'Pull complete', current: 2048, total: 2048, done: true },
+      ],
+      layersDone: 1,
+      layersTotal: 2,
+      bytesCurrent: 2560,
+      bytesTotal: 3072,
+      done: false,
+    };
+    act(() => fake.emit('pull:progress', progress));
+    const bar = screen.getByTestId('pull-progress');
+    expect(bar.getAttribute('aria-valuenow')).toBe('83');
+    expect(bar.textContent).toContain('1/2 layers');
+    expect(bar.querySelectorAll('.layers li')).toHaveLength(2);
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    });
+    expect(fake.callsTo('boxes:cancel')).toEqual([{ requestId: 'req-1' }]);
+  });
+
+  it('explains a failed box and a failed stop in words', async () => {
+    const { fake } = await renderApp('#/boxes', {
+      boxes: [box({ state: 'failed', reason: 'ghcr.io refused the credential (401)' }), box({ boxId: 'b3', name: 'web', state: 'running' })],
+    });
+    expect(screen.getByText('ghcr.io refused the credential (401)')).toBeTruthy();
+    fake.handlers['boxes:stop'] = () => {
+      throw Object.assign(new Error('x'), { code: 'BOX_NOT_FOUND', message: 'No box b3: it was removed outside Boxscope' });
+    };
+    await act(async () => {
+      fireEvent.click(screen.getByRole('button', { name: 'Stop' }));
+    });
+    expect((await screen.findByTestId('error-banner')).textContent).toContain('removed outside Boxscope');
+  });
+
+  it('follows logs of a box and searches them', async () => {
+    const { fake } = await renderApp('#/boxes/b1', { boxes: [box({ state: 'running', traceId: undefined })], logs: { b1: 'hello\nworld\n' } });
+    fireEvent.click(screen.getByRole('tab', { name: 'Logs' }));
+    await screen.findByText('world');
+    await waitFor(() => expect(fake.callsTo('boxes:followLogs')).toEqual([{ boxId: 'b1' }]));
+    act(() => fake.emit('logs:chunk', { boxId: 'b1', stream: 'stderr', text: 'boom happened\n' }));
+    expect(screen.getByText('boom happened').className).toContain('log-stderr');
+    fireEvent.change(screen.getByLabelText('Search logs'), { target: { value: 'boom' } });
+    expect(screen.getByText('1 matching lines')).toBeTruthy();
+  });
+});

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { renderApp } from '../../test/render-app.js';
+import { launchTrace, span } from '../../test/spans.js';
+import { useTraceView } from '../../state/trace-store.js';
+
+const TRACE = 'a'.repeat(32);
+const rows = () => screen.getAllByTestId('span-row');
+const names = () => rows().map((r) => r.getAttribute('data-span-id'));
+const key = (k: string) => fireEvent.keyDown(window, { key: k });
+
+async function openTrace(spans = launchTrace(-300)) {
+  const r = await renderApp(`#/traces/${TRACE}`, { traces: { [TRACE]: spans } });
+  await screen.findByTestId('trace-timeline');
+  return r;
+}
+
+describe('Trace timeline', () => {
+  it('draws one row per span with the QA hooks, and the phase summary', async () => {
+    await openTrace();
+    expect(names()).toEqual(['ui', 'run', 'auth', 'pull', 'create', 'start', 'wait', 'boot', 'proc']);
+    const boot = rows()[7];
+    expect(boot.getAttribute('data-span-name')).toBe('sandbox.boot');
+    expect(boot.getAttribute('data-service')).toBe('boxlite-daemon');
+    const phases = screen.getByLabelText('Launch phases');
+    expect(phases.textContent).toContain('Pull');
+    expect(phases.textContent).toContain('540 ms');
+  });
+
+  it('adjusts box clock skew with a badge and a raw toggle', async () => {
+    await openTrace();
+    expect(screen.getByTestId('skew-badge').textContent).toContain('adjusted by +280 ms');
+    const bootStart = () => useTraceView.getState().start[useTraceView.getState().model!.indexById.get('boot')!];
+    expect(bootStart()).toBeCloseTo(800, 3);
+    fireEvent.click(screen.getByRole('button', { name: 'Raw' }));
+    expect(bootStart()).toBeCloseTo(520, 3);
+    expect(screen.getByTestId('skew-badge').textContent).toContain('raw');
+  });
+
+  it('opens span detail with attributes, events, status and resource', async () => {
+    await openTrace([
+      ...launchTrace(),
+      span('bad', 'pull', 100, 200, {
+        name: 'layer.pull',
+        status: { code: 2, message: 'connection reset' },
+        attributes: { 'layer.index': 3 },
+        resource: { 'host.name': 'devbox' },
+        events: [{ timeUnixNano: '1764000000000150000', name: 'retry', attributes: { attempt: 2 } }],
+      }),
+    ]);
+    fireEvent.click(rows().find((r) => r.getAttribute('data-span-id') === 'bad')!);
+    const detail = screen.getByTestId('span-detail');
+    expect(detail.textContent).toContain('layer.index');
+    expect(detail.textContent).toContain('connection reset');
+    expect(detail.textContent).toContain('retry');
+    expect(detail.textContent).toContain('host.name');
+    expect(screen.getByText('1/1 error')).toBeTruthy();
+  });
+
+  it('collapses, expands and keeps what the user opened across live updates', async () => {
+    const { fake } = await openTrace();
+    fireEvent.click(screen.getByRole('button', { name: 'Collapse all' }));
+    expect(names()).toEqual(['ui', 'run']);
+    fireEvent.click(screen.getByRole('button', { name: 'Expand box.launch' }));
+    expect(names()).toContain('wait');
+    expect(names()).not.toContain('boot');
+    act(() => fake.emit('spans:added', { traceId: TRACE, spans: [span('late', 'run', 985, 989, { name: 'box.ready' })] }));
+    await waitFor(() => expect(names()).toContain('late'));
+    expect(names()).not.toContain('boot');
+    fireEvent.click(screen.getByRole('button', { name: 'Expand all' }));
+    expect(names()).toHaveLength(10);
+  });
+
+  it('searches, filters keeping ancestors, and steps through matches', async () => {
+    await openTrace();
+    const input = screen.getByLabelText('Search spans');
+    fireEvent.change(input, { target: { value: 'service:daemon' } });
+    fireEvent.keyDown(input, { key: 'Enter' });
+    expect(screen.getByTestId('search-count').textContent).toContain('2 matches');
+    expect(useTraceView.getState().model!.spans[useTraceView.getState().selected].spanId).toBe('boot');
+    fireEvent.click(screen.getByLabelText(/Filter/));
+    expect(names()).toEqual(['ui', 'run', 'wait', 'boot', 'proc']);
+    expect(rows().filter((r) => r.className.includes('is-match'))).toHaveLength(2);
+  });
+
+  it('marks orphans as incomplete and highlights the critical path', async () => {
+    await openTrace([...launchTrace(), span('lost', 'gone', 10, 20, { name: 'orphan.work' })]);
+    expect(screen.getByTestId('incomplete-badge').textContent).toContain('1 orphan');
+    fireEvent.click(screen.getByRole('button', { name: 'Critical path' }));
+    expect(document.querySelectorAll('.span-bar-critical').length).toBeGreaterThan(0);
+  });
+
+  it('moves with j/k, folds with arrows and opens help with ?', async () => {
+    await openTrace();
+    key('j');
+    key('j');
+    expect(within(rows()[1]).getByText('box.launch')).toBeTruthy();
+    expect(rows()[1].getAttribute('aria-selected')).toBe('true');
+    key('ArrowLeft');
+    expect(names()).toEqual(['ui', 'run']);
+    key('ArrowRight');
+    expect(names()).toHaveLength(9);
+    key('e');
+    key('?');
+    expect(screen.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeTruthy();
+  });
+
+  it('says so when a trace cannot be found', async () => {
+    await renderApp('#/traces/ffffffffffffffffffffffffffffffff');
+    expect(await screen.findByText('This trace could not be opened')).toBeTruthy();
+  });
+});

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { act, fireEvent, screen, waitFor } from '@testing-library/react';
+import type { TraceSummary } from '../../../../shared/models.js';
+import { renderApp } from '../../test/render-app.js';
+import { launchTrace, span } from '../../test/spans.js';
+import { parseHash, routeHash } from '../../state/route.js';
+
+const A = 'a'.repeat(32);
+const B = 'b'.repeat(32);
+const summary = (traceId: string, boxId: string): TraceSummary => ({
+  traceId,
+  rootName: 'box.create',
+  boxId,
+  spanCount: 9,
+  errorCount: 0,
+  startMs: Date.now(),
+  durationMs: 1000,
+  services: ['boxscope-ui', 'boxscope-runner', 'boxlite-daemon'],
+});
+
+describe('Traces page', () => {
+  it('says what to do when there are no traces', async () => {
+    await renderApp('#/traces');
+    expect(await screen.findByText('No traces yet')).toBeTruthy();
+  });
+
+  it('imports a dropped-in file and opens the first trace', async () => {
+    const { fake } = await renderApp('#/traces');
+    fake.handlers['traces:import'] = () => ({ traceIds: [A] });
+    const file = new File(['{"resourceSpans":[]}'], 'trace.json', { type: 'application/json' });
+    await act(async () => {
+      fireEvent.change(screen.getByLabelText('Open a trace file'), { target: { files: [file] } });
+    });
+    await waitFor(() => expect(fake.callsTo('traces:import')).toEqual([{ fileName: 'trace.json', content: '{"resourceSpans":[]}' }]));
+    await waitFor(() => expect(window.location.hash).toBe(`#/traces/${A}`));
+  });
+
+  it('lists launches per box and compares two launches phase by phase', async () => {
+    const slow = launchTrace().map((s) => ({ ...s, traceId: B }));
+    const fast = [
+      span('ui', undefined, 0, 500, { name: 'box.create', serviceName: 'boxscope-ui' }),
+      span('pull', 'ui', 10, 100, { name: 'image.pull' }),
+    ];
+    const { fake } = await renderApp('#/traces', {
+      summaries: [summary(A, 'box-a'), summary(B, 'box-b')],
+      traces: { [A]: fast, [B]: slow },
+    });
+    await screen.findAllByText('box.create');
+    const picks = screen.getAllByLabelText('Pick for comparison');
+    fireEvent.click(picks[0]);
+    fireEvent.click(picks[1]);
+    fireEvent.click(screen.getByRole('button', { name: /Compare 2\/2/ }));
+    const cmp = await screen.findByTestId('trace-compare');
+    await waitFor(() => expect(cmp.textContent).toContain('+450 ms'));
+    fireEvent.change(screen.getByLabelText('Box'), { target: { value: '' } });
+    expect(fake.callsTo('traces:list')[0]).toEqual({ boxId: undefined, limit: 200 });
+  });
+});
+
+describe('routes', () => {
+  it('reads and writes deep links', () => {
+    expect(parseHash(`#/traces/${A}`)).toEqual({ page: 'traces', traceId: A });
+    expect(parseHash('#/boxes/b1')).toEqual({ page: 'boxes', boxId: 'b1' });
+    expect(parseHash('')).toEqual({ page: 'launch' });
+    expect(routeHash({ page: 'boxes', boxId: 'b 1' })).toBe('#/boxes/b%201');
+  });
+});
