@@ -10,7 +10,19 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { connectEngine } from '../electron/core/docker/engine.js';
 import { pullImage } from '../electron/core/runner/pull.js';
-import { buildCli, buildImage, docker, pushImage, removeBoxesOfHome, removeImage, ROOT, run, runCli, startRegistry, tempHome } from '../tests/fixtures/index.js';
+import {
+  buildCli,
+  buildImage,
+  docker,
+  pushImage,
+  removeBoxesOfHome,
+  removeImage,
+  ROOT,
+  run,
+  runCli,
+  startRegistry,
+  tempHome,
+} from '../tests/fixtures/index.js';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(name);
@@ -43,14 +55,21 @@ function daemonDir(): string | undefined {
   }
   const out = path.join(ROOT, '.bench', 'daemon');
   fs.mkdirSync(out, { recursive: true });
-  const r = spawnSync('go', ['build', '-o', path.join(out, name), '.'], { cwd: path.join(ROOT, 'daemon'), env: { ...process.env, CGO_ENABLED: '0' }, stdio: 'ignore' });
+  const r = spawnSync('go', ['build', '-o', path.join(out, name), '.'], {
+    cwd: path.join(ROOT, 'daemon'),
+    env: { ...process.env, CGO_ENABLED: '0' },
+    stdio: 'ignore',
+  });
   return r.status === 0 ? out : undefined;
 }
 
 function report(title: string, rows: Array<[string, number[]]>, baseline: number[]): void {
   const b = median(baseline);
   console.log(`\n${title}`);
-  for (const [name, xs] of rows) console.log(`  ${name.padEnd(34)} median ${ms(median(xs)).padStart(7)}   ratio vs baseline ${(median(xs) / b).toFixed(2)}`);
+  for (const [name, xs] of rows)
+    console.log(
+      `  ${name.padEnd(34)} median ${ms(median(xs)).padStart(7)}   ratio vs baseline ${(median(xs) / b).toFixed(2)}`,
+    );
 }
 
 async function launchBench(): Promise<void> {
@@ -109,7 +128,9 @@ async function pullBench(): Promise<void> {
   const user = { username: 'bench', password: 'bench-secret' };
   const reg = await startRegistry({ users: [user] });
   const h = tempHome();
-  h.writeDockerConfig({ auths: { [reg.host]: { auth: Buffer.from(`${user.username}:${user.password}`).toString('base64') } } });
+  h.writeDockerConfig({
+    auths: { [reg.host]: { auth: Buffer.from(`${user.username}:${user.password}`).toString('base64') } },
+  });
   const ours: number[] = [];
   const theirs: number[] = [];
   try {

@@ -107,7 +107,10 @@ describe('private pulls', () => {
       expect(bad.code).not.toBe(0);
       expect(bad.stderr).toMatch(/Not saved: 401/);
 
-      const login = await runCli(['login', reg.host, '-u', USER, '--password-stdin'], { env: h.env, input: SECRET + '\n' });
+      const login = await runCli(['login', reg.host, '-u', USER, '--password-stdin'], {
+        env: h.env,
+        input: SECRET + '\n',
+      });
       expect(login.stderr).toBe('');
       expect(login.stdout).toContain('docker-credential-pass');
       const list = await runCli(['registries'], { env: h.env });
@@ -123,7 +126,17 @@ describe('private pulls', () => {
       expect(trace.stdout).toContain('registry.auth');
       expect(trace.stdout).toContain('docker-credential-pass');
       expectNoSecret(
-        [login.stdout, login.stderr, list.stdout, r.stdout, r.stderr, logs.stdout, trace.stdout, await inspectText(out.containerId), readTree(h.home)].join('\n'),
+        [
+          login.stdout,
+          login.stderr,
+          list.stdout,
+          r.stdout,
+          r.stderr,
+          logs.stdout,
+          trace.stdout,
+          await inspectText(out.containerId),
+          readTree(h.home),
+        ].join('\n'),
       );
       // The password store holds it encrypted, not in clear.
       expectNoSecret(readTree(pass.env.PASSWORD_STORE_DIR));
@@ -143,7 +156,10 @@ describe('private pulls', () => {
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/plaintext file.*--allow-insecure-store/);
     expectNoSecret(readTree(h.home));
-    const ok = await runCli(['login', reg.host, '-u', USER, '--password-stdin', '--allow-insecure-store'], { env: h.env, input: SECRET });
+    const ok = await runCli(['login', reg.host, '-u', USER, '--password-stdin', '--allow-insecure-store'], {
+      env: h.env,
+      input: SECRET,
+    });
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain('plaintext file');
   });
@@ -171,10 +187,16 @@ describe('private pulls', () => {
     const rec: RecordingRegistry = await startRecordingRegistry({ trust: false });
     try {
       const h = home();
-      const untrusted = await runCli(['login', rec.host, '-u', 'x', '--password-stdin', '--allow-insecure-store'], { env: h.env, input: 'y' });
+      const untrusted = await runCli(['login', rec.host, '-u', 'x', '--password-stdin', '--allow-insecure-store'], {
+        env: h.env,
+        input: 'y',
+      });
       expect(untrusted.stderr).toMatch(/TLS certificate of .* is not trusted/);
       h.env.INSECURE_REGISTRIES = rec.host;
-      const insecure = await runCli(['login', rec.host, '-u', 'x', '--password-stdin', '--allow-insecure-store'], { env: h.env, input: 'y' });
+      const insecure = await runCli(['login', rec.host, '-u', 'x', '--password-stdin', '--allow-insecure-store'], {
+        env: h.env,
+        input: 'y',
+      });
       expect(insecure.stderr).toMatch(/INSECURE_REGISTRIES/);
       expect(rec.authorizations()).toEqual([]);
     } finally {
@@ -194,7 +216,8 @@ describe('private pulls', () => {
         expect(r.code).not.toBe(0);
         expect(r.stderr).toContain(`401 Unauthorized from ${rec.host}`);
         expect(rec.requests.length).toBeGreaterThan(0);
-        for (const a of rec.authorizations()) expectNoSecret(Buffer.from(a.replace(/^Basic /, ''), 'base64').toString() + a);
+        for (const a of rec.authorizations())
+          expectNoSecret(Buffer.from(a.replace(/^Basic /, ''), 'base64').toString() + a);
       } finally {
         await rec.stop();
       }

@@ -4,7 +4,20 @@
  * prefix-scoped credential that wins over the env pair for its prefix only.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { asGhcr, buildCli, inspectText, pushImage, readTree, removeBoxesOfHome, removeImage, runCli, tempHome, type GhcrRegistry, type PushedImage, type TempHome } from '../fixtures/index.js';
+import {
+  asGhcr,
+  buildCli,
+  inspectText,
+  pushImage,
+  readTree,
+  removeBoxesOfHome,
+  removeImage,
+  runCli,
+  tempHome,
+  type GhcrRegistry,
+  type PushedImage,
+  type TempHome,
+} from '../fixtures/index.js';
 
 const USER = 'octo';
 const TOKEN = 'ghp_' + Math.random().toString(36).slice(2) + 'Xyz';
@@ -50,7 +63,9 @@ describe('ghcr.io with GHCR_USERNAME/GHCR_TOKEN', () => {
     const everything = [r.stdout, trace.stdout, await inspectText(out.containerId), readTree(h.home)].join('\n');
     expect(everything).not.toContain(TOKEN);
     // Env credentials are runtime-scoped: nothing about them was written.
-    expect((await runCli(['registries', '--json'], { env: { ...h.env, GHCR_USERNAME: '', GHCR_TOKEN: '' } })).stdout.trim()).toBe('[]');
+    expect(
+      (await runCli(['registries', '--json'], { env: { ...h.env, GHCR_USERNAME: '', GHCR_TOKEN: '' } })).stdout.trim(),
+    ).toBe('[]');
   });
 
   it('a wrong token: 401 naming ghcr.io and GHCR_USERNAME/GHCR_TOKEN', async () => {
@@ -72,7 +87,10 @@ describe('ghcr.io with GHCR_USERNAME/GHCR_TOKEN', () => {
 
   it('a saved ghcr.io/acme/ credential wins for its prefix only', async () => {
     const h = home();
-    const login = await runCli(['login', 'ghcr.io/acme/', '-u', USER, '--password-stdin', '--allow-insecure-store'], { env: h.env, input: TOKEN });
+    const login = await runCli(['login', 'ghcr.io/acme/', '-u', USER, '--password-stdin', '--allow-insecure-store'], {
+      env: h.env,
+      input: TOKEN,
+    });
     expect(login.stdout).toContain('ghcr.io/acme/');
     Object.assign(h.env, { GHCR_USERNAME: USER, GHCR_TOKEN: 'ghp_wrong' });
     await removeImage(acme.ref);

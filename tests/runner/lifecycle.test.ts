@@ -47,13 +47,21 @@ describe('launch', () => {
   it('continues the caller trace, injects the contract env, labels the box and records the runner spans', async () => {
     const changes: Box[] = [];
     const off = core.on('boxes:changed', (b) => changes.push(b));
-    const r = await core.invoke('boxes:launch', { image: IMAGE, traceparent: CALLER_TP, tracestate: 'vendor=1', env: { GREETING: 'hi' }, daemon: false });
+    const r = await core.invoke('boxes:launch', {
+      image: IMAGE,
+      traceparent: CALLER_TP,
+      tracestate: 'vendor=1',
+      env: { GREETING: 'hi' },
+      daemon: false,
+    });
     off();
     expect(r).toMatchObject({ traceId: CALLER_TRACE, state: 'running', image: IMAGE });
     expect(changes.map((c) => c.state)).toEqual(['creating', 'starting', 'running']);
 
     const info = await docker.getContainer(r.containerId).inspect();
-    const env = Object.fromEntries(info.Config.Env.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
+    const env = Object.fromEntries(
+      info.Config.Env.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]),
+    );
     expect(env.GREETING).toBe('hi');
     expect(env[ENV.boxId]).toBe(r.boxId);
     expect(env[ENV.traceparent]).toMatch(new RegExp(`^00-${CALLER_TRACE}-[0-9a-f]{16}-01$`));
@@ -65,13 +73,19 @@ describe('launch', () => {
     const token = env[ENV.otlpHeaders].replace('box-auth-token=', '');
     expect(token).toMatch(/^[0-9a-f]{48}$/);
     expect(core.ctx.store.boxForToken(token)).toBe(r.boxId);
-    expect(info.Config.Labels).toMatchObject({ 'boxlite.box.id': r.boxId, 'boxlite.trace.id': CALLER_TRACE, 'boxscope.managed': 'true', 'boxlite.image': IMAGE });
+    expect(info.Config.Labels).toMatchObject({
+      'boxlite.box.id': r.boxId,
+      'boxlite.trace.id': CALLER_TRACE,
+      'boxscope.managed': 'true',
+      'boxlite.image': IMAGE,
+    });
     expect(info.HostConfig.NetworkMode).toBe('none');
     expect(info.HostConfig.Binds).toContain(`${core.ctx.paths.runDir}:/.boxlite/run`);
 
     const spans = core.ctx.store.getTrace(CALLER_TRACE);
     const names = spans.map((s) => s.name);
-    for (const n of [SPAN.registryAuth, SPAN.imagePull, SPAN.containerCreate, SPAN.containerStart]) expect(names).toContain(n);
+    for (const n of [SPAN.registryAuth, SPAN.imagePull, SPAN.containerCreate, SPAN.containerStart])
+      expect(names).toContain(n);
     expect(names).not.toContain(SPAN.boxCreate);
     for (const s of spans) {
       expect(s.parentSpanId).toBe('00f067aa0ba902b7');
@@ -93,7 +107,9 @@ describe('launch', () => {
   });
 
   it('rejects reserved env names before anything is created', async () => {
-    await expect(core.invoke('boxes:launch', { image: IMAGE, env: { BOXLITE_TRACEPARENT: 'x' } })).rejects.toMatchObject({
+    await expect(
+      core.invoke('boxes:launch', { image: IMAGE, env: { BOXLITE_TRACEPARENT: 'x' } }),
+    ).rejects.toMatchObject({
       code: 'RESERVED_ENV',
       message: expect.stringContaining('BOXLITE_TRACEPARENT'),
     });
@@ -117,7 +133,9 @@ describe('launch', () => {
   });
 
   it('never + absent image → IMAGE_NOT_PRESENT, and the failed box is listed', async () => {
-    await expect(core.invoke('boxes:launch', { image: 'boxscope-test/absent:1', pull: 'never' })).rejects.toMatchObject({ code: 'IMAGE_NOT_PRESENT' });
+    await expect(core.invoke('boxes:launch', { image: 'boxscope-test/absent:1', pull: 'never' })).rejects.toMatchObject(
+      { code: 'IMAGE_NOT_PRESENT' },
+    );
     const list = await core.invoke('boxes:list', undefined);
     expect(list.find((b) => b.image === 'boxscope-test/absent:1')).toMatchObject({ state: 'failed' });
   });
@@ -126,7 +144,10 @@ describe('launch', () => {
 describe('lifecycle', () => {
   it('stop, logs, engine events and the list after a restart', async () => {
     const r = await core.invoke('boxes:launch', { image: IMAGE, name: `life-${Date.now()}`, daemon: false });
-    await waitFor(async () => ((await core.invoke('boxes:logs', { boxId: r.boxId })).includes('box up') ? true : undefined), 'box output');
+    await waitFor(
+      async () => ((await core.invoke('boxes:logs', { boxId: r.boxId })).includes('box up') ? true : undefined),
+      'box output',
+    );
 
     // A second core is what the app is after a restart: it knows boxes only from the engine and its file.
     const again = await createCore({ host: 'cli', env: h.env });
@@ -140,7 +161,10 @@ describe('lifecycle', () => {
       again.on('boxes:changed', (x) => seen.push(x));
       // The box dies outside the app: engine events must still move it to exited.
       await docker.getContainer(r.containerId).kill({ signal: 'SIGKILL' });
-      const exited = await waitFor(async () => seen.find((x) => x.boxId === r.boxId && x.state === 'exited'), 'exited event');
+      const exited = await waitFor(
+        async () => seen.find((x) => x.boxId === r.boxId && x.state === 'exited'),
+        'exited event',
+      );
       expect(exited.exitCode).toBe(137);
     } finally {
       await again.close();
@@ -156,7 +180,9 @@ describe('lifecycle', () => {
 
   it('follows logs as logs:chunk events', async () => {
     const img = 'boxscope-test/ticker:1';
-    await buildImage(img, { cmd: ['sh', '-c', 'trap "exit 0" TERM; i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.2; done'] });
+    await buildImage(img, {
+      cmd: ['sh', '-c', 'trap "exit 0" TERM; i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.2; done'],
+    });
     const r = await core.invoke('boxes:launch', { image: img, daemon: false });
     const chunks: string[] = [];
     const off = core.on('logs:chunk', (c) => c.boxId === r.boxId && chunks.push(c.text));
@@ -191,9 +217,12 @@ describe('pulls', () => {
       expect(last.bytesTotal).toBeGreaterThan(3 * 512 * 1024);
       const pull = local.ctx.store.getTrace(r.traceId).find((s) => s.name === SPAN.imagePull)!;
       expect(pull.events.filter((e) => e.name === 'layer')).toHaveLength(4);
-      expect(pull.attributes[ATTR.credentialSource] ?? local.ctx.store.getTrace(r.traceId).find((s) => s.name === SPAN.registryAuth)!.attributes[ATTR.credentialSource]).toBe(
-        '$DOCKER_CONFIG/config.json',
-      );
+      expect(
+        pull.attributes[ATTR.credentialSource] ??
+          local.ctx.store.getTrace(r.traceId).find((s) => s.name === SPAN.registryAuth)!.attributes[
+            ATTR.credentialSource
+          ],
+      ).toBe('$DOCKER_CONFIG/config.json');
       expect(JSON.stringify(local.ctx.store.getTrace(r.traceId))).not.toContain('pull-secret-1');
 
       const off2 = local.on('pull:progress', (p) => {
@@ -228,7 +257,10 @@ describe('engine down', () => {
   it('names where it looked', async () => {
     const dead = await createCore({ host: 'cli', env: { ...h.env, DOCKER_HOST: `unix://${h.dir}/dead.sock` } });
     try {
-      await expect(dead.invoke('boxes:list', undefined)).rejects.toMatchObject({ code: 'ENGINE_UNREACHABLE', message: expect.stringContaining(`${h.dir}/dead.sock`) });
+      await expect(dead.invoke('boxes:list', undefined)).rejects.toMatchObject({
+        code: 'ENGINE_UNREACHABLE',
+        message: expect.stringContaining(`${h.dir}/dead.sock`),
+      });
       await expect(dead.invoke('boxes:launch', { image: IMAGE })).rejects.toMatchObject({ code: 'ENGINE_UNREACHABLE' });
       expect(await dead.invoke('engine:status', undefined)).toMatchObject({ reachable: false });
     } finally {

@@ -70,7 +70,10 @@ async function launch(image: string, o: LaunchOptions): Promise<number> {
   if (o.traceparent !== undefined) {
     const given = parentContext(o.traceparent);
     if (given.ctx) parent = given.ctx;
-    else process.stderr.write(`boxscope: --traceparent "${o.traceparent.slice(0, 80)}" is not a valid W3C traceparent; starting a new trace\n`);
+    else
+      process.stderr.write(
+        `boxscope: --traceparent "${o.traceparent.slice(0, 80)}" is not a valid W3C traceparent; starting a new trace\n`,
+      );
   }
   const core = await createCore({ host: 'cli' });
   const span = core.ctx.tracer.startSpan(SPAN.boxCreate, { attributes: { [ATTR.imageRef]: image } }, parent);

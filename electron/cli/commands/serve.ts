@@ -5,9 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { DEFAULT_OTLP_PORT } from '../../../shared/constants.js';
 import { BoxscopeError } from '../../../shared/errors.js';
-import { createCore } from '../../core/service.js';
 import { isLoopbackHost } from '../../server/guard.js';
-import { startServer } from '../../server/server.js';
 import { runAction } from '../run.js';
 
 /** The repo (or installed package) root, from source and from the dist/cli.mjs bundle alike. */
@@ -25,7 +23,8 @@ export function packageRoot(from = path.dirname(fileURLToPath(import.meta.url)))
 
 function port(value: string, name: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new BoxscopeError('INVALID_INPUT', `${name} must be a port number (0-65535), got ${value}`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new BoxscopeError('INVALID_INPUT', `${name} must be a port number (0-65535), got ${value}`);
   return n;
 }
 
@@ -40,7 +39,10 @@ export function registerServe(program: Command): void {
     .action((o: { host: string; port: string; otlpPort: string; allowRemote?: boolean }) =>
       runAction(async () => {
         if (!isLoopbackHost(o.host) && !o.allowRemote) {
-          throw new BoxscopeError('INVALID_INPUT', `Refusing to listen on ${o.host}: use a loopback address or pass --allow-remote`);
+          throw new BoxscopeError(
+            'INVALID_INPUT',
+            `Refusing to listen on ${o.host}: use a loopback address or pass --allow-remote`,
+          );
         }
         const httpPort = port(o.port, '--port');
         const otlpPort = port(o.otlpPort, '--otlp-port');
@@ -48,6 +50,11 @@ export function registerServe(program: Command): void {
         if (!fs.existsSync(path.join(staticDir, 'index.html'))) {
           process.stderr.write('boxscope: the renderer is not built yet; run `npm run build:renderer` and reload\n');
         }
+        // Loaded on use so other commands start without the server and core code.
+        const [{ createCore }, { startServer }] = await Promise.all([
+          import('../../core/service.js'),
+          import('../../server/server.js'),
+        ]);
         const core = await createCore({ host: 'browser', otlpPort });
         let server;
         try {

@@ -4,7 +4,6 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { SpanRecord } from '../../../shared/models.js';
 import { BoxscopeError } from '../../../shared/errors.js';
-import { createCore } from '../../core/service.js';
 import { runAction } from '../run.js';
 
 export function formatDuration(ns: bigint): string {
@@ -76,6 +75,7 @@ export function registerTrace(program: Command): void {
       runAction(async () => {
         if (o.json && o.otlp) throw new BoxscopeError('INVALID_INPUT', 'Choose one of --json and --otlp');
         quietOnClosedPipe();
+        const { createCore } = await import('../../core/service.js');
         const core = await createCore({ host: 'cli' });
         try {
           if (o.otlp) {
@@ -106,6 +106,7 @@ export function registerTrace(program: Command): void {
             `Cannot read ${file}${code === 'ENOENT' ? ': no such file' : code ? ` (${code})` : ''}`,
           );
         }
+        const { createCore } = await import('../../core/service.js');
         const core = await createCore({ host: 'cli' });
         try {
           const { traceIds } = await core.invoke('traces:import', { fileName: path.basename(file), content });

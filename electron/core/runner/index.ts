@@ -374,7 +374,8 @@ export class Runner {
         });
       }
       // A process that dies at once does so within a few ms of starting (after the daemon's boot, with it).
-      if (exitCode === undefined) exitCode = await Promise.race([exited, new Promise<undefined>((r) => setTimeout(r, EXIT_GRACE_MS))]);
+      if (exitCode === undefined)
+        exitCode = await Promise.race([exited, new Promise<undefined>((r) => setTimeout(r, EXIT_GRACE_MS))]);
       if (exitCode === undefined) {
         const st = await container.inspect().catch(() => undefined);
         if (st && !st.State.Running) exitCode = st.State.ExitCode;

@@ -27,9 +27,12 @@ describe('PullAggregator', () => {
     expect(s.layers.find((l) => l.id === 'l1')).toMatchObject({ done: true, current: 1000, total: 1000 });
   });
   it('finds the in-band error of a failed pull', () => {
-    expect(streamError([{ status: 'x' }, { error: 'unauthorized', errorDetail: { message: 'unauthorized: authentication required' } }])).toBe(
-      'unauthorized: authentication required',
-    );
+    expect(
+      streamError([
+        { status: 'x' },
+        { error: 'unauthorized', errorDetail: { message: 'unauthorized: authentication required' } },
+      ]),
+    ).toBe('unauthorized: authentication required');
     expect(streamError([{ status: 'ok' }])).toBeUndefined();
   });
 });
