@@ -1,0 +1,45 @@
+/** Journey 6: stop and remove a box; its launch trace stays. */
+import { expect, test } from '../fixtures/app.js';
+import { buildImage, docker, removeImage, requireEngine } from '../fixtures/stack.js';
+import { boxName, boxRow, go, launch, launchedBox, shownTraceId, tid, TEST_ID, watchCrashes } from '../fixtures/ui.js';
+
+const IMAGE = `boxscope-e2e/long-running:${Date.now().toString(36)}`;
+
+test.beforeAll(async () => {
+  await requireEngine();
+  await buildImage(IMAGE);
+});
+test.afterAll(async () => {
+  await removeImage(IMAGE).catch(() => {});
+});
+
+test('a stopped and removed box leaves its trace behind', async ({ app }) => {
+  const page = app.page;
+  const crashes = watchCrashes(page);
+  const name = boxName('stop-rm');
+  await launch(page, IMAGE, { name });
+  const { boxId, header } = await launchedBox(page);
+  await expect(header).toHaveAttribute('data-state', 'running');
+  await expect(page.locator(tid(TEST_ID.traceTimeline))).toBeVisible();
+  const traceId = await shownTraceId(page);
+  expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+
+  await go(page, '/boxes');
+  const row = boxRow(page, name);
+  await row.getByRole('button', { name: 'Stop' }).click();
+  await expect(row).toHaveAttribute('data-state', /^(stopped|exited)$/, { timeout: 30_000 });
+  await row.getByRole('button', { name: 'Remove' }).click();
+  await expect(row).toHaveCount(0, { timeout: 30_000 });
+  const left = await docker.listContainers({ all: true, filters: { label: [`boxlite.box.id=${boxId}`] } });
+  expect(left).toEqual([]);
+
+  // The trace is still listed and opens.
+  await go(page, '/traces');
+  const traceRow = page.locator(`tr[data-trace-id="${traceId}"]`);
+  await expect(traceRow).toBeVisible();
+  await traceRow.getByRole('link').click();
+  await expect(page.locator(tid(TEST_ID.traceTimeline))).toBeVisible();
+  await expect(page.locator(`${tid(TEST_ID.spanRow)}[data-span-name="box.create"]`)).toBeVisible();
+  await expect(page.locator(`${tid(TEST_ID.spanRow)}[data-span-name="container.start"]`)).toBeVisible();
+  expect(crashes).toEqual([]);
+});
