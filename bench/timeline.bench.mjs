@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global performance, setTimeout, requestAnimationFrame, queueMicrotask, KeyboardEvent -- functions passed to page.evaluate run in the page */
 // Large-trace benchmark of the renderer's timeline in Debian's Chromium.
 //
 //   node bench/timeline.bench.mjs [--spans 100000] [--json] [--no-build]
@@ -25,9 +26,13 @@ const log = (...a) => !asJson && console.log(...a);
 const workDir = path.join(repoRoot, '.bench');
 fs.mkdirSync(workDir, { recursive: true });
 const traceFile = path.join(workDir, `trace-${spans}.json`);
-const gen = spawnSync(process.execPath, [path.join(repoRoot, 'bench/fixtures/make-trace.mjs'), '--spans', String(spans), '--seed', '42', '--out', traceFile], {
-  encoding: 'utf8',
-});
+const gen = spawnSync(
+  process.execPath,
+  [path.join(repoRoot, 'bench/fixtures/make-trace.mjs'), '--spans', String(spans), '--seed', '42', '--out', traceFile],
+  {
+    encoding: 'utf8',
+  },
+);
 if (gen.status !== 0) throw new Error(`make-trace failed: ${gen.stderr}`);
 log(`trace: ${spans.toLocaleString()} spans, ${(fs.statSync(traceFile).size / 1e6).toFixed(1)} MB OTLP JSON`);
 if (!args.includes('--no-build')) buildRenderer();
@@ -81,11 +86,17 @@ try {
           let scrollStart = 0;
           // Capture on the document runs before the list's own scroll handler (the virtualizer's
           // synchronous render); a listener on the list added now runs after it.
-          document.addEventListener('scroll', () => (scrollStart = performance.now()), { capture: true, passive: true });
+          document.addEventListener('scroll', () => (scrollStart = performance.now()), {
+            capture: true,
+            passive: true,
+          });
           list.addEventListener('scroll', () => work.push(performance.now() - scrollStart), { passive: true });
           const covered = () => {
             const first = Math.floor(list.scrollTop / rowH);
-            const lastRow = Math.min(Math.ceil((list.scrollTop + list.clientHeight) / rowH) - 1, Number(list.getAttribute('aria-rowcount')) - 1);
+            const lastRow = Math.min(
+              Math.ceil((list.scrollTop + list.clientHeight) / rowH) - 1,
+              Number(list.getAttribute('aria-rowcount')) - 1,
+            );
             return !!list.querySelector(`[data-row="${first}"]`) && !!list.querySelector(`[data-row="${lastRow}"]`);
           };
           const tick = (now) => {
@@ -150,7 +161,11 @@ try {
     const id = row.getAttribute('data-span-id');
     return {
       act: () => row.click(),
-      done: () => document.querySelector('[data-testid="span-detail"] .mono')?.closest('[data-testid="span-detail"]')?.textContent.includes(id),
+      done: () =>
+        document
+          .querySelector('[data-testid="span-detail"] .mono')
+          ?.closest('[data-testid="span-detail"]')
+          ?.textContent.includes(id),
     };
   });
   await page.waitForTimeout(300);
@@ -178,7 +193,9 @@ try {
   await page.waitForTimeout(300);
   results.searchTextMs = await search('process.exec');
   results.searchMs = Math.max(results.searchAttrMs, results.searchTextMs);
-  results.searchMatches = await page.evaluate(() => document.querySelector('[data-testid="search-count"]')?.textContent);
+  results.searchMatches = await page.evaluate(
+    () => document.querySelector('[data-testid="search-count"]')?.textContent,
+  );
   await page.waitForTimeout(300);
 
   results.criticalPathMs = await timeAction(() => ({
@@ -216,7 +233,9 @@ if (asJson) {
     const slack = key === 'scrollP95FrameMs' ? 0.5 : 0;
     const ok = t === undefined ? '' : v <= t + slack ? 'ok  ' : 'MISS';
     const ratio = unit === 'ms' ? `${(v / base).toFixed(2)}× JSON.parse` : '';
-    console.log(`${ok.padEnd(5)}${label.padEnd(28)}${`${v.toFixed(unit === 'frames' ? 0 : 1)} ${unit}`.padStart(14)}  ${ratio.padEnd(20)}${t !== undefined ? `target ≤ ${t} ${unit}` : ''}`);
+    console.log(
+      `${ok.padEnd(5)}${label.padEnd(28)}${`${v.toFixed(unit === 'frames' ? 0 : 1)} ${unit}`.padStart(14)}  ${ratio.padEnd(20)}${t !== undefined ? `target ≤ ${t} ${unit}` : ''}`,
+    );
   };
   console.log(`\nbaseline: JSON.parse of the ${results.spans.toLocaleString()}-span OTLP file: ${base.toFixed(1)} ms`);
   row('first rows', 'firstRowsMs');

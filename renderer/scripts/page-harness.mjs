@@ -1,3 +1,4 @@
+/* global URL */
 // Shared by the screenshot script and bench/timeline.bench.mjs: build the renderer, serve it on
 // loopback, bundle the fake API that stands in for the core, and start Debian's Chromium.
 import { spawnSync } from 'node:child_process';
@@ -34,13 +35,20 @@ export async function harnessScript(options) {
   return `${out.outputFiles[0].text}\n__harness.install(${JSON.stringify(options)});`;
 }
 
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json', '.svg': 'image/svg+xml' };
+const TYPES = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+};
 
 /** Static files of renderer/dist plus named extra files, on 127.0.0.1 and a free port. */
 export async function serve(extra = {}) {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
-    const file = extra[url.pathname] ?? path.join(distDir, url.pathname === '/' ? 'index.html' : path.normalize(url.pathname));
+    const file =
+      extra[url.pathname] ?? path.join(distDir, url.pathname === '/' ? 'index.html' : path.normalize(url.pathname));
     if (!file.startsWith(distDir) && !Object.values(extra).includes(file)) {
       res.writeHead(403).end();
       return;
@@ -50,7 +58,10 @@ export async function serve(extra = {}) {
         res.writeHead(404).end();
         return;
       }
-      res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'content-length': st.size });
+      res.writeHead(200, {
+        'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+        'content-length': st.size,
+      });
       fs.createReadStream(file).pipe(res);
     });
   });

@@ -17,13 +17,17 @@ const NAV: Array<{ page: Page; label: string; key: string }> = [
 ];
 
 const isTyping = (t: EventTarget | null) =>
-  t instanceof HTMLElement && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable);
+  t instanceof HTMLElement &&
+  (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable);
 
 /** Live data every page shares: boxes, pulls, engine, app info. */
 function useCoreFeeds() {
   useEffect(() => {
     const s = useApp.getState();
-    const offs = [listen('boxes:changed', (b) => useApp.getState().upsertBox(b)), listen('pull:progress', (p) => useApp.getState().setPull(p))];
+    const offs = [
+      listen('boxes:changed', (b) => useApp.getState().upsertBox(b)),
+      listen('pull:progress', (p) => useApp.getState().setPull(p)),
+    ];
     call('app:info').then(s.setInfo, () => undefined);
     call('engine:status').then(s.setEngine, (e) => s.pushError(errorInfo(e), 'Engine check failed'));
     call('boxes:list').then(s.setBoxes, (e) => {
@@ -97,25 +101,47 @@ export function App() {
           Boxscope
         </div>
         {NAV.map((n) => (
-          <a key={n.page} href={`#/${n.page}`} className={`nav-item${route.page === n.page ? ' active' : ''}`} aria-current={route.page === n.page ? 'page' : undefined}>
+          <a
+            key={n.page}
+            href={`#/${n.page}`}
+            className={`nav-item${route.page === n.page ? ' active' : ''}`}
+            aria-current={route.page === n.page ? 'page' : undefined}
+          >
             {n.label}
             {n.page === 'boxes' && running > 0 && <span className="nav-count">{running}</span>}
           </a>
         ))}
         <div className="sidebar-foot">
-          <div className={`engine ${engine ? (engine.reachable ? 'engine-ok' : 'engine-bad') : ''}`} title={engine?.endpoint}>
+          <div
+            className={`engine ${engine ? (engine.reachable ? 'engine-ok' : 'engine-bad') : ''}`}
+            title={engine?.endpoint}
+          >
             <span className="state-dot" aria-hidden="true" />
             {engine ? (engine.reachable ? `Docker ${engine.version ?? ''}` : 'No engine') : 'Checking engine…'}
           </div>
           <div className="sidebar-buttons">
-            <button type="button" className="btn btn-small" onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')} title="Toggle theme (T)">
+            <button
+              type="button"
+              className="btn btn-small"
+              onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')}
+              title="Toggle theme (T)"
+            >
               {theme === 'dark' ? 'Light' : 'Dark'}
             </button>
-            <button type="button" className="btn btn-small" onClick={() => setHelp(true)} title="Keyboard shortcuts (?)">
+            <button
+              type="button"
+              className="btn btn-small"
+              onClick={() => setHelp(true)}
+              title="Keyboard shortcuts (?)"
+            >
               ?
             </button>
           </div>
-          {info && <div className="muted small">v{info.version} · {info.host}</div>}
+          {info && (
+            <div className="muted small">
+              v{info.version} · {info.host}
+            </div>
+          )}
         </div>
       </nav>
       <main className="main">

@@ -4,11 +4,20 @@ import { adjustClockSkew } from './skew.js';
 import { criticalPath } from './critical-path.js';
 import { filterSpans, isEmptyQuery, parseQuery } from './filter.js';
 import { comparePhases, phaseSummary } from './phases.js';
-import { collapseAllIds, collapseOneLevel, collapsedMask, expandOneLevel, revealIds, stepIn, visibleRows } from './visible.js';
+import {
+  collapseAllIds,
+  collapseOneLevel,
+  collapsedMask,
+  expandOneLevel,
+  revealIds,
+  stepIn,
+  visibleRows,
+} from './visible.js';
 import { formatDuration, parseDuration } from './time.js';
 import { launchTrace, span } from '../test/spans.js';
 
-const names = (m: ReturnType<typeof buildTraceModel>, rows: Iterable<number>) => Array.from(rows, (i) => m.spans[i].spanId);
+const names = (m: ReturnType<typeof buildTraceModel>, rows: Iterable<number>) =>
+  Array.from(rows, (i) => m.spans[i].spanId);
 
 describe('clock skew', () => {
   it('leaves agreeing clocks alone', () => {
@@ -56,7 +65,9 @@ describe('critical path', () => {
   });
 
   it('runs on a 100k-deep chain', () => {
-    const chain = Array.from({ length: 100_000 }, (_, i) => span(`c${i}`, i ? `c${i - 1}` : undefined, i * 0.001, 200 - i * 0.001));
+    const chain = Array.from({ length: 100_000 }, (_, i) =>
+      span(`c${i}`, i ? `c${i - 1}` : undefined, i * 0.001, 200 - i * 0.001),
+    );
     const m = buildTraceModel(chain);
     const cp = criticalPath(m, m.start, m.finish);
     expect(cp.onPath.reduce((a, b) => a + b, 0)).toBe(100_000);
@@ -66,7 +77,11 @@ describe('critical path', () => {
 describe('search and filter', () => {
   const m = buildTraceModel([
     ...launchTrace(),
-    span('err', 'pull', 100, 400, { name: 'layer.download', status: { code: 2, message: 'reset' }, resource: { 'host.name': 'dev1' } }),
+    span('err', 'pull', 100, 400, {
+      name: 'layer.download',
+      status: { code: 2, message: 'reset' },
+      resource: { 'host.name': 'dev1' },
+    }),
   ]);
   const run = (q: string) => filterSpans(m, parseQuery(q), m.start, m.finish);
 
@@ -116,7 +131,15 @@ describe('collapse and expand', () => {
     const all = collapseAllIds(m);
     expect(names(m, visibleRows(m, collapsedMask(m, all), null))).toEqual(['ui', 'run']);
     const one = expandOneLevel(m, all);
-    expect(names(m, visibleRows(m, collapsedMask(m, one), null))).toEqual(['ui', 'run', 'auth', 'pull', 'create', 'start', 'wait']);
+    expect(names(m, visibleRows(m, collapsedMask(m, one), null))).toEqual([
+      'ui',
+      'run',
+      'auth',
+      'pull',
+      'create',
+      'start',
+      'wait',
+    ]);
     const back = collapseOneLevel(m, one);
     expect(names(m, visibleRows(m, collapsedMask(m, back), null))).toEqual(['ui', 'run']);
     const shown = revealIds(m, all, m.indexById.get('proc')!);

@@ -26,7 +26,15 @@ export interface Phase {
 export function phaseSummary(m: TraceModel, start: Float64Array, finish: Float64Array): Phase[] {
   const byName = new Map<string, number>();
   PHASES.forEach((p, k) => p.names.forEach((name) => byName.set(name, k)));
-  const acc = PHASES.map((p) => ({ key: p.key, label: p.label, index: -1, count: 0, from: Infinity, to: -Infinity, error: false }));
+  const acc = PHASES.map((p) => ({
+    key: p.key,
+    label: p.label,
+    index: -1,
+    count: 0,
+    from: Infinity,
+    to: -Infinity,
+    error: false,
+  }));
   for (let i = 0; i < m.size; i++) {
     const k = byName.get(m.spans[i].name);
     if (k === undefined) continue;

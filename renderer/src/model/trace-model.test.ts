@@ -6,12 +6,27 @@ describe('buildTraceModel', () => {
   it('lays the tree out in preorder with children sorted by start', () => {
     const shuffled = launchTrace().reverse();
     const m = buildTraceModel(shuffled);
-    expect(m.spans.map((s) => s.spanId)).toEqual(['ui', 'run', 'auth', 'pull', 'create', 'start', 'wait', 'boot', 'proc']);
+    expect(m.spans.map((s) => s.spanId)).toEqual([
+      'ui',
+      'run',
+      'auth',
+      'pull',
+      'create',
+      'start',
+      'wait',
+      'boot',
+      'proc',
+    ]);
     expect(Array.from(m.depth)).toEqual([0, 1, 2, 2, 2, 2, 2, 3, 4]);
     expect(m.subtreeEnd[m.indexById.get('run')!]).toBe(9);
     expect(m.subtreeEnd[m.indexById.get('auth')!]).toBe(3);
     expect(childrenOf(m, 1).map((i) => m.spans[i].spanId)).toEqual(['auth', 'pull', 'create', 'start', 'wait']);
-    expect(ancestorsOf(m, m.indexById.get('proc')!).map((i) => m.spans[i].spanId)).toEqual(['boot', 'wait', 'run', 'ui']);
+    expect(ancestorsOf(m, m.indexById.get('proc')!).map((i) => m.spans[i].spanId)).toEqual([
+      'boot',
+      'wait',
+      'run',
+      'ui',
+    ]);
     expect(m.orphanCount).toBe(0);
     expect(m.services).toEqual(['boxscope-ui', 'boxscope-runner', 'boxlite-daemon']);
   });
@@ -22,7 +37,11 @@ describe('buildTraceModel', () => {
   });
 
   it('marks spans whose parent is missing as incomplete roots', () => {
-    const m = buildTraceModel([span('root', undefined, 0, 10), span('lost', 'nowhere', 2, 5), span('kid', 'lost', 3, 4)]);
+    const m = buildTraceModel([
+      span('root', undefined, 0, 10),
+      span('lost', 'nowhere', 2, 5),
+      span('kid', 'lost', 3, 4),
+    ]);
     expect(m.orphanCount).toBe(1);
     const lost = m.indexById.get('lost')!;
     expect(m.orphan[lost]).toBe(1);
@@ -41,7 +60,10 @@ describe('buildTraceModel', () => {
     const deep = buildTraceModel(chain);
     expect(deep.maxDepth).toBe(99_999);
     expect(deep.subtreeEnd[0]).toBe(100_000);
-    const wide = [span('r', undefined, 0, 200), ...Array.from({ length: 100_000 }, (_, i) => span(`w${i}`, 'r', 100 - i * 0.001, 150))];
+    const wide = [
+      span('r', undefined, 0, 200),
+      ...Array.from({ length: 100_000 }, (_, i) => span(`w${i}`, 'r', 100 - i * 0.001, 150)),
+    ];
     const flat = buildTraceModel(wide);
     expect(flat.childCount[0]).toBe(100_000);
     expect(flat.spans[1].spanId).toBe('w99999');

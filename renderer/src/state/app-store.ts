@@ -81,7 +81,9 @@ export const useApp = create<AppState>((set) => ({
     }),
   setPull: (p) => set((s) => ({ pulls: { ...s.pulls, [p.boxId || p.requestId]: p } })),
   pushError: (e, context) =>
-    set((s) => ({ errors: [...s.errors.filter((x) => x.message !== e.message), { ...e, id: ++errorSeq, context }].slice(-4) })),
+    set((s) => ({
+      errors: [...s.errors.filter((x) => x.message !== e.message), { ...e, id: ++errorSeq, context }].slice(-4),
+    })),
   dismissError: (id) => set((s) => ({ errors: s.errors.filter((e) => e.id !== id) })),
   setHelp: (helpOpen) => set({ helpOpen }),
 }));

@@ -24,7 +24,9 @@ function newRequestId(): string {
  * call, its traceparent rides in the request, and it ends (with the error
  * when there is one) when the call returns.
  */
-export async function launchBox(req: Omit<LaunchRequest, 'traceparent' | 'tracestate' | 'requestId'>): Promise<LaunchResult> {
+export async function launchBox(
+  req: Omit<LaunchRequest, 'traceparent' | 'tracestate' | 'requestId'>,
+): Promise<LaunchResult> {
   const requestId = newRequestId();
   const span = uiTracer().startLaunch(req.image);
   inFlight.set(requestId, { image: req.image });
@@ -36,7 +38,12 @@ export async function launchBox(req: Omit<LaunchRequest, 'traceparent' | 'traces
     }
   });
   try {
-    const res = await call('boxes:launch', { ...req, traceparent: span.traceparent, tracestate: span.tracestate, requestId });
+    const res = await call('boxes:launch', {
+      ...req,
+      traceparent: span.traceparent,
+      tracestate: span.tracestate,
+      requestId,
+    });
     span.setBoxId(res.boxId);
     span.end();
     return res;

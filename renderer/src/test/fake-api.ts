@@ -84,9 +84,24 @@ export class FakeApi implements BoxscopeApi {
     'boxes:launch': (req) => {
       const boxId = `box-${this.data.boxes.length + 1}`;
       const traceId = (req.traceparent ?? '').split('-')[1] ?? 'f'.repeat(32);
-      const box: Box = { boxId, name: req.name ?? boxId, image: req.image, state: 'running', createdAt: Date.now(), daemon: req.daemon !== false, traceId };
+      const box: Box = {
+        boxId,
+        name: req.name ?? boxId,
+        image: req.image,
+        state: 'running',
+        createdAt: Date.now(),
+        daemon: req.daemon !== false,
+        traceId,
+      };
       this.data.boxes.push(box);
-      return { boxId, containerId: 'c'.repeat(64), image: req.image, imageDigest: 'sha256:' + '0'.repeat(64), traceId, state: 'running' };
+      return {
+        boxId,
+        containerId: 'c'.repeat(64),
+        image: req.image,
+        imageDigest: 'sha256:' + '0'.repeat(64),
+        traceId,
+        state: 'running',
+      };
     },
     'boxes:cancel': () => undefined,
     'boxes:stop': ({ boxId }) => {
@@ -102,14 +117,26 @@ export class FakeApi implements BoxscopeApi {
     'boxes:unfollowLogs': () => undefined,
     'registries:list': () => this.data.creds,
     'registries:save': (req) => {
-      const info: CredentialInfo = { key: req.key, registry: req.key.split('/')[0], source: 'app', sourceDetail: this.data.store.backend, username: req.username, readOnly: false };
+      const info: CredentialInfo = {
+        key: req.key,
+        registry: req.key.split('/')[0],
+        source: 'app',
+        sourceDetail: this.data.store.backend,
+        username: req.username,
+        readOnly: false,
+      };
       this.data.creds = [...this.data.creds.filter((c) => c.key !== req.key), info];
       return info;
     },
     'registries:remove': ({ key }) => {
       this.data.creds = this.data.creds.filter((c) => c.key !== key);
     },
-    'registries:test': ({ key }) => ({ registry: key.split('/')[0], outcome: 'ok', message: 'Signed in and listed the registry', source: 'app' }),
+    'registries:test': ({ key }) => ({
+      registry: key.split('/')[0],
+      outcome: 'ok',
+      message: 'Signed in and listed the registry',
+      source: 'app',
+    }),
     'registries:forImage': ({ image }) => {
       const host = image.includes('/') && /[.:]/.test(image.split('/')[0]) ? image.split('/')[0] : 'docker.io';
       return this.data.creds.find((c) => image.startsWith(c.key) || c.registry === host) ?? null;

@@ -23,11 +23,19 @@ declare global {
 export function install(opts: HarnessOptions): void {
   const fake = new FakeApi(opts.mode === 'bench' ? emptyData() : demoData());
   if (opts.mode === 'no-engine') {
-    fake.data.engine = { reachable: false, endpoint: 'unix:///var/run/docker.sock', message: 'connect ENOENT /var/run/docker.sock' };
+    fake.data.engine = {
+      reachable: false,
+      endpoint: 'unix:///var/run/docker.sock',
+      message: 'connect ENOENT /var/run/docker.sock',
+    };
     fake.data.boxes = [];
     fake.data.summaries = [];
     fake.data.creds = [];
-    fake.data.store = { backend: 'file', secure: false, message: 'No keychain found: saved secrets are only obfuscated on disk.' };
+    fake.data.store = {
+      backend: 'file',
+      secure: false,
+      message: 'No keychain found: saved secrets are only obfuscated on disk.',
+    };
   }
   window.boxscope = fake;
   window.__fake = fake;

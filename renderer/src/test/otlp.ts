@@ -69,9 +69,20 @@ export function otlpToSpans(req: OtlpRequest): SpanRecord[] {
           startTimeUnixNano: String(s.startTimeUnixNano),
           endTimeUnixNano: String(s.endTimeUnixNano),
           attributes: attrs(s.attributes),
-          events: (s.events ?? []).map((e) => ({ timeUnixNano: String(e.timeUnixNano), name: e.name, attributes: attrs(e.attributes) })),
-          links: (s.links ?? []).map((l) => ({ traceId: l.traceId, spanId: l.spanId, attributes: attrs(l.attributes) })),
-          status: { code: (s.status?.code ?? 0) as StatusCode, ...(s.status?.message ? { message: s.status.message } : {}) },
+          events: (s.events ?? []).map((e) => ({
+            timeUnixNano: String(e.timeUnixNano),
+            name: e.name,
+            attributes: attrs(e.attributes),
+          })),
+          links: (s.links ?? []).map((l) => ({
+            traceId: l.traceId,
+            spanId: l.spanId,
+            attributes: attrs(l.attributes),
+          })),
+          status: {
+            code: (s.status?.code ?? 0) as StatusCode,
+            ...(s.status?.message ? { message: s.status.message } : {}),
+          },
           resource,
           ...(ss.scope ? { scope: ss.scope } : {}),
         });

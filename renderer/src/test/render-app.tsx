@@ -24,7 +24,15 @@ export async function renderApp(hash: string, data: Partial<FakeData> = {}) {
   const fake = new FakeApi({ ...emptyData(), ...data });
   setApi(fake);
   window.location.hash = hash;
-  useApp.setState({ route: parseHash(hash), boxes: {}, boxesLoaded: false, pulls: {}, errors: [], helpOpen: false, engine: undefined });
+  useApp.setState({
+    route: parseHash(hash),
+    boxes: {},
+    boxesLoaded: false,
+    pulls: {},
+    errors: [],
+    helpOpen: false,
+    engine: undefined,
+  });
   const utils = render(<App />);
   // Let the startup calls (boxes, engine, info) settle.
   await act(async () => {

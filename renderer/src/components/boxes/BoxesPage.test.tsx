@@ -56,11 +56,17 @@ describe('Boxes', () => {
 
   it('explains a failed box and a failed stop in words', async () => {
     const { fake } = await renderApp('#/boxes', {
-      boxes: [box({ state: 'failed', reason: 'ghcr.io refused the credential (401)' }), box({ boxId: 'b3', name: 'web', state: 'running' })],
+      boxes: [
+        box({ state: 'failed', reason: 'ghcr.io refused the credential (401)' }),
+        box({ boxId: 'b3', name: 'web', state: 'running' }),
+      ],
     });
     expect(screen.getByText('ghcr.io refused the credential (401)')).toBeTruthy();
     fake.handlers['boxes:stop'] = () => {
-      throw Object.assign(new Error('x'), { code: 'BOX_NOT_FOUND', message: 'No box b3: it was removed outside Boxscope' });
+      throw Object.assign(new Error('x'), {
+        code: 'BOX_NOT_FOUND',
+        message: 'No box b3: it was removed outside Boxscope',
+      });
     };
     await act(async () => {
       fireEvent.click(screen.getByRole('button', { name: 'Stop' }));
@@ -69,7 +75,10 @@ describe('Boxes', () => {
   });
 
   it('follows logs of a box and searches them', async () => {
-    const { fake } = await renderApp('#/boxes/b1', { boxes: [box({ state: 'running', traceId: undefined })], logs: { b1: 'hello\nworld\n' } });
+    const { fake } = await renderApp('#/boxes/b1', {
+      boxes: [box({ state: 'running', traceId: undefined })],
+      logs: { b1: 'hello\nworld\n' },
+    });
     fireEvent.click(screen.getByRole('tab', { name: 'Logs' }));
     await screen.findByText('world');
     await waitFor(() => expect(fake.callsTo('boxes:followLogs')).toEqual([{ boxId: 'b1' }]));

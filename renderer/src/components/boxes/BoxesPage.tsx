@@ -40,7 +40,12 @@ function BoxActions({ box }: { box: Box }) {
           Stop
         </button>
       )}
-      <button type="button" className="btn btn-small btn-danger-soft" disabled={busy || box.state === 'stopping'} onClick={() => run('remove')}>
+      <button
+        type="button"
+        className="btn btn-small btn-danger-soft"
+        disabled={busy || box.state === 'stopping'}
+        onClick={() => run('remove')}
+      >
         Remove
       </button>
     </span>
@@ -56,13 +61,20 @@ function BoxList() {
   if (engine && !engine.reachable)
     return (
       <EmptyState title="No Docker engine found" tone="error">
-        Boxscope looked at <span className="mono">{engine.endpoint}</span>. Start Docker, or set DOCKER_HOST to a running engine,
-        then reload. {engine.message}
+        Boxscope looked at <span className="mono">{engine.endpoint}</span>. Start Docker, or set DOCKER_HOST to a
+        running engine, then reload. {engine.message}
       </EmptyState>
     );
   if (loaded && !list.length)
     return (
-      <EmptyState title="No boxes yet" action={<a className="btn btn-primary" href="#/launch">Launch a box</a>}>
+      <EmptyState
+        title="No boxes yet"
+        action={
+          <a className="btn btn-primary" href="#/launch">
+            Launch a box
+          </a>
+        }
+      >
         Launch an image and it shows up here with its live state, pull progress, logs and trace.
       </EmptyState>
     );
@@ -141,7 +153,11 @@ function BoxDetail({ boxId }: { boxId: string }) {
           </h1>
           <div className="box-meta">
             <span className="mono">{box.image}</span>
-            {box.imageDigest && <span className="mono muted" title={box.imageDigest}>{box.imageDigest.slice(0, 19)}…</span>}
+            {box.imageDigest && (
+              <span className="mono muted" title={box.imageDigest}>
+                {box.imageDigest.slice(0, 19)}…
+              </span>
+            )}
             {box.containerId && <span className="mono muted">container {box.containerId.slice(0, 12)}</span>}
             <span className="mono muted">box {box.boxId}</span>
           </div>
@@ -151,10 +167,22 @@ function BoxDetail({ boxId }: { boxId: string }) {
       </header>
       {pull && (!pull.done || box.state === 'pulling') && <PullProgressBar progress={pull} />}
       <div className="tabs" role="tablist">
-        <button type="button" role="tab" aria-selected={tab === 'trace'} className={tab === 'trace' ? 'on' : ''} onClick={() => setTab('trace')}>
+        <button
+          type="button"
+          role="tab"
+          aria-selected={tab === 'trace'}
+          className={tab === 'trace' ? 'on' : ''}
+          onClick={() => setTab('trace')}
+        >
           Launch trace
         </button>
-        <button type="button" role="tab" aria-selected={tab === 'logs'} className={tab === 'logs' ? 'on' : ''} onClick={() => setTab('logs')}>
+        <button
+          type="button"
+          role="tab"
+          aria-selected={tab === 'logs'}
+          className={tab === 'logs' ? 'on' : ''}
+          onClick={() => setTab('logs')}
+        >
           Logs
         </button>
       </div>
@@ -162,7 +190,9 @@ function BoxDetail({ boxId }: { boxId: string }) {
         box.traceId ? (
           <TraceView traceId={box.traceId} />
         ) : (
-          <EmptyState title="No trace yet">The launch trace appears as soon as the runner reports its first span.</EmptyState>
+          <EmptyState title="No trace yet">
+            The launch trace appears as soon as the runner reports its first span.
+          </EmptyState>
         )
       ) : (
         <LogsView boxId={box.boxId} live={ACTIVE.has(box.state)} />

@@ -59,13 +59,22 @@ export function LogsView({ boxId, live }: { boxId: string; live: boolean }) {
   }, [lines, follow]);
 
   const q = query.trim().toLowerCase();
-  const shown = useMemo(() => (q && onlyMatches ? lines.filter((l) => l.text.toLowerCase().includes(q)) : lines), [lines, q, onlyMatches]);
+  const shown = useMemo(
+    () => (q && onlyMatches ? lines.filter((l) => l.text.toLowerCase().includes(q)) : lines),
+    [lines, q, onlyMatches],
+  );
   const hits = useMemo(() => (q ? lines.filter((l) => l.text.toLowerCase().includes(q)).length : 0), [lines, q]);
 
   return (
     <div className="logs">
       <div className="logs-toolbar">
-        <input type="search" placeholder="Search logs" aria-label="Search logs" value={query} onChange={(e) => setQuery(e.target.value)} />
+        <input
+          type="search"
+          placeholder="Search logs"
+          aria-label="Search logs"
+          value={query}
+          onChange={(e) => setQuery(e.target.value)}
+        />
         {q && <span className="muted small">{hits} matching lines</span>}
         <label className="check">
           <input type="checkbox" checked={onlyMatches} onChange={(e) => setOnlyMatches(e.target.checked)} />
@@ -80,7 +89,10 @@ export function LogsView({ boxId, live }: { boxId: string; live: boolean }) {
       <pre className="logs-body" aria-label="Box logs">
         {shown.length === 0 && <span className="muted">{follow ? 'Waiting for output…' : 'No output.'}</span>}
         {shown.map((l) => (
-          <div key={l.n} className={`log-line log-${l.stream}${q && l.text.toLowerCase().includes(q) ? ' log-hit' : ''}`}>
+          <div
+            key={l.n}
+            className={`log-line log-${l.stream}${q && l.text.toLowerCase().includes(q) ? ' log-hit' : ''}`}
+          >
             {l.text || ' '}
           </div>
         ))}

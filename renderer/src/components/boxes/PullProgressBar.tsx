@@ -38,13 +38,16 @@ export function PullProgressBar({ progress }: { progress: PullProgress }) {
           {p.done ? 'Pulled' : 'Pulling'} <span className="mono">{p.image}</span>
         </span>
         <span className="muted">
-          {formatBytes(p.bytesCurrent)} / {p.bytesTotal ? formatBytes(p.bytesTotal) : '?'} · {p.layersDone}/{p.layersTotal} layers
+          {formatBytes(p.bytesCurrent)} / {p.bytesTotal ? formatBytes(p.bytesTotal) : '?'} · {p.layersDone}/
+          {p.layersTotal} layers
         </span>
         {!p.done && (
           <button
             type="button"
             className="btn btn-small"
-            onClick={() => call('boxes:cancel', { requestId: p.requestId }).catch((e) => pushError(errorInfo(e), 'Cancel failed'))}
+            onClick={() =>
+              call('boxes:cancel', { requestId: p.requestId }).catch((e) => pushError(errorInfo(e), 'Cancel failed'))
+            }
           >
             Cancel
           </button>

@@ -22,7 +22,13 @@ export function HelpOverlay() {
   if (!open) return null;
   return (
     <div className="overlay" role="presentation" onClick={() => setHelp(false)}>
-      <div className="dialog" role="dialog" aria-modal="true" aria-label="Keyboard shortcuts" onClick={(e) => e.stopPropagation()}>
+      <div
+        className="dialog"
+        role="dialog"
+        aria-modal="true"
+        aria-label="Keyboard shortcuts"
+        onClick={(e) => e.stopPropagation()}
+      >
         <div className="page-head-row">
           <h2>Keyboard shortcuts</h2>
           <button type="button" className="icon-btn" onClick={() => setHelp(false)} aria-label="Close help">

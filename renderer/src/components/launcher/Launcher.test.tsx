@@ -9,7 +9,16 @@ const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-01$/;
 describe('Launcher', () => {
   it('shows which credential covers the image: source and username only', async () => {
     const { fake } = await renderApp('#/launch', {
-      creds: [{ key: 'ghcr.io', registry: 'ghcr.io', source: 'env', sourceDetail: 'GHCR_USERNAME/GHCR_TOKEN', username: 'octocat', readOnly: true }],
+      creds: [
+        {
+          key: 'ghcr.io',
+          registry: 'ghcr.io',
+          source: 'env',
+          sourceDetail: 'GHCR_USERNAME/GHCR_TOKEN',
+          username: 'octocat',
+          readOnly: true,
+        },
+      ],
     });
     fireEvent.change(screen.getByTestId('launch-image'), { target: { value: 'ghcr.io/acme/api:1' } });
     const hint = await screen.findByTestId('credential-hint', {}, { timeout: 2000 });
@@ -46,7 +55,10 @@ describe('Launcher', () => {
   it('shows a failed launch in words and ends the span with an error', async () => {
     const { fake } = await renderApp('#/launch');
     fake.handlers['boxes:launch'] = () => {
-      throw new BoxscopeError('REGISTRY_UNAUTHORIZED', 'ghcr.io refused the credential from GHCR_USERNAME/GHCR_TOKEN (401)');
+      throw new BoxscopeError(
+        'REGISTRY_UNAUTHORIZED',
+        'ghcr.io refused the credential from GHCR_USERNAME/GHCR_TOKEN (401)',
+      );
     };
     fireEvent.change(screen.getByTestId('launch-image'), { target: { value: 'ghcr.io/acme/private:1' } });
     await act(async () => {

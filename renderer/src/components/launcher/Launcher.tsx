@@ -16,7 +16,8 @@ export function parseEnv(text: string): { env: Record<string, string>; problem?:
     const at = line.indexOf('=');
     if (at <= 0) return { env, problem: `Line ${n + 1}: expected KEY=value` };
     const key = line.slice(0, at).trim();
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) return { env, problem: `Line ${n + 1}: "${key}" is not a valid variable name` };
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key))
+      return { env, problem: `Line ${n + 1}: "${key}" is not a valid variable name` };
     if (RESERVED_BOX_ENV.includes(key)) return { env, problem: `${key} is set by Boxscope itself; remove it` };
     env[key] = line.slice(at + 1);
   }
@@ -39,7 +40,8 @@ function CredentialHint({ image }: { image: string }) {
       clearTimeout(t);
     };
   }, [image]);
-  if (cred === undefined) return <div className="cred-hint muted">The credential for this image's registry shows here.</div>;
+  if (cred === undefined)
+    return <div className="cred-hint muted">The credential for this image's registry shows here.</div>;
   if (cred === null)
     return (
       <div className="cred-hint" data-testid="credential-hint">
@@ -92,7 +94,9 @@ export function Launcher() {
     <section className="page launcher">
       <header className="page-head">
         <h1>Launch a box</h1>
-        <p className="muted">Pull an image, create the box and watch every step from this click to the in-box daemon as one trace.</p>
+        <p className="muted">
+          Pull an image, create the box and watch every step from this click to the in-box daemon as one trace.
+        </p>
       </header>
       {engine && !engine.reachable && (
         <div className="notice notice-error" role="status">

@@ -7,7 +7,16 @@ const SECRET = 'ghp_S3cr3tT0k3nValue';
 describe('Registry settings', () => {
   it('shows env credentials read-only with their source and warns about an insecure store', async () => {
     await renderApp('#/settings', {
-      creds: [{ key: 'ghcr.io', registry: 'ghcr.io', source: 'env', sourceDetail: 'GHCR_USERNAME/GHCR_TOKEN', username: 'octocat', readOnly: true }],
+      creds: [
+        {
+          key: 'ghcr.io',
+          registry: 'ghcr.io',
+          source: 'env',
+          sourceDetail: 'GHCR_USERNAME/GHCR_TOKEN',
+          username: 'octocat',
+          readOnly: true,
+        },
+      ],
       store: { backend: 'file', secure: false, message: 'No keychain found.' },
     });
     const root = await screen.findByTestId('registry-settings');
@@ -19,7 +28,9 @@ describe('Registry settings', () => {
 
   it('saves a credential, clears the password field and never shows the secret', async () => {
     const { fake } = await renderApp('#/settings');
-    fireEvent.change(screen.getByPlaceholderText('ghcr.io or ghcr.io/acme/'), { target: { value: 'registry.local:5000' } });
+    fireEvent.change(screen.getByPlaceholderText('ghcr.io or ghcr.io/acme/'), {
+      target: { value: 'registry.local:5000' },
+    });
     fireEvent.change(screen.getAllByRole('textbox')[1], { target: { value: 'ci-bot' } });
     const password = screen.getByLabelText('Password or token') as HTMLInputElement;
     expect(password.type).toBe('password');
@@ -27,7 +38,9 @@ describe('Registry settings', () => {
     await act(async () => {
       fireEvent.click(screen.getByRole('button', { name: 'Save' }));
     });
-    expect(fake.callsTo('registries:save')).toEqual([{ key: 'registry.local:5000', username: 'ci-bot', secret: SECRET, acceptInsecureStore: undefined }]);
+    expect(fake.callsTo('registries:save')).toEqual([
+      { key: 'registry.local:5000', username: 'ci-bot', secret: SECRET, acceptInsecureStore: undefined },
+    ]);
     await waitFor(() => expect(password.value).toBe(''));
     await screen.findByText('registry.local:5000');
     expect(document.body.innerHTML).not.toContain(SECRET);
@@ -39,9 +52,23 @@ describe('Registry settings', () => {
 
   it('tests a saved credential and shows the outcome', async () => {
     const { fake } = await renderApp('#/settings', {
-      creds: [{ key: 'docker.io', registry: 'docker.io', source: 'docker-config', sourceDetail: '~/.docker/config.json', username: 'acme', readOnly: true }],
+      creds: [
+        {
+          key: 'docker.io',
+          registry: 'docker.io',
+          source: 'docker-config',
+          sourceDetail: '~/.docker/config.json',
+          username: 'acme',
+          readOnly: true,
+        },
+      ],
     });
-    fake.handlers['registries:test'] = ({ key }) => ({ registry: key, outcome: 'unauthorized', message: 'docker.io rejected acme (401)', source: 'docker-config' });
+    fake.handlers['registries:test'] = ({ key }) => ({
+      registry: key,
+      outcome: 'unauthorized',
+      message: 'docker.io rejected acme (401)',
+      source: 'docker-config',
+    });
     await screen.findByText('~/.docker/config.json');
     await act(async () => {
       fireEvent.click(screen.getAllByRole('button', { name: 'Test' })[0]);

@@ -36,7 +36,12 @@ export function RegistrySettings() {
     e.preventDefault();
     setBusy(true);
     try {
-      await call('registries:save', { key: key.trim(), username: username.trim(), secret, acceptInsecureStore: acceptInsecure || undefined });
+      await call('registries:save', {
+        key: key.trim(),
+        username: username.trim(),
+        secret,
+        acceptInsecureStore: acceptInsecure || undefined,
+      });
       // The secret lives only in the core from here on.
       setSecret('');
       setKey('');
@@ -57,7 +62,13 @@ export function RegistrySettings() {
   const testForm = async () => {
     setBusy(true);
     try {
-      setFormCheck(await call('registries:test', { key: key.trim(), username: username.trim() || undefined, secret: secret || undefined }));
+      setFormCheck(
+        await call('registries:test', {
+          key: key.trim(),
+          username: username.trim() || undefined,
+          secret: secret || undefined,
+        }),
+      );
     } catch (err) {
       pushError(errorInfo(err), 'Test failed');
     } finally {
@@ -89,14 +100,16 @@ export function RegistrySettings() {
       <header className="page-head">
         <h1>Registries</h1>
         <p className="muted">
-          Credentials for private registries. Secrets stay in the app's core and are never shown again, logged or put in traces.
+          Credentials for private registries. Secrets stay in the app's core and are never shown again, logged or put in
+          traces.
         </p>
       </header>
       {store && (
         <div className={`notice ${insecure ? 'notice-warn' : 'notice-ok'}`} role="status" data-testid="store-status">
           {insecure ? (
             <>
-              <strong>Secret store is not secure ({store.backend}).</strong> {store.message ?? 'Saved secrets are readable by anyone with access to your files.'}
+              <strong>Secret store is not secure ({store.backend}).</strong>{' '}
+              {store.message ?? 'Saved secrets are readable by anyone with access to your files.'}
             </>
           ) : (
             <>
@@ -131,7 +144,11 @@ export function RegistrySettings() {
                   <td>{c.username ?? <span className="muted">token</span>}</td>
                   <td>
                     <span className="badge">{c.source}</span> <span className="muted small">{c.sourceDetail}</span>
-                    {c.readOnly && <span className="badge badge-muted" title="Set outside the app; change it at its source">read-only</span>}
+                    {c.readOnly && (
+                      <span className="badge badge-muted" title="Set outside the app; change it at its source">
+                        read-only
+                      </span>
+                    )}
                     {checks[c.key] && <CheckResult r={checks[c.key]} />}
                   </td>
                   <td className="row-actions">
@@ -155,11 +172,23 @@ export function RegistrySettings() {
         <div className="field-row">
           <label className="field">
             <span>Registry</span>
-            <input value={key} onChange={(e) => setKey(e.target.value)} placeholder="ghcr.io or ghcr.io/acme/" spellCheck={false} required />
+            <input
+              value={key}
+              onChange={(e) => setKey(e.target.value)}
+              placeholder="ghcr.io or ghcr.io/acme/"
+              spellCheck={false}
+              required
+            />
           </label>
           <label className="field">
             <span>Username</span>
-            <input value={username} onChange={(e) => setUsername(e.target.value)} spellCheck={false} autoComplete="off" required />
+            <input
+              value={username}
+              onChange={(e) => setUsername(e.target.value)}
+              spellCheck={false}
+              autoComplete="off"
+              required
+            />
           </label>
           <label className="field">
             <span>Password or token</span>
@@ -185,7 +214,11 @@ export function RegistrySettings() {
           <button type="button" className="btn" disabled={busy || !key.trim()} onClick={testForm}>
             Test
           </button>
-          <button type="submit" className="btn btn-primary" disabled={busy || !key.trim() || !username.trim() || !secret}>
+          <button
+            type="submit"
+            className="btn btn-primary"
+            disabled={busy || !key.trim() || !username.trim() || !secret}
+          >
             Save
           </button>
         </div>

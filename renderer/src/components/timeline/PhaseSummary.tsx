@@ -18,14 +18,21 @@ export function PhaseSummary() {
           className={`phase phase-${p.key}${p.count ? '' : ' phase-missing'}${p.error ? ' phase-error' : ''}`}
           disabled={!p.count}
           onClick={() => select(p.index, true)}
-          title={p.count ? `${p.label}: ${formatDuration(p.durationMs)} (${p.count} span${p.count > 1 ? 's' : ''})` : `No ${p.label.toLowerCase()} span`}
+          title={
+            p.count
+              ? `${p.label}: ${formatDuration(p.durationMs)} (${p.count} span${p.count > 1 ? 's' : ''})`
+              : `No ${p.label.toLowerCase()} span`
+          }
         >
           <span className="phase-label">{p.label}</span>
           <span className="phase-value">{p.count ? formatDuration(p.durationMs) : '—'}</span>
           <span className="phase-meter">
             <span
               className="phase-meter-fill"
-              style={{ marginLeft: `${((p.startMs - bounds.min) / total) * 100}%`, width: `${Math.max((p.durationMs / total) * 100, 0.5)}%` }}
+              style={{
+                marginLeft: `${((p.startMs - bounds.min) / total) * 100}%`,
+                width: `${Math.max((p.durationMs / total) * 100, 0.5)}%`,
+              }}
             />
           </span>
         </button>

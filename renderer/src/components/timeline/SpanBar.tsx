@@ -31,7 +31,10 @@ export function SpanBar({ start, finish, from, to, color, error, critical, criti
           <div
             key={k}
             className="span-bar-critical"
-            style={{ left: `${((seg.from - from) / span) * 100}%`, width: `${Math.max(((seg.to - seg.from) / span) * 100, 0.1)}%` }}
+            style={{
+              left: `${((seg.from - from) / span) * 100}%`,
+              width: `${Math.max(((seg.to - seg.from) / span) * 100, 0.1)}%`,
+            }}
           />
         ))}
       <span

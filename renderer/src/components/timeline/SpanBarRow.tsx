@@ -34,7 +34,9 @@ const INDENT = 14;
 
 export const SpanBarRow = memo(function SpanBarRow(p: Props) {
   const error = p.span.status?.code === 2;
-  const cls = ['span-row', p.selected && 'is-selected', p.match && 'is-match', error && 'is-error'].filter(Boolean).join(' ');
+  const cls = ['span-row', p.selected && 'is-selected', p.match && 'is-match', error && 'is-error']
+    .filter(Boolean)
+    .join(' ');
   return (
     <div
       className={cls}
@@ -76,7 +78,11 @@ export const SpanBarRow = memo(function SpanBarRow(p: Props) {
             orphan
           </span>
         )}
-        {error && <span className="span-error-icon" aria-label="error">!</span>}
+        {error && (
+          <span className="span-error-icon" aria-label="error">
+            !
+          </span>
+        )}
       </div>
       <div className="span-timeline">
         <SpanBar

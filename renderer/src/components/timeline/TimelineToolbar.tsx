@@ -53,17 +53,36 @@ export function TimelineToolbar({ searchRef }: { searchRef: React.RefObject<HTML
         />
         {query.trim() && (
           <span className="search-count" data-testid="search-count" aria-live="polite">
-            {matches ? `${matchPos >= 0 ? `${matchPos + 1}/` : ''}${matches} match${matches === 1 ? '' : 'es'}` : 'no match'}
+            {matches
+              ? `${matchPos >= 0 ? `${matchPos + 1}/` : ''}${matches} match${matches === 1 ? '' : 'es'}`
+              : 'no match'}
           </span>
         )}
-        <button type="button" className="btn btn-icon" onClick={() => a.step('matches', -1)} disabled={!matches} title="Previous match (N)">
+        <button
+          type="button"
+          className="btn btn-icon"
+          onClick={() => a.step('matches', -1)}
+          disabled={!matches}
+          title="Previous match (N)"
+        >
           ↑
         </button>
-        <button type="button" className="btn btn-icon" onClick={() => a.step('matches', 1)} disabled={!matches} title="Next match (n)">
+        <button
+          type="button"
+          className="btn btn-icon"
+          onClick={() => a.step('matches', 1)}
+          disabled={!matches}
+          title="Next match (n)"
+        >
           ↓
         </button>
         <label className="check" title="Show only matches and their parents">
-          <input type="checkbox" checked={filterOn} onChange={(e) => a.setFilterOn(e.target.checked)} disabled={!query.trim()} />
+          <input
+            type="checkbox"
+            checked={filterOn}
+            onChange={(e) => a.setFilterOn(e.target.checked)}
+            disabled={!query.trim()}
+          />
           Filter
         </label>
       </div>

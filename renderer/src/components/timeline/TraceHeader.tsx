@@ -45,20 +45,36 @@ export function TraceHeader() {
             </span>
           ))}
           {model.orphanCount > 0 && (
-            <span className="badge badge-warn" data-testid="incomplete-badge" title="Some spans reference a parent that is not in the trace (yet)">
+            <span
+              className="badge badge-warn"
+              data-testid="incomplete-badge"
+              title="Some spans reference a parent that is not in the trace (yet)"
+            >
               incomplete: {model.orphanCount} orphan span{model.orphanCount > 1 ? 's' : ''}
             </span>
           )}
           {shift !== 0 && (
             <span className="skew">
               <span className="badge badge-info" data-testid="skew-badge" title="Box clock differs from the host clock">
-                {mode === 'adjusted' ? `box clock adjusted by ${shift > 0 ? '+' : ''}${formatDuration(shift)}` : `box clock skew ${formatDuration(shift)} (raw)`}
+                {mode === 'adjusted'
+                  ? `box clock adjusted by ${shift > 0 ? '+' : ''}${formatDuration(shift)}`
+                  : `box clock skew ${formatDuration(shift)} (raw)`}
               </span>
               <span className="segmented" role="group" aria-label="Clock">
-                <button type="button" className={mode === 'adjusted' ? 'on' : ''} aria-pressed={mode === 'adjusted'} onClick={() => setMode('adjusted')}>
+                <button
+                  type="button"
+                  className={mode === 'adjusted' ? 'on' : ''}
+                  aria-pressed={mode === 'adjusted'}
+                  onClick={() => setMode('adjusted')}
+                >
                   Adjusted
                 </button>
-                <button type="button" className={mode === 'raw' ? 'on' : ''} aria-pressed={mode === 'raw'} onClick={() => setMode('raw')}>
+                <button
+                  type="button"
+                  className={mode === 'raw' ? 'on' : ''}
+                  aria-pressed={mode === 'raw'}
+                  onClick={() => setMode('raw')}
+                >
                   Raw
                 </button>
               </span>
@@ -68,13 +84,19 @@ export function TraceHeader() {
       </div>
       <div className="trace-actions">
         {flash && <span className="flash">{flash}</span>}
-        <button type="button" className="btn" onClick={async () => note((await copyText(traceId)) ? 'Trace ID copied' : 'Copy failed')}>
+        <button
+          type="button"
+          className="btn"
+          onClick={async () => note((await copyText(traceId)) ? 'Trace ID copied' : 'Copy failed')}
+        >
           Copy ID
         </button>
         <button
           type="button"
           className="btn"
-          onClick={async () => note((await copyText(deepLink({ page: 'traces', traceId }))) ? 'Link copied' : 'Copy failed')}
+          onClick={async () =>
+            note((await copyText(deepLink({ page: 'traces', traceId }))) ? 'Link copied' : 'Copy failed')
+          }
         >
           Copy link
         </button>

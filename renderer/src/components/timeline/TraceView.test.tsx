@@ -64,7 +64,9 @@ describe('Trace timeline', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Expand box.launch' }));
     expect(names()).toContain('wait');
     expect(names()).not.toContain('boot');
-    act(() => fake.emit('spans:added', { traceId: TRACE, spans: [span('late', 'run', 985, 989, { name: 'box.ready' })] }));
+    act(() =>
+      fake.emit('spans:added', { traceId: TRACE, spans: [span('late', 'run', 985, 989, { name: 'box.ready' })] }),
+    );
     await waitFor(() => expect(names()).toContain('late'));
     expect(names()).not.toContain('boot');
     fireEvent.click(screen.getByRole('button', { name: 'Expand all' }));

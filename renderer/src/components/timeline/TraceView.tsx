@@ -16,7 +16,8 @@ import { EmptyState } from '../common/EmptyState.js';
 const NAME_WIDTH = 340;
 
 const isTyping = (t: EventTarget | null) =>
-  t instanceof HTMLElement && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable);
+  t instanceof HTMLElement &&
+  (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable);
 
 /** A trace's timeline: loads it, follows live spans, and owns the keyboard while shown. */
 export function TraceView({ traceId, compact = false }: { traceId: string; compact?: boolean }) {
@@ -91,7 +92,8 @@ export function TraceView({ traceId, compact = false }: { traceId: string; compa
           case 'ArrowLeft':
           case 'h':
             if (s.selected >= 0) {
-              if (s.model.childCount[s.selected] > 0 && !s.collapsed.has(s.model.spans[s.selected].spanId)) s.toggle(s.selected);
+              if (s.model.childCount[s.selected] > 0 && !s.collapsed.has(s.model.spans[s.selected].spanId))
+                s.toggle(s.selected);
               else if (s.model.parent[s.selected] >= 0) s.select(s.model.parent[s.selected], true);
             }
             return true;

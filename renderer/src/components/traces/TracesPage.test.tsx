@@ -31,7 +31,9 @@ describe('Traces page', () => {
     await act(async () => {
       fireEvent.change(screen.getByLabelText('Open a trace file'), { target: { files: [file] } });
     });
-    await waitFor(() => expect(fake.callsTo('traces:import')).toEqual([{ fileName: 'trace.json', content: '{"resourceSpans":[]}' }]));
+    await waitFor(() =>
+      expect(fake.callsTo('traces:import')).toEqual([{ fileName: 'trace.json', content: '{"resourceSpans":[]}' }]),
+    );
     await waitFor(() => expect(window.location.hash).toBe(`#/traces/${A}`));
   });
 

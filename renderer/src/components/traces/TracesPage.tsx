@@ -63,11 +63,14 @@ function TraceList() {
   const [compare, setCompare] = useState<[string, string] | null>(null);
 
   const reload = useCallback(() => {
-    call('traces:list', { boxId: boxId || undefined, limit: 200 }).then(setTraces, (e) => pushError(errorInfo(e), 'Could not list traces'));
+    call('traces:list', { boxId: boxId || undefined, limit: 200 }).then(setTraces, (e) =>
+      pushError(errorInfo(e), 'Could not list traces'),
+    );
   }, [boxId, pushError]);
   useEffect(reload, [reload]);
 
-  const pick = (id: string, on: boolean) => setPicked((p) => (on ? [...p.filter((x) => x !== id), id].slice(-2) : p.filter((x) => x !== id)));
+  const pick = (id: string, on: boolean) =>
+    setPicked((p) => (on ? [...p.filter((x) => x !== id), id].slice(-2) : p.filter((x) => x !== id)));
   const boxName = (id?: string) => (id ? (boxes[id]?.name ?? id.slice(0, 8)) : '');
 
   return (
@@ -83,7 +86,12 @@ function TraceList() {
               </option>
             ))}
           </select>
-          <button type="button" className="btn" disabled={picked.length !== 2} onClick={() => setCompare([picked[0], picked[1]])}>
+          <button
+            type="button"
+            className="btn"
+            disabled={picked.length !== 2}
+            onClick={() => setCompare([picked[0], picked[1]])}
+          >
             Compare {picked.length}/2
           </button>
         </div>
@@ -93,8 +101,16 @@ function TraceList() {
       {traces === null ? (
         <p className="muted">Loading…</p>
       ) : traces.length === 0 ? (
-        <EmptyState title="No traces yet" action={<a className="btn btn-primary" href="#/launch">Launch a box</a>}>
-          Every launch records a trace from the click to the box's daemon booting. Launch a box, or open a trace file above.
+        <EmptyState
+          title="No traces yet"
+          action={
+            <a className="btn btn-primary" href="#/launch">
+              Launch a box
+            </a>
+          }
+        >
+          Every launch records a trace from the click to the box's daemon booting. Launch a box, or open a trace file
+          above.
         </EmptyState>
       ) : (
         <table className="table">
@@ -112,9 +128,19 @@ function TraceList() {
           </thead>
           <tbody>
             {traces.map((t) => (
-              <tr key={t.traceId} className="clickable" onClick={() => navigate({ page: 'traces', traceId: t.traceId })} data-trace-id={t.traceId}>
+              <tr
+                key={t.traceId}
+                className="clickable"
+                onClick={() => navigate({ page: 'traces', traceId: t.traceId })}
+                data-trace-id={t.traceId}
+              >
                 <td onClick={(e) => e.stopPropagation()}>
-                  <input type="checkbox" aria-label="Pick for comparison" checked={picked.includes(t.traceId)} onChange={(e) => pick(t.traceId, e.target.checked)} />
+                  <input
+                    type="checkbox"
+                    aria-label="Pick for comparison"
+                    checked={picked.includes(t.traceId)}
+                    onChange={(e) => pick(t.traceId, e.target.checked)}
+                  />
                 </td>
                 <td>
                   <a href={`#/traces/${t.traceId}`}>{t.rootName || '(no root)'}</a>
