@@ -6,7 +6,9 @@ describe('env credentials', () => {
   it('gives a ghcr.io entry for a full pair, naming the variables as its source', () => {
     const r = envCredentials({ GHCR_USERNAME: 'u', GHCR_TOKEN: 't0k' });
     expect(r.warnings).toEqual([]);
-    expect(r.entries).toMatchObject([{ registry: 'ghcr.io', source: 'env', sourceDetail: 'GHCR_USERNAME/GHCR_TOKEN', username: 'u' }]);
+    expect(r.entries).toMatchObject([
+      { registry: 'ghcr.io', source: 'env', sourceDetail: 'GHCR_USERNAME/GHCR_TOKEN', username: 'u' },
+    ]);
   });
   it('adds nothing for a half pair and names the missing variable', () => {
     const r = envCredentials({ GHCR_USERNAME: 'u', DOCKERHUB_TOKEN: 'x' });
@@ -19,6 +21,8 @@ describe('env credentials', () => {
     expect(envCredentials({})).toEqual({ entries: [], warnings: [] });
   });
   it('parses INSECURE_REGISTRIES', () => {
-    expect([...insecureRegistries({ INSECURE_REGISTRIES: ' localhost:5000, index.docker.io ,' }, normalizeRegistry)]).toEqual(['localhost:5000', 'docker.io']);
+    expect([
+      ...insecureRegistries({ INSECURE_REGISTRIES: ' localhost:5000, index.docker.io ,' }, normalizeRegistry),
+    ]).toEqual(['localhost:5000', 'docker.io']);
   });
 });

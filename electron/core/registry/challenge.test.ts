@@ -3,11 +3,20 @@ import { parseChallenges } from './challenge.js';
 
 describe('parseChallenges', () => {
   it('reads a ghcr.io-style Bearer challenge', () => {
-    const c = parseChallenges('Bearer realm="https://ghcr.io/token",service="ghcr.io",scope="repository:acme/app:pull"');
-    expect(c).toEqual([{ scheme: 'bearer', params: { realm: 'https://ghcr.io/token', service: 'ghcr.io', scope: 'repository:acme/app:pull' } }]);
+    const c = parseChallenges(
+      'Bearer realm="https://ghcr.io/token",service="ghcr.io",scope="repository:acme/app:pull"',
+    );
+    expect(c).toEqual([
+      {
+        scheme: 'bearer',
+        params: { realm: 'https://ghcr.io/token', service: 'ghcr.io', scope: 'repository:acme/app:pull' },
+      },
+    ]);
   });
   it('reads Basic and several challenges in one header', () => {
-    const c = parseChallenges('Basic realm="boxscope-test", Bearer realm="https://auth.example/token", error="invalid_token"');
+    const c = parseChallenges(
+      'Basic realm="boxscope-test", Bearer realm="https://auth.example/token", error="invalid_token"',
+    );
     expect(c.map((x) => x.scheme)).toEqual(['basic', 'bearer']);
     expect(c[0].params.realm).toBe('boxscope-test');
     expect(c[1].params.error).toBe('invalid_token');

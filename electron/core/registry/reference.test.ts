@@ -3,7 +3,11 @@ import { apiHost, byLongestKey, keyMatches, normalizeRegistry, parseKey, parseRe
 
 describe('parseReference', () => {
   it('reads Docker Hub short names as docker.io/library', () => {
-    expect(parseReference('busybox')).toMatchObject({ registry: 'docker.io', repository: 'library/busybox', tag: 'latest' });
+    expect(parseReference('busybox')).toMatchObject({
+      registry: 'docker.io',
+      repository: 'library/busybox',
+      tag: 'latest',
+    });
     expect(parseReference('acme/app:2').canonical).toBe('docker.io/acme/app:2');
   });
   it('keeps a registry host with a port apart from the tag', () => {

@@ -86,7 +86,13 @@ export function parseKey(key: string): { registry: string; prefix: string; key: 
   const trimmed = key.trim().replace(/^https?:\/\//i, '');
   const slash = trimmed.indexOf('/');
   const registry = normalizeRegistry(slash < 0 ? trimmed : trimmed.slice(0, slash));
-  let prefix = slash < 0 ? '' : trimmed.slice(slash + 1).replace(/^\/+/, '');
+  let prefix =
+    slash < 0
+      ? ''
+      : trimmed
+          .slice(slash + 1)
+          .replace(/^\/+/, '')
+          .toLowerCase();
   if (prefix && !prefix.endsWith('/')) prefix += '/';
   if (!registry || /\s/.test(registry)) throw new BoxscopeError('INVALID_INPUT', `Invalid registry "${key}"`);
   return { registry, prefix, key: `${registry}${prefix ? `/${prefix}` : ''}` };
