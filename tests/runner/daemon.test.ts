@@ -1,0 +1,96 @@
+/**
+ * A launch with the in-box daemon: the real static binary bind-mounted
+ * read-only as the entrypoint wrapper, its sandbox.boot span landing in the
+ * same trace as a child of container.create, and a daemon-less launch that
+ * still carries the trace env.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ATTR, SPAN } from '../../shared/constants.js';
+import { createCore, type Core } from '../../electron/core/service.js';
+import { buildImage, docker, removeBoxesOfHome, ROOT, run, tempHome, type TempHome } from '../fixtures/index.js';
+
+const IMAGE = 'boxscope-test/daemon-box:1';
+const EXIT_IMAGE = 'boxscope-test/daemon-exit:1';
+let h: TempHome;
+let core: Core;
+let buildDir: string | undefined;
+
+/** The daemon as `npm run build:daemon` makes it, or built here with Go when that script is not there yet. */
+async function daemonDir(): Promise<string> {
+  const name = `boxlite-daemon-linux-${process.arch === 'arm64' ? 'arm64' : 'amd64'}`;
+  const inRepo = path.join(ROOT, 'daemon', 'bin');
+  if (fs.existsSync(path.join(inRepo, name))) return inRepo;
+  buildDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bxs-daemon-'));
+  const r = await run('go', ['build', '-o', path.join(buildDir, name), '.'], {
+    cwd: path.join(ROOT, 'daemon'),
+    env: { ...process.env, CGO_ENABLED: '0' },
+    timeoutMs: 300_000,
+  });
+  if (r.code !== 0) throw new Error(`daemon build failed: ${r.stderr}`);
+  return buildDir;
+}
+
+beforeAll(async () => {
+  await buildImage(IMAGE);
+  await buildImage(EXIT_IMAGE, { exitCode: 7 });
+  h = tempHome();
+  h.env.BOXSCOPE_DAEMON_DIR = await daemonDir();
+  core = await createCore({ host: 'cli', env: h.env });
+});
+
+afterAll(async () => {
+  await core?.close();
+  if (h) {
+    await removeBoxesOfHome(h.home);
+    h.cleanup();
+  }
+  if (buildDir) fs.rmSync(buildDir, { recursive: true, force: true });
+});
+
+describe('launch with the in-box daemon', () => {
+  it('wraps the entrypoint, mounts the daemon read-only, and joins its boot span to the trace', async () => {
+    const r = await core.invoke('boxes:launch', { image: IMAGE });
+    expect(r.state).toBe('running');
+    expect(r.warnings ?? []).toEqual([]);
+    const info = await docker.getContainer(r.containerId).inspect();
+    expect(info.Config.Entrypoint).toEqual([
+      '/.boxlite/boxlite-daemon',
+      '--',
+      'sh',
+      '-c',
+      expect.stringContaining('box up'),
+    ]);
+    const mount = info.Mounts.find((m) => m.Destination === '/.boxlite/boxlite-daemon')!;
+    expect(mount.RW).toBe(false);
+    expect(info.Config.Labels['boxscope.daemon']).toBe('true');
+
+    const spans = core.ctx.store.getTrace(r.traceId);
+    const create = spans.find((s) => s.name === SPAN.containerCreate)!;
+    const boot = spans.find((s) => s.name === SPAN.sandboxBoot || s.name === SPAN.boxBoot)!;
+    expect(boot).toBeDefined();
+    expect(boot.parentSpanId).toBe(create.spanId);
+    expect(boot.serviceName).toBe('boxlite-daemon');
+    const wait = spans.find((s) => s.name === SPAN.daemonWait)!;
+    expect(wait.attributes[ATTR.boxId]).toBe(r.boxId);
+    expect(wait.events.map((e) => e.name)).not.toContain('no boot span');
+    await core.invoke('boxes:stop', { boxId: r.boxId });
+  });
+
+  it('a process that exits at once under the daemon still fails the launch with its code', async () => {
+    await expect(core.invoke('boxes:launch', { image: EXIT_IMAGE })).rejects.toMatchObject({
+      code: 'BOX_EXITED',
+      message: expect.stringMatching(/code 7.*bad config/),
+    });
+  });
+
+  it('--no-daemon: no wrapper, no daemon.wait, but the trace env is still injected', async () => {
+    const r = await core.invoke('boxes:launch', { image: IMAGE, daemon: false });
+    const info = await docker.getContainer(r.containerId).inspect();
+    expect(info.Mounts.some((m) => m.Destination === '/.boxlite/boxlite-daemon')).toBe(false);
+    expect(info.Config.Env.some((e) => e.startsWith('BOXLITE_TRACEPARENT=00-'))).toBe(true);
+    expect(core.ctx.store.getTrace(r.traceId).some((s) => s.name === SPAN.daemonWait)).toBe(false);
+  });
+});
