@@ -26,16 +26,21 @@ function newRequestId(): string {
  */
 export async function launchBox(
   req: Omit<LaunchRequest, 'traceparent' | 'tracestate' | 'requestId'>,
+  onBoxId?: (boxId: string) => void,
 ): Promise<LaunchResult> {
   const requestId = newRequestId();
   const span = uiTracer().startLaunch(req.image);
   inFlight.set(requestId, { image: req.image });
+  let known: string | undefined;
+  const learn = (boxId: string) => {
+    if (known) return;
+    known = boxId;
+    span.setBoxId(boxId);
+    inFlight.set(requestId, { image: req.image, boxId });
+    onBoxId?.(boxId);
+  };
   const off = listen('pull:progress', (p) => {
-    if (p.requestId !== requestId) return;
-    if (p.boxId) {
-      span.setBoxId(p.boxId);
-      inFlight.set(requestId, { image: req.image, boxId: p.boxId });
-    }
+    if (p.requestId === requestId && p.boxId) learn(p.boxId);
   });
   try {
     const res = await call('boxes:launch', {
@@ -44,7 +49,7 @@ export async function launchBox(
       tracestate: span.tracestate,
       requestId,
     });
-    span.setBoxId(res.boxId);
+    learn(res.boxId);
     span.end();
     return res;
   } catch (err) {

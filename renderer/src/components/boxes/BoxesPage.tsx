@@ -188,7 +188,7 @@ function BoxDetail({ boxId }: { boxId: string }) {
       </div>
       {tab === 'trace' ? (
         box.traceId ? (
-          <TraceView traceId={box.traceId} />
+          <TraceView traceId={box.traceId} live={ACTIVE.has(box.state)} />
         ) : (
           <EmptyState title="No trace yet">
             The launch trace appears as soon as the runner reports its first span.

@@ -5,6 +5,34 @@ import { call, errorInfo } from '../../api/client.js';
 import { useApp } from '../../state/app-store.js';
 import { navigate } from '../../state/route.js';
 import { launchBox } from '../../state/launch.js';
+import { StateBadge } from '../boxes/StateBadge.js';
+
+function RecentBoxes() {
+  const boxes = useApp((s) => s.boxes);
+  const recent = Object.values(boxes)
+    .sort((a, b) => b.createdAt - a.createdAt)
+    .slice(0, 6);
+  return (
+    <aside className="card recent">
+      <h2>Recent boxes</h2>
+      {recent.length === 0 ? (
+        <p className="muted small">Boxes you launch show up here, with their state and launch trace.</p>
+      ) : (
+        <ul className="recent-list">
+          {recent.map((b) => (
+            <li key={b.boxId}>
+              <a href={`#/boxes/${b.boxId}`}>{b.name}</a>
+              <StateBadge state={b.state} exitCode={b.exitCode} />
+              <div className="mono muted small ellipsis" title={b.image}>
+                {b.image}
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+    </aside>
+  );
+}
 
 /** `K=V` per line; blank lines and `#` comments ignored. Returns the env or the first problem. */
 export function parseEnv(text: string): { env: Record<string, string>; problem?: string } {
@@ -74,15 +102,18 @@ export function Launcher() {
     if (!image.trim() || parsed.problem || busy) return;
     setBusy(true);
     try {
-      const res = await launchBox({
-        image: image.trim(),
-        name: name.trim() || undefined,
-        env: Object.keys(parsed.env).length ? parsed.env : undefined,
-        network,
-        pull,
-        daemon,
-      });
-      if (res) navigate({ page: 'boxes', boxId: res.boxId });
+      // The box page shows pull progress and the live trace, so go there as soon as the box has an id.
+      await launchBox(
+        {
+          image: image.trim(),
+          name: name.trim() || undefined,
+          env: Object.keys(parsed.env).length ? parsed.env : undefined,
+          network,
+          pull,
+          daemon,
+        },
+        (boxId) => navigate({ page: 'boxes', boxId }),
+      );
     } catch (err) {
       pushError(errorInfo(err), `Launch of ${image.trim()} failed`);
     } finally {
@@ -104,71 +135,74 @@ export function Launcher() {
           {engine.message ?? 'Start Docker, or set DOCKER_HOST to a running engine, then reload.'}
         </div>
       )}
-      <form className="card form" onSubmit={submit}>
-        <label className="field">
-          <span>Image</span>
-          <input
-            data-testid={TEST_ID.launchImage}
-            value={image}
-            onChange={(e) => setImage(e.target.value)}
-            placeholder="ghcr.io/acme/api:1.4.2"
-            autoComplete="off"
-            spellCheck={false}
-            required
-            autoFocus
-          />
-        </label>
-        <CredentialHint image={image} />
-        <div className="field-row">
+      <div className="launcher-grid">
+        <form className="card form" onSubmit={submit}>
           <label className="field">
-            <span>Name</span>
-            <input value={name} onChange={(e) => setName(e.target.value)} placeholder="optional" spellCheck={false} />
+            <span>Image</span>
+            <input
+              data-testid={TEST_ID.launchImage}
+              value={image}
+              onChange={(e) => setImage(e.target.value)}
+              placeholder="ghcr.io/acme/api:1.4.2"
+              autoComplete="off"
+              spellCheck={false}
+              required
+              autoFocus
+            />
           </label>
+          <CredentialHint image={image} />
+          <div className="field-row">
+            <label className="field">
+              <span>Name</span>
+              <input value={name} onChange={(e) => setName(e.target.value)} placeholder="optional" spellCheck={false} />
+            </label>
+            <label className="field">
+              <span>Network</span>
+              <select value={network} onChange={(e) => setNetwork(e.target.value)}>
+                <option value="none">none (isolated)</option>
+                <option value="host">host</option>
+                <option value="bridge">bridge</option>
+              </select>
+            </label>
+            <label className="field">
+              <span>Pull</span>
+              <select value={pull} onChange={(e) => setPull(e.target.value as PullPolicy)}>
+                <option value="missing">if missing</option>
+                <option value="always">always</option>
+                <option value="never">never</option>
+              </select>
+            </label>
+          </div>
           <label className="field">
-            <span>Network</span>
-            <select value={network} onChange={(e) => setNetwork(e.target.value)}>
-              <option value="none">none (isolated)</option>
-              <option value="host">host</option>
-              <option value="bridge">bridge</option>
-            </select>
+            <span>Environment</span>
+            <textarea
+              value={envText}
+              onChange={(e) => setEnvText(e.target.value)}
+              placeholder={'KEY=value, one per line'}
+              rows={4}
+              spellCheck={false}
+              aria-invalid={!!parsed.problem}
+            />
+            {parsed.problem && <span className="field-error">{parsed.problem}</span>}
           </label>
-          <label className="field">
-            <span>Pull</span>
-            <select value={pull} onChange={(e) => setPull(e.target.value as PullPolicy)}>
-              <option value="missing">if missing</option>
-              <option value="always">always</option>
-              <option value="never">never</option>
-            </select>
+          <label className="check">
+            <input type="checkbox" checked={daemon} onChange={(e) => setDaemon(e.target.checked)} />
+            Run the in-box daemon (emits <span className="mono">sandbox.boot</span> into this launch's trace)
           </label>
-        </div>
-        <label className="field">
-          <span>Environment</span>
-          <textarea
-            value={envText}
-            onChange={(e) => setEnvText(e.target.value)}
-            placeholder={'KEY=value, one per line'}
-            rows={4}
-            spellCheck={false}
-            aria-invalid={!!parsed.problem}
-          />
-          {parsed.problem && <span className="field-error">{parsed.problem}</span>}
-        </label>
-        <label className="check">
-          <input type="checkbox" checked={daemon} onChange={(e) => setDaemon(e.target.checked)} />
-          Run the in-box daemon (emits <span className="mono">sandbox.boot</span> into this launch's trace)
-        </label>
-        <div className="form-actions">
-          <button
-            type="submit"
-            className="btn btn-primary"
-            data-testid={TEST_ID.launchSubmit}
-            disabled={busy || !image.trim() || !!parsed.problem}
-          >
-            {busy ? 'Launching…' : 'Launch'}
-          </button>
-          <span className="muted small">The trace starts now, in this window, as box.create.</span>
-        </div>
-      </form>
+          <div className="form-actions">
+            <button
+              type="submit"
+              className="btn btn-primary"
+              data-testid={TEST_ID.launchSubmit}
+              disabled={busy || !image.trim() || !!parsed.problem}
+            >
+              {busy ? 'Launching…' : 'Launch'}
+            </button>
+            <span className="muted small">The trace starts now, in this window, as box.create.</span>
+          </div>
+        </form>
+        <RecentBoxes />
+      </div>
     </section>
   );
 }

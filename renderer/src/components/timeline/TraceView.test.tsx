@@ -112,3 +112,20 @@ describe('Trace timeline', () => {
     expect(await screen.findByText('This trace could not be opened')).toBeTruthy();
   });
 });
+
+describe('Live launch trace', () => {
+  it('waits for the first spans of a launch under way and shows them as they arrive', async () => {
+    const { fake } = await renderApp('#/boxes/b1', {
+      boxes: [
+        { boxId: 'b1', name: 'api', image: 'x', state: 'pulling', createdAt: Date.now(), daemon: true, traceId: TRACE },
+      ],
+    });
+    expect(await screen.findByText('Waiting for the first spans…')).toBeTruthy();
+    act(() => fake.emit('spans:added', { traceId: TRACE, spans: launchTrace().slice(0, 4) }));
+    await waitFor(() => expect(names()).toEqual(['ui', 'run', 'auth', 'pull']));
+    act(() => fake.emit('spans:added', { traceId: 'other'.padEnd(32, '0'), spans: [span('zzz', undefined, 0, 1)] }));
+    act(() => fake.emit('spans:added', { traceId: TRACE, spans: launchTrace().slice(4) }));
+    await waitFor(() => expect(names()).toHaveLength(9));
+    expect(names()).not.toContain('zzz');
+  });
+});

@@ -20,7 +20,7 @@ const isTyping = (t: EventTarget | null) =>
   (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable);
 
 /** A trace's timeline: loads it, follows live spans, and owns the keyboard while shown. */
-export function TraceView({ traceId, compact = false }: { traceId: string; compact?: boolean }) {
+export function TraceView({ traceId, live = false }: { traceId: string; live?: boolean }) {
   const loadedId = useTraceView((s) => s.traceId);
   const model = useTraceView((s) => s.model);
   const bounds = useTraceView((s) => s.bounds);
@@ -29,6 +29,9 @@ export function TraceView({ traceId, compact = false }: { traceId: string; compa
   const [error, setError] = useState<ErrorInfo | null>(null);
   const [loading, setLoading] = useState(true);
   const searchRef = useRef<HTMLInputElement>(null);
+  // Read at load time only: a box finishing its launch must not reload (and refold) the trace.
+  const liveRef = useRef(live);
+  liveRef.current = live;
 
   useEffect(() => {
     let alive = true;
@@ -47,18 +50,23 @@ export function TraceView({ traceId, compact = false }: { traceId: string; compa
     });
     setLoading(true);
     setError(null);
+    const start = (spans: SpanRecord[]) => {
+      useTraceView.getState().open(traceId, spans);
+      ready = true;
+      if (pending.length) useTraceView.getState().addSpans(pending.splice(0));
+      setLoading(false);
+    };
     call('traces:get', { traceId }).then(
-      (spans) => {
-        if (!alive) return;
-        useTraceView.getState().open(traceId, spans);
-        ready = true;
-        if (pending.length) useTraceView.getState().addSpans(pending.splice(0));
-        setLoading(false);
-      },
+      (spans) => alive && start(spans),
       (e) => {
         if (!alive) return;
-        setError(errorInfo(e));
-        setLoading(false);
+        const info = errorInfo(e);
+        // A launch still under way has no stored spans yet: wait for them instead of failing.
+        if (info.code === 'TRACE_NOT_FOUND' && liveRef.current) start([]);
+        else {
+          setError(info);
+          setLoading(false);
+        }
       },
     );
     return () => {
@@ -155,8 +163,10 @@ export function TraceView({ traceId, compact = false }: { traceId: string; compa
     );
   if (!model.size)
     return (
-      <EmptyState title="No spans yet">
-        This trace has no spans stored. Spans appear here as soon as the runner and the box report them.
+      <EmptyState title={live ? 'Waiting for the first spans…' : 'No spans in this trace'}>
+        {live
+          ? 'Spans appear here as soon as the runner and the box report them.'
+          : 'Nothing was stored for this trace id. Launch again, or open a trace file on the Traces page.'}
       </EmptyState>
     );
 
@@ -164,7 +174,7 @@ export function TraceView({ traceId, compact = false }: { traceId: string; compa
   const from = bounds.min + zoom[0] * total;
   const to = bounds.min + zoom[1] * total;
   return (
-    <div className={`trace-view${compact ? ' trace-view-compact' : ''}`} data-testid={TEST_ID.traceTimeline}>
+    <div className="trace-view" data-testid={TEST_ID.traceTimeline}>
       <TraceHeader />
       <PhaseSummary />
       <Minimap />
