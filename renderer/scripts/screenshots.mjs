@@ -30,6 +30,27 @@ try {
       await page.addInitScript({ content: await harnessScript({ mode }) });
       await page.goto(`${server.url}/?token=demo${hash}`);
       await page.waitForTimeout(600);
+      if (mode === 'demo') {
+        await page.evaluate(() =>
+          window.__fake.emit('pull:progress', {
+            requestId: 'r1',
+            boxId: 'c91d20e4',
+            image: 'ghcr.io/acme/worker:edge',
+            layers: [
+              { id: 'sha256:4f4fb700ef54', status: 'Pull complete', current: 32_654, total: 32_654, done: true },
+              { id: 'sha256:a3ed95caeb02', status: 'Downloading', current: 18_400_000, total: 29_100_000, done: false },
+              { id: 'sha256:5d20c808ce19', status: 'Downloading', current: 2_100_000, total: 11_800_000, done: false },
+              { id: 'sha256:c2a4ed2a1c5e', status: 'Waiting', current: 0, total: 0, done: false },
+            ],
+            layersDone: 1,
+            layersTotal: 4,
+            bytesCurrent: 20_532_654,
+            bytesTotal: 40_932_654,
+            done: false,
+          }),
+        );
+        await page.waitForTimeout(100);
+      }
       if (name === 'trace') {
         await page.click('[data-span-name="sandbox.boot"]');
         await page.click('text=Critical path');

@@ -162,10 +162,10 @@ function BoxDetail({ boxId }: { boxId: string }) {
             <span className="mono muted">box {box.boxId}</span>
           </div>
           {box.reason && <div className="notice notice-error">{box.reason}</div>}
+          {pull && (!pull.done || box.state === 'pulling') && <PullProgressBar progress={pull} />}
         </div>
         <BoxActions box={box} />
       </header>
-      {pull && (!pull.done || box.state === 'pulling') && <PullProgressBar progress={pull} />}
       <div className="tabs" role="tablist">
         <button
           type="button"

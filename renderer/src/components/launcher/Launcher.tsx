@@ -112,7 +112,8 @@ export function Launcher() {
           pull,
           daemon,
         },
-        (boxId) => navigate({ page: 'boxes', boxId }),
+        // Only when the user is still here: never pull them away from a page they went to meanwhile.
+        (boxId) => useApp.getState().route.page === 'launch' && navigate({ page: 'boxes', boxId }),
       );
     } catch (err) {
       pushError(errorInfo(err), `Launch of ${image.trim()} failed`);
