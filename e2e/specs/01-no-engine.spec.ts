@@ -1,8 +1,10 @@
 /** Journey 1: first run with no Docker engine reachable → guidance, no crash. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { expect, test } from '../fixtures/app.js';
+import { expect, skipWhereHostMissing, test } from '../fixtures/app.js';
 import { go, tid, TEST_ID, watchCrashes } from '../fixtures/ui.js';
+
+skipWhereHostMissing();
 
 test('without an engine the app explains what to do and keeps working', async ({ openApp }) => {
   const dir = fs.mkdtempSync(path.join('/tmp', 'boxscope-dead-'));

@@ -2,9 +2,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expect, test } from '../fixtures/app.js';
+import { expect, skipWhereHostMissing, test } from '../fixtures/app.js';
 import { caBundle, startRegistry, startScopeRegistry, type ScopeRegistry, type TestRegistry } from '../fixtures/stack.js';
 import { go, tid, TEST_ID, watchCrashes } from '../fixtures/ui.js';
+
+skipWhereHostMissing();
 
 const USER = 'qa-user';
 const SECRET = `e2e-secret-${Date.now().toString(36)}-Zq9`;
@@ -20,7 +22,7 @@ test.beforeAll(async () => {
 test.afterAll(async () => {
   await registry?.stop();
   await scoped?.stop();
-  fs.rmSync(dir, { recursive: true, force: true });
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 test('credentials are saved, tested (ok, 401, 403) and removed without the secret ever showing', async ({ openApp }) => {

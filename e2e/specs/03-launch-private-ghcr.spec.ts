@@ -3,9 +3,11 @@
  * progress bar → running → one timeline from the UI's click through the
  * runner to the in-box daemon, under the traceId the box was given.
  */
-import { expect, test } from '../fixtures/app.js';
+import { expect, skipWhereHostMissing, test } from '../fixtures/app.js';
 import { asGhcr, docker, pushImage, requireEngine } from '../fixtures/stack.js';
 import { boxName, boxRow, go, launch, launchedBox, recordAppearance, shownTraceId, tid, TEST_ID, watchCrashes } from '../fixtures/ui.js';
+
+skipWhereHostMissing();
 
 const USER = 'octo-qa';
 const TOKEN = `ghp_e2e${Date.now().toString(36)}TokenValue`;

@@ -1,8 +1,10 @@
 /** Journey 4: wrong credentials → an error naming the registry and where the credential came from. */
 import fs from 'node:fs';
-import { expect, test } from '../fixtures/app.js';
+import { expect, skipWhereHostMissing, test } from '../fixtures/app.js';
 import { homeWithDockerLogins, pushImage, requireEngine, startRegistry, type TestRegistry } from '../fixtures/stack.js';
 import { boxName, boxRow, go, launch, tid, TEST_ID, watchCrashes } from '../fixtures/ui.js';
+
+skipWhereHostMissing();
 
 const USER = 'qa-user';
 const SECRET = `right-${Date.now().toString(36)}`;

@@ -1,7 +1,9 @@
 /** Journey 5: a box whose process exits at once → exited/failed with its exit code and its logs. */
-import { expect, test } from '../fixtures/app.js';
+import { expect, skipWhereHostMissing, test } from '../fixtures/app.js';
 import { buildImage, removeImage, requireEngine } from '../fixtures/stack.js';
 import { boxName, boxRow, go, launch, tid, TEST_ID, watchCrashes } from '../fixtures/ui.js';
+
+skipWhereHostMissing();
 
 const IMAGE = `boxscope-e2e/exits-at-once:${Date.now().toString(36)}`;
 

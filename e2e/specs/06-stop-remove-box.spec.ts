@@ -1,7 +1,9 @@
 /** Journey 6: stop and remove a box; its launch trace stays. */
-import { expect, test } from '../fixtures/app.js';
+import { expect, skipWhereHostMissing, test } from '../fixtures/app.js';
 import { buildImage, docker, removeImage, requireEngine } from '../fixtures/stack.js';
 import { boxName, boxRow, go, launch, launchedBox, shownTraceId, tid, TEST_ID, watchCrashes } from '../fixtures/ui.js';
+
+skipWhereHostMissing();
 
 const IMAGE = `boxscope-e2e/long-running:${Date.now().toString(36)}`;
 

@@ -1,7 +1,9 @@
 /** Journey 7: restart the app → its boxes and traces are still there. */
-import { expect, test } from '../fixtures/app.js';
+import { expect, skipWhereHostMissing, test } from '../fixtures/app.js';
 import { buildImage, removeImage, requireEngine } from '../fixtures/stack.js';
 import { boxName, boxRow, go, launch, launchedBox, shownTraceId, tid, TEST_ID, watchCrashes } from '../fixtures/ui.js';
+
+skipWhereHostMissing();
 
 const IMAGE = `boxscope-e2e/survives-restart:${Date.now().toString(36)}`;
 

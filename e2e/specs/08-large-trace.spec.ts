@@ -3,8 +3,10 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expect, ROOT, test } from '../fixtures/app.js';
+import { expect, ROOT, skipWhereHostMissing, test } from '../fixtures/app.js';
 import { go, tid, TEST_ID, watchCrashes } from '../fixtures/ui.js';
+
+skipWhereHostMissing();
 
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
 let file: string;
@@ -16,7 +18,9 @@ test.beforeAll(() => {
     ...['--spans', '10000', '--errors', '5', '--trace-id', TRACE_ID, '--out', file],
   ]);
 });
-test.afterAll(() => fs.rmSync(path.dirname(file), { recursive: true, force: true }));
+test.afterAll(() => {
+  if (file) fs.rmSync(path.dirname(file), { recursive: true, force: true });
+});
 
 test('a 10k-span trace opens, searches, steps through errors and collapses', async ({ app }) => {
   const page = app.page;

@@ -1,6 +1,6 @@
 /** Journey 9: cancel a pull in progress (a large multi-layer image behind a throttled link). */
 import fs from 'node:fs';
-import { expect, test } from '../fixtures/app.js';
+import { expect, skipWhereHostMissing, test } from '../fixtures/app.js';
 import {
   docker,
   homeWithDockerLogins,
@@ -12,6 +12,8 @@ import {
   type ThrottledRegistry,
 } from '../fixtures/stack.js';
 import { boxName, boxRow, go, launch, tid, TEST_ID, watchCrashes } from '../fixtures/ui.js';
+
+skipWhereHostMissing();
 
 const USER = 'qa-user';
 const SECRET = `pull-${Date.now().toString(36)}`;
