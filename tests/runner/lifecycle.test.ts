@@ -29,6 +29,8 @@ beforeAll(async () => {
   await buildImage(IMAGE);
   await buildImage(EXIT_IMAGE, { exitCode: 3 });
   h = tempHome();
+  // This machine may be busy with other suites: give exit-at-once detection room to be deterministic.
+  h.env.BOXSCOPE_EXIT_GRACE_MS = '400';
   core = await createCore({ host: 'cli', env: h.env });
 });
 

@@ -33,7 +33,7 @@ const cred = (username: string, secret: string): Credential => ({
 });
 
 /** Users: `reader` may pull acme/app, `nobody` has a valid token without the package scope. */
-function tokenRegistry(realmUrl: () => string): https.RequestListener {
+function tokenRegistry(realmUrl: () => string): import('node:http').RequestListener {
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'https://x');
     seen.push({ host: req.headers.host ?? '', path: req.url ?? '', auth: req.headers.authorization });

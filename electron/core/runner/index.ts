@@ -30,8 +30,21 @@ import { failSpan, injectFrom, inSpan, parentContext } from './tracing.js';
 
 export type RunnerContext = Pick<CoreContext, 'paths' | 'env' | 'events' | 'log' | 'tracer' | 'store' | 'daemon'>;
 
-/** How long a started box gets to show that its process died at once. */
-const EXIT_GRACE_MS = 40;
+/**
+ * How long a started box gets to show that its process died at once (after
+ * the daemon's boot when there is one). Short, because a launch must stay as
+ * quick as `docker run -d`; BOXSCOPE_EXIT_GRACE_MS lengthens it on slow machines.
+ */
+const EXIT_GRACE_MS = { plain: 40, daemon: 80 };
+
+function exitGrace(env: NodeJS.ProcessEnv, daemon: boolean): number {
+  const n = Number(env.BOXSCOPE_EXIT_GRACE_MS);
+  return env.BOXSCOPE_EXIT_GRACE_MS && Number.isFinite(n) && n >= 0
+    ? n
+    : daemon
+      ? EXIT_GRACE_MS.daemon
+      : EXIT_GRACE_MS.plain;
+}
 const BOOT_TIMEOUT_MS = 5000;
 const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
 const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -348,10 +361,7 @@ export class Runner {
 
     if (daemonPath) await this.ctx.daemon.ensureReceiver();
     const waitAc = new AbortController();
-    const exited = container.wait({ condition: 'next-exit', abortSignal: waitAc.signal }).then(
-      (r: { StatusCode?: number }) => r.StatusCode ?? 0,
-      () => undefined,
-    );
+    let exited: Promise<number | undefined> = new Promise(() => undefined);
     try {
       await inSpan(tracer, SPAN.containerStart, parent, { ...base, [ATTR.containerId]: container.id }, async () => {
         try {
@@ -362,6 +372,11 @@ export class Runner {
             : engineError(err, env);
         }
       });
+      // `not-running` answers at once for a process that already ended, so no exit is missed between start and wait.
+      exited = container.wait({ condition: 'not-running', abortSignal: waitAc.signal }).then(
+        (r: { StatusCode?: number }) => r.StatusCode ?? 0,
+        () => undefined,
+      );
       let exitCode: number | undefined;
       if (daemonPath) {
         exitCode = await inSpan(tracer, SPAN.daemonWait, parent, { ...base }, async (span) => {
@@ -375,11 +390,10 @@ export class Runner {
       }
       // A process that dies at once does so within a few ms of starting (after the daemon's boot, with it).
       if (exitCode === undefined)
-        exitCode = await Promise.race([exited, new Promise<undefined>((r) => setTimeout(r, EXIT_GRACE_MS))]);
-      if (exitCode === undefined) {
-        const st = await container.inspect().catch(() => undefined);
-        if (st && !st.State.Running) exitCode = st.State.ExitCode;
-      }
+        exitCode = await Promise.race([
+          exited,
+          new Promise<undefined>((r) => setTimeout(r, exitGrace(env, !!daemonPath))),
+        ]);
       if (exitCode !== undefined) {
         const tail = await this.logs(box.boxId, 5).catch(() => '');
         const lines = lastLines(tail, 5);
