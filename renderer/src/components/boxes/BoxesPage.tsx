@@ -35,6 +35,11 @@ function BoxActions({ box }: { box: Box }) {
   };
   return (
     <span className="row-actions" onClick={(e) => e.stopPropagation()}>
+      {box.traceId && (
+        <a className="btn btn-small" href={`#/traces/${box.traceId}`} title="Open this launch's trace">
+          Trace
+        </a>
+      )}
       {box.state === 'running' && (
         <button type="button" className="btn btn-small" disabled={busy} onClick={() => run('stop')}>
           Stop

@@ -1,19 +1,65 @@
+import { useRef, useState } from 'react';
+import { useTraceView } from '../../state/trace-store.js';
 import { Ticks } from './Ticks.js';
 
 interface Props {
+  /** Window in ms relative to the trace start. */
   from: number;
   to: number;
   nameWidth: number;
 }
 
+/** Column titles and the time scale; dragging across the scale zooms into that stretch. */
 export function TimelineHeader({ from, to, nameWidth }: Props) {
+  const zoom = useTraceView((s) => s.zoom);
+  const setZoom = useTraceView((s) => s.setZoom);
+  const scale = useRef<HTMLDivElement>(null);
+  const [drag, setDrag] = useState<[number, number] | null>(null);
+  const frac = (clientX: number) => {
+    const r = scale.current!.getBoundingClientRect();
+    return Math.max(0, Math.min(1, (clientX - r.left) / (r.width || 1)));
+  };
+  const zoomed = zoom[0] > 0 || zoom[1] < 1;
   return (
     <div className="timeline-header">
       <div className="timeline-header-name" style={{ width: nameWidth }}>
         Service &amp; operation
+        {zoomed && (
+          <button
+            type="button"
+            className="btn btn-small zoom-reset"
+            onClick={() => setZoom([0, 1])}
+            title="Show the whole trace (0)"
+          >
+            Reset zoom
+          </button>
+        )}
       </div>
-      <div className="timeline-header-ticks">
+      <div
+        className="timeline-header-ticks"
+        ref={scale}
+        title="Drag to zoom into a stretch of time"
+        onPointerDown={(e) => {
+          const f = frac(e.clientX);
+          (e.target as Element).setPointerCapture?.(e.pointerId);
+          setDrag([f, f]);
+        }}
+        onPointerMove={(e) => drag && setDrag([drag[0], frac(e.clientX)])}
+        onPointerUp={() => {
+          if (drag && Math.abs(drag[1] - drag[0]) > 0.005) {
+            const span = zoom[1] - zoom[0];
+            setZoom([zoom[0] + Math.min(...drag) * span, zoom[0] + Math.max(...drag) * span]);
+          }
+          setDrag(null);
+        }}
+      >
         <Ticks from={from} to={to} labels />
+        {drag && (
+          <div
+            className="zoom-select"
+            style={{ left: `${Math.min(...drag) * 100}%`, width: `${Math.abs(drag[1] - drag[0]) * 100}%` }}
+          />
+        )}
       </div>
     </div>
   );

@@ -86,6 +86,9 @@ function TraceList() {
               </option>
             ))}
           </select>
+          <button type="button" className="btn" onClick={reload} title="Reload the list">
+            Refresh
+          </button>
           <button
             type="button"
             className="btn"
