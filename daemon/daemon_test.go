@@ -360,7 +360,7 @@ func TestRelayForwardsToSocket(t *testing.T) {
 	}
 	var tokens []string
 	for _, rq := range rcv.requests() {
-		for _, rs := range rq.req.ResourceSpans {
+		for _, rs := range rq.req.GetResourceSpans() {
 			for _, ss := range rs.ScopeSpans {
 				for _, s := range ss.Spans {
 					if s.Name == "app.work" {

@@ -183,10 +183,14 @@ func (r *otlpReceiver) serve(w http.ResponseWriter, req *http.Request) {
 		w.WriteHeader(http.StatusBadRequest)
 		return
 	}
-	msg := &coltracepb.ExportTraceServiceRequest{}
-	if err := proto.Unmarshal(raw, msg); err != nil || req.Header.Get("Content-Type") != "application/x-protobuf" {
-		w.WriteHeader(http.StatusBadRequest)
-		return
+	// JSON bodies (a box's own programs may send them) are kept raw.
+	var msg *coltracepb.ExportTraceServiceRequest
+	if req.Header.Get("Content-Type") == "application/x-protobuf" {
+		msg = &coltracepb.ExportTraceServiceRequest{}
+		if err := proto.Unmarshal(raw, msg); err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
 	}
 	r.mu.Lock()
 	r.reqs = append(r.reqs, receivedRequest{path: req.URL.Path, headers: req.Header.Clone(), raw: raw, req: msg})
@@ -216,7 +220,7 @@ type receivedSpan struct {
 func (r *otlpReceiver) spans() map[string]receivedSpan {
 	out := map[string]receivedSpan{}
 	for _, rq := range r.requests() {
-		for _, rs := range rq.req.ResourceSpans {
+		for _, rs := range rq.req.GetResourceSpans() {
 			for _, ss := range rs.ScopeSpans {
 				for _, s := range ss.Spans {
 					out[s.Name] = receivedSpan{span: s, resource: rs.GetResource().GetAttributes(), request: rq}
