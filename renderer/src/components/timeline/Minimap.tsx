@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, memo } from 'react';
 import { useTraceView } from '../../state/trace-store.js';
 import { serviceColor } from './colors.js';
 
@@ -8,7 +8,7 @@ const HEIGHT = 56;
  * The whole trace in miniature (every span, fully expanded order) with the
  * visible time window outlined. Drag across it to zoom; double-click to reset.
  */
-export function Minimap() {
+function MinimapView() {
   const model = useTraceView((s) => s.model);
   const start = useTraceView((s) => s.start);
   const finish = useTraceView((s) => s.finish);
@@ -93,3 +93,6 @@ export function Minimap() {
     </div>
   );
 }
+
+/** Memoized: selection and scrolling re-render the list, not this. */
+export const Minimap = memo(MinimapView);

@@ -1,8 +1,9 @@
+import { memo } from 'react';
 import { useTraceView } from '../../state/trace-store.js';
 import { formatDuration } from '../../model/time.js';
 
 /** Auth → pull → create → start → boot, each a segment sized by its share of the launch. */
-export function PhaseSummary() {
+function PhaseSummaryView() {
   const phases = useTraceView((s) => s.phases);
   const bounds = useTraceView((s) => s.bounds);
   const select = useTraceView((s) => s.select);
@@ -40,3 +41,6 @@ export function PhaseSummary() {
     </div>
   );
 }
+
+/** Memoized: selection and scrolling re-render the list, not this. */
+export const PhaseSummary = memo(PhaseSummaryView);

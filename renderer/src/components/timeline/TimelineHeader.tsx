@@ -1,4 +1,4 @@
-import { useRef, useState } from 'react';
+import { useRef, useState, memo } from 'react';
 import { useTraceView } from '../../state/trace-store.js';
 import { Ticks } from './Ticks.js';
 
@@ -10,7 +10,7 @@ interface Props {
 }
 
 /** Column titles and the time scale; dragging across the scale zooms into that stretch. */
-export function TimelineHeader({ from, to, nameWidth }: Props) {
+function TimelineHeaderView({ from, to, nameWidth }: Props) {
   const zoom = useTraceView((s) => s.zoom);
   const setZoom = useTraceView((s) => s.setZoom);
   const scale = useRef<HTMLDivElement>(null);
@@ -64,3 +64,6 @@ export function TimelineHeader({ from, to, nameWidth }: Props) {
     </div>
   );
 }
+
+/** Memoized: selection and scrolling re-render the list, not this. */
+export const TimelineHeader = memo(TimelineHeaderView);

@@ -1,8 +1,8 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, memo } from 'react';
 import { useTraceView } from '../../state/trace-store.js';
 
 /** Search, filter, error stepping, critical path and tree folding. */
-export function TimelineToolbar({ searchRef }: { searchRef: React.RefObject<HTMLInputElement | null> }) {
+function TimelineToolbarView({ searchRef }: { searchRef: React.RefObject<HTMLInputElement | null> }) {
   const model = useTraceView((s) => s.model)!;
   const query = useTraceView((s) => s.query);
   const filter = useTraceView((s) => s.filter);
@@ -139,3 +139,6 @@ export function TimelineToolbar({ searchRef }: { searchRef: React.RefObject<HTML
     </div>
   );
 }
+
+/** Memoized: selection and scrolling re-render the list, not this. */
+export const TimelineToolbar = memo(TimelineToolbarView);

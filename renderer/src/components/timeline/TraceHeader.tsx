@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, memo } from 'react';
 import { useTraceView } from '../../state/trace-store.js';
 import { formatDuration } from '../../model/time.js';
 import { call } from '../../api/client.js';
@@ -7,7 +7,7 @@ import { deepLink } from '../../state/route.js';
 import { copyText, downloadText } from '../common/download.js';
 import { serviceColor } from './colors.js';
 
-export function TraceHeader() {
+function TraceHeaderView() {
   const model = useTraceView((s) => s.model)!;
   const skew = useTraceView((s) => s.skew);
   const mode = useTraceView((s) => s.mode);
@@ -117,3 +117,6 @@ export function TraceHeader() {
     </div>
   );
 }
+
+/** Memoized: selection and scrolling re-render the list, not this. */
+export const TraceHeader = memo(TraceHeaderView);
