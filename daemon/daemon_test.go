@@ -204,7 +204,7 @@ func TestStartFailures(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			rcv := newReceiver(t)
-			d := startDaemon(t, []string{envEndpoint + "=" + rcv.endpoint(), envTraceparent + "=" + injected()}, c.args...)
+			d := startDaemon(t, []string{envEndpoint + "=" + rcv.endpoint(), envTraceparent + "=" + injected()}, append([]string{"--no-relay"}, c.args...)...)
 			if code := d.wait(t, 10*time.Second); code != c.code {
 				t.Fatalf("exit code %d, want %d", code, c.code)
 			}

@@ -157,7 +157,7 @@ type otlpReceiver struct {
 	notify chan struct{}
 }
 
-func newReceiver(t *testing.T) *otlpReceiver {
+func newReceiver(t testing.TB) *otlpReceiver {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "bxd-")
 	if err != nil {

@@ -22,7 +22,9 @@ import (
 // Export budgets. The boot flush runs beside the child; the exit flush is the
 // only wait the daemon adds after the child has ended.
 const (
-	attemptTimeout = 1 * time.Second
+	// A busy receiver may take a while to answer; the flush deadlines, not
+	// this, bound the total wait.
+	attemptTimeout = 2 * time.Second
 	dialRetryFor   = 1500 * time.Millisecond
 	retryFor       = 2 * time.Second
 	bootFlushFor   = 3 * time.Second
@@ -75,7 +77,7 @@ func parseReceiver(raw string) (receiver, error) {
 // bounded time: the exporter itself only retries errors it deems temporary,
 // and a receiver that is restarting looks like neither.
 func (r receiver) transport(responseTimeout time.Duration) *http.Transport {
-	d := &net.Dialer{Timeout: attemptTimeout}
+	d := &net.Dialer{Timeout: time.Second}
 	network, addr := "tcp", r.host
 	if r.socket != "" {
 		network, addr = "unix", r.socket
