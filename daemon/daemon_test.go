@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -439,5 +440,36 @@ func TestUnreachableReceiverDoesNotHoldTheChild(t *testing.T) {
 			}
 			t.Logf("child output after %s, daemon exited after %s", childRan, time.Since(d.start))
 		})
+	}
+}
+
+// TestTerminalForeground runs the daemon on a pseudo-terminal (as with
+// docker run -t): the child must own the terminal's foreground process group.
+func TestTerminalForeground(t *testing.T) {
+	t.Parallel()
+	scriptBin, err := exec.LookPath("script")
+	if err != nil {
+		t.Skip("script (util-linux) not installed")
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	child := `set -- $(cat /proc/$$/stat); echo "pid=$1 pgrp=$5 tpgid=$8"`
+	cmdline := fmt.Sprintf("'%s' --no-relay -- sh -c '%s'", exe, strings.ReplaceAll(child, "'", `'\''`))
+	cmd := exec.Command(scriptBin, "-qec", cmdline, "/dev/null")
+	cmd.Env = []string{asDaemonEnv + "=1", "PATH=" + os.Getenv("PATH")}
+	cmd.WaitDelay = 2 * time.Second
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	var pid, pgrp, tpgid int
+	line := strings.TrimSpace(string(out))
+	if _, err := fmt.Sscanf(line[strings.Index(line, "pid="):], "pid=%d pgrp=%d tpgid=%d", &pid, &pgrp, &tpgid); err != nil {
+		t.Fatalf("child said %q: %v", line, err)
+	}
+	if pgrp != pid || tpgid != pid {
+		t.Fatalf("child %d: process group %d, terminal foreground group %d", pid, pgrp, tpgid)
 	}
 }

@@ -98,6 +98,16 @@ func checkExecutable(p string) *startError {
 // (exec format, a missing interpreter), mapped to 126/127 like a shell does.
 func (s *supervisor) start(path string, argv, env []string) (*os.Process, *startError) {
 	attr := &os.ProcAttr{Env: env, Files: []*os.File{os.Stdin, os.Stdout, os.Stderr}}
+	if stdinIsTerminal() {
+		// With a terminal (docker run -t) the child gets its own foreground
+		// process group, so Ctrl-C reaches it once, from the terminal, and
+		// not a second time through the daemon.
+		attr.Sys = &syscall.SysProcAttr{Foreground: true, Ctty: 0}
+		if p, err := os.StartProcess(path, argv, attr); err == nil {
+			return p, nil
+		}
+		attr.Sys = nil // not our controlling terminal: start it as without one
+	}
 	p, err := os.StartProcess(path, argv, attr)
 	if err == nil {
 		return p, nil
@@ -161,4 +171,9 @@ func signalName(sig syscall.Signal) string {
 		return n
 	}
 	return "signal " + sig.String()
+}
+
+func stdinIsTerminal() bool {
+	_, err := unix.IoctlGetTermios(0, unix.TCGETS)
+	return err == nil
 }
