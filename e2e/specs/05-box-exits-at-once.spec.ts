@@ -1,7 +1,7 @@
 /** Journey 5: a box whose process exits at once → exited/failed with its exit code and its logs. */
 import { expect, skipWhereHostMissing, test } from '../fixtures/app.js';
 import { buildImage, removeImage, requireEngine } from '../fixtures/stack.js';
-import { boxName, boxRow, go, launch, tid, TEST_ID, watchCrashes } from '../fixtures/ui.js';
+import { boxName, boxRow, go, launch, launchSettled, tid, TEST_ID, watchCrashes } from '../fixtures/ui.js';
 
 skipWhereHostMissing();
 
@@ -20,6 +20,7 @@ test('a box that exits at once shows its exit code and its logs', async ({ app }
   const crashes = watchCrashes(page);
   const name = boxName('exits');
   await launch(page, IMAGE, { name });
+  await launchSettled(page);
   await go(page, '/boxes');
   const row = boxRow(page, name);
   await expect(row).toHaveAttribute('data-state', /^(exited|failed)$/, { timeout: 60_000 });
