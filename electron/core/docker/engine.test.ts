@@ -5,10 +5,16 @@ describe('engine endpoint', () => {
   it('defaults to the system socket and honours DOCKER_HOST', () => {
     expect(engineEndpoint({}).options).toEqual({ socketPath: '/var/run/docker.sock' });
     expect(engineEndpoint({ DOCKER_HOST: 'unix:///tmp/d.sock' }).options).toEqual({ socketPath: '/tmp/d.sock' });
-    expect(engineEndpoint({ DOCKER_HOST: 'tcp://127.0.0.1:2375' }).options).toMatchObject({ host: '127.0.0.1', port: 2375, protocol: 'http' });
+    expect(engineEndpoint({ DOCKER_HOST: 'tcp://127.0.0.1:2375' }).options).toMatchObject({
+      host: '127.0.0.1',
+      port: 2375,
+      protocol: 'http',
+    });
   });
   it('names where it looked when nothing answers', async () => {
-    const e = engineError(Object.assign(new Error('connect ENOENT'), { code: 'ENOENT' }), { DOCKER_HOST: 'unix:///tmp/none.sock' });
+    const e = engineError(Object.assign(new Error('connect ENOENT'), { code: 'ENOENT' }), {
+      DOCKER_HOST: 'unix:///tmp/none.sock',
+    });
     expect(e.code).toBe('ENGINE_UNREACHABLE');
     expect(e.message).toContain('unix:///tmp/none.sock');
     const s = await engineStatus({ DOCKER_HOST: 'unix:///tmp/boxscope-no-engine.sock' });

@@ -35,7 +35,7 @@ export type RunnerContext = Pick<CoreContext, 'paths' | 'env' | 'events' | 'log'
  * the daemon's boot when there is one). Short, because a launch must stay as
  * quick as `docker run -d`; BOXSCOPE_EXIT_GRACE_MS lengthens it on slow machines.
  */
-const EXIT_GRACE_MS = { plain: 40, daemon: 80 };
+const EXIT_GRACE_MS = { plain: 40, daemon: 50 };
 
 function exitGrace(env: NodeJS.ProcessEnv, daemon: boolean): number {
   const n = Number(env.BOXSCOPE_EXIT_GRACE_MS);
@@ -199,6 +199,8 @@ export class Runner {
     const { tracer, env } = this.ctx;
     const docker = this.docker;
     const image = docker.getImage(ref.canonical);
+    // Independent engine and host work starts now and is awaited where needed, so a cached launch pays for it once.
+    const archP = wantDaemon ? this.engineArch().catch(() => undefined) : Promise.resolve(undefined);
     const present = await image.inspect().then(
       (i) => i,
       (err) => {
@@ -294,7 +296,8 @@ export class Runner {
     const argv = [...(imageConfig.Entrypoint ?? []), ...(imageConfig.Cmd ?? [])];
     let daemonPath: string | undefined;
     if (wantDaemon) {
-      daemonPath = this.ctx.daemon.binaryPath(await this.engineArch());
+      const arch = await archP;
+      daemonPath = arch ? this.ctx.daemon.binaryPath(arch) : undefined;
       if (!daemonPath)
         warnings.push(
           'The in-box daemon is not built (npm run build:daemon): launched without it, so no sandbox.boot span',
@@ -303,6 +306,8 @@ export class Runner {
     if (!argv.length)
       throw new BoxscopeError('INVALID_INPUT', `Image ${req.image} has no entrypoint or command to run`);
 
+    const receiverP = daemonPath ? this.ctx.daemon.ensureReceiver() : Promise.resolve();
+    receiverP.catch(() => undefined);
     const token = crypto.randomBytes(24).toString('hex');
     const container = await inSpan(tracer, SPAN.containerCreate, parent, { ...base }, async (span, spanCtx) => {
       const tp = injectFrom(spanCtx);
@@ -359,7 +364,7 @@ export class Runner {
     box.state = 'starting';
     this.changed(box);
 
-    if (daemonPath) await this.ctx.daemon.ensureReceiver();
+    if (daemonPath) await receiverP;
     const waitAc = new AbortController();
     let exited: Promise<number | undefined> = new Promise(() => undefined);
     try {
