@@ -16,6 +16,9 @@ const shots = [
   ['traces', '#/traces', 'demo'],
   ['trace', '#/traces/4bf92f3577b34da6a3ce929d0e0e4736', 'demo'],
   ['settings', '#/settings', 'demo'],
+  ['compare', '#/traces', 'demo'],
+  ['help', '#/traces/4bf92f3577b34da6a3ce929d0e0e4736', 'demo'],
+  ['search', '#/traces/4bf92f3577b34da6a3ce929d0e0e4736', 'demo'],
   ['no-engine', '#/boxes', 'no-engine'],
   ['settings-empty', '#/settings', 'no-engine'],
 ];
@@ -54,6 +57,20 @@ try {
       if (name === 'trace') {
         await page.click('[data-span-name="sandbox.boot"]');
         await page.click('text=Critical path');
+        await page.waitForTimeout(200);
+      }
+      if (name === 'compare') {
+        const picks = page.getByLabel('Pick for comparison');
+        await picks.nth(0).check();
+        await picks.nth(1).check();
+        await page.getByRole('button', { name: /Compare/ }).click();
+        await page.waitForTimeout(300);
+      }
+      if (name === 'help') await page.keyboard.press('?');
+      if (name === 'search') {
+        await page.getByLabel('Search spans').fill('layer');
+        await page.getByLabel('Search spans').press('Enter');
+        await page.getByLabel(/Filter/).check();
         await page.waitForTimeout(200);
       }
       const file = path.join(outDir, `${name}-${theme}.png`);

@@ -61,7 +61,15 @@ export function TraceCompare({ a, b, onClose }: { a: string; b: string; onClose(
               <td>
                 <span className="cmp-bar cmp-b" style={{ width: `${((r.b ?? 0) / max) * 120}px` }} /> {fmt(r.b)}
               </td>
-              <td className={r.deltaMs === undefined ? 'muted' : r.deltaMs > 0 ? 'text-error' : 'text-ok'}>
+              <td
+                className={
+                  r.deltaMs === undefined || Math.abs(r.deltaMs) < 0.5
+                    ? 'muted'
+                    : r.deltaMs > 0
+                      ? 'text-error'
+                      : 'text-ok'
+                }
+              >
                 {r.deltaMs === undefined ? '—' : `${r.deltaMs > 0 ? '+' : ''}${formatDuration(r.deltaMs)}`}
               </td>
             </tr>
