@@ -16,7 +16,10 @@ export function findElectronBinary() {
   const rel = existsSync(pathFile) ? readFileSync(pathFile, 'utf8').trim() : undefined;
   const distDir = process.env.ELECTRON_OVERRIDE_DIST_PATH || path.join(pkgDir, 'dist');
   if (!rel && !process.env.ELECTRON_OVERRIDE_DIST_PATH) {
-    return { ok: false, reason: `Electron's binary was never downloaded (no ${path.relative(process.cwd(), pathFile)})` };
+    return {
+      ok: false,
+      reason: `Electron's binary was never downloaded (no ${path.relative(process.cwd(), pathFile)})`,
+    };
   }
   const bin = path.join(distDir, rel || 'electron');
   if (!existsSync(bin)) return { ok: false, reason: `Electron's binary is missing at ${bin}` };

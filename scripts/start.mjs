@@ -46,7 +46,10 @@ if (!electron.ok) {
 } else {
   const started = Date.now();
   let stderr = '';
-  const child = spawn(electron.path, [root, ...process.argv.slice(2)], { cwd: root, stdio: ['inherit', 'inherit', 'pipe'] });
+  const child = spawn(electron.path, [root, ...process.argv.slice(2)], {
+    cwd: root,
+    stdio: ['inherit', 'inherit', 'pipe'],
+  });
   child.stderr.on('data', (d) => {
     stderr += d;
     process.stderr.write(d);

@@ -10,7 +10,9 @@ describe('channel schemas', () => {
 
   it('accept well-formed arguments', () => {
     expect(parseArg('app:info', undefined)).toBeUndefined();
-    expect(parseArg('boxes:launch', { image: 'ghcr.io/acme/app:1', env: { A: 'b' }, pull: 'never', daemon: false })).toEqual({
+    expect(
+      parseArg('boxes:launch', { image: 'ghcr.io/acme/app:1', env: { A: 'b' }, pull: 'never', daemon: false }),
+    ).toEqual({
       image: 'ghcr.io/acme/app:1',
       env: { A: 'b' },
       pull: 'never',

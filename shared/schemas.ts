@@ -9,7 +9,10 @@ import { BoxscopeError } from './errors.js';
 
 const id = z.string().min(1).max(200);
 const traceId = z.string().regex(/^[0-9a-f]{32}$/, 'a traceId is 32 lowercase hex characters');
-const none = z.undefined().or(z.null()).transform(() => undefined);
+const none = z
+  .undefined()
+  .or(z.null())
+  .transform(() => undefined);
 
 const launch = z.strictObject({
   image: z.string().min(1).max(500),

@@ -3,7 +3,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, skipWhereHostMissing, test } from '../fixtures/app.js';
-import { caBundle, startRegistry, startScopeRegistry, type ScopeRegistry, type TestRegistry } from '../fixtures/stack.js';
+import {
+  caBundle,
+  startRegistry,
+  startScopeRegistry,
+  type ScopeRegistry,
+  type TestRegistry,
+} from '../fixtures/stack.js';
 import { go, tid, TEST_ID, watchCrashes } from '../fixtures/ui.js';
 
 skipWhereHostMissing();
@@ -25,7 +31,9 @@ test.afterAll(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-test('credentials are saved, tested (ok, 401, 403) and removed without the secret ever showing', async ({ openApp }) => {
+test('credentials are saved, tested (ok, 401, 403) and removed without the secret ever showing', async ({
+  openApp,
+}) => {
   const app = await openApp({ env: { NODE_EXTRA_CA_CERTS: caBundle(dir, [registry.caCert, scoped.caCert]) } });
   const page = app.page;
   const crashes = watchCrashes(page);

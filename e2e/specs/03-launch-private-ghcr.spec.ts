@@ -5,7 +5,18 @@
  */
 import { expect, skipWhereHostMissing, test } from '../fixtures/app.js';
 import { asGhcr, docker, pushImage, requireEngine } from '../fixtures/stack.js';
-import { boxName, boxRow, go, launch, launchedBox, recordAppearance, shownTraceId, tid, TEST_ID, watchCrashes } from '../fixtures/ui.js';
+import {
+  boxName,
+  boxRow,
+  go,
+  launch,
+  launchedBox,
+  recordAppearance,
+  shownTraceId,
+  tid,
+  TEST_ID,
+  watchCrashes,
+} from '../fixtures/ui.js';
 
 skipWhereHostMissing();
 

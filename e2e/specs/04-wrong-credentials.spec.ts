@@ -21,7 +21,9 @@ test.afterAll(async () => {
   await registry?.stop();
 });
 
-test('a launch with a wrong docker login fails with a 401 naming the registry and ~/.docker/config.json', async ({ openApp }) => {
+test('a launch with a wrong docker login fails with a 401 naming the registry and ~/.docker/config.json', async ({
+  openApp,
+}) => {
   const userHome = homeWithDockerLogins({ [registry.host]: { username: USER, password: WRONG } });
   try {
     const app = await openApp({ userHome, env: { NODE_EXTRA_CA_CERTS: registry.caCert } });

@@ -39,6 +39,9 @@ test('boxes and traces survive an app restart', async ({ app }) => {
   await go(page, `/boxes/${boxId}`);
   await expect(page.locator(tid(TEST_ID.traceTimeline))).toBeVisible();
   expect(await shownTraceId(page)).toBe(traceId);
-  await expect(page.locator(`${tid(TEST_ID.spanRow)}[data-span-name="box.create"]`)).toHaveAttribute('data-service', 'boxscope-ui');
+  await expect(page.locator(`${tid(TEST_ID.spanRow)}[data-span-name="box.create"]`)).toHaveAttribute(
+    'data-service',
+    'boxscope-ui',
+  );
   expect(crashes).toEqual([]);
 });

@@ -48,7 +48,9 @@ test('a pull in progress can be cancelled and leaves no box running', async ({ o
     const progress = row.locator(tid(TEST_ID.pullProgress));
     await expect(progress).toBeVisible();
     // Wait for real bytes, so the cancel interrupts a transfer rather than the start of one.
-    await expect.poll(async () => Number(await progress.getAttribute('aria-valuenow')), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(async () => Number(await progress.getAttribute('aria-valuenow')), { timeout: 30_000 })
+      .toBeGreaterThan(0);
     await progress.getByRole('button', { name: 'Cancel' }).click();
 
     const banner = page.locator(tid(TEST_ID.errorBanner));

@@ -4,9 +4,19 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 
+interface BuilderConfig {
+  files: string[];
+  extraResources: Array<{ from: string; to: string }>;
+  asarUnpack: string[];
+  npmRebuild: boolean;
+  protocols: Array<{ schemes: string[] }>;
+  [key: string]: unknown;
+}
+
 const require = createRequire(import.meta.url);
 const root = path.resolve(import.meta.dirname, '..', '..');
-const load = () => require('js-yaml').load(fs.readFileSync(path.join(root, 'electron-builder.yml'), 'utf8')) as Record<string, any>;
+const load = () =>
+  require('js-yaml').load(fs.readFileSync(path.join(root, 'electron-builder.yml'), 'utf8')) as BuilderConfig;
 
 async function validate(cfg: unknown): Promise<void> {
   const { validateConfiguration } = require('app-builder-lib/out/util/config/config');

@@ -13,7 +13,8 @@ function setup() {
   const core = {
     invoke: vi.fn(async (channel: string, arg: unknown) => {
       calls.push([channel, arg]);
-      if (channel === 'boxes:stop') throw Object.assign(new Error('No box b9'), { code: 'BOX_NOT_FOUND', message: 'No box b9' });
+      if (channel === 'boxes:stop')
+        throw Object.assign(new Error('No box b9'), { code: 'BOX_NOT_FOUND', message: 'No box b9' });
       return channel === 'app:info' ? { host: 'electron' } : undefined;
     }),
     on: events.on,
@@ -34,7 +35,10 @@ describe('IPC wiring', () => {
 
   it('answers the main frame of the app with an envelope', async () => {
     const { dispose, trusted } = setup();
-    await expect(ipcMainHandlers.get('app:info')!(trusted, undefined)).resolves.toEqual({ ok: true, result: { host: 'electron' } });
+    await expect(ipcMainHandlers.get('app:info')!(trusted, undefined)).resolves.toEqual({
+      ok: true,
+      result: { host: 'electron' },
+    });
     await expect(ipcMainHandlers.get('boxes:stop')!(trusted, { boxId: 'b9' })).resolves.toEqual({
       ok: false,
       error: { code: 'BOX_NOT_FOUND', message: 'No box b9' },
@@ -52,12 +56,18 @@ describe('IPC wiring', () => {
     ];
     win.webContents.mainFrame.url = 'app://boxscope/index.html';
     for (const s of senders) {
-      const r = (await ipcMainHandlers.get('registries:list')!(s, undefined)) as { ok: boolean; error?: { code: string } };
+      const r = (await ipcMainHandlers.get('registries:list')!(s, undefined)) as {
+        ok: boolean;
+        error?: { code: string };
+      };
       expect(r.ok).toBe(false);
       expect(r.error?.code).toBe('INVALID_INPUT');
     }
     win.webContents.mainFrame.url = 'https://evil.example/';
-    const r = (await ipcMainHandlers.get('registries:list')!({ sender: win.webContents, senderFrame: win.webContents.mainFrame }, undefined)) as {
+    const r = (await ipcMainHandlers.get('registries:list')!(
+      { sender: win.webContents, senderFrame: win.webContents.mainFrame },
+      undefined,
+    )) as {
       ok: boolean;
     };
     expect(r.ok).toBe(false);
@@ -67,7 +77,10 @@ describe('IPC wiring', () => {
 
   it('validates input before the core sees it', async () => {
     const { dispose, trusted, calls } = setup();
-    const r = (await ipcMainHandlers.get('boxes:launch')!(trusted, { image: 42 })) as { ok: boolean; error: { code: string; message: string } };
+    const r = (await ipcMainHandlers.get('boxes:launch')!(trusted, { image: 42 })) as {
+      ok: boolean;
+      error: { code: string; message: string };
+    };
     expect(r).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
     expect(r.error.message).toContain('image');
     expect(calls).toEqual([]);

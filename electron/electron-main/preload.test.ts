@@ -23,7 +23,10 @@ describe('preload', () => {
     await expect(api.invoke('boxes:list')).resolves.toEqual([{ boxId: 'b1' }]);
     expect(state.ipcInvoke).toHaveBeenLastCalledWith('boxes:list', undefined);
 
-    state.ipcInvoke.mockResolvedValueOnce({ ok: false, error: { code: 'REGISTRY_UNAUTHORIZED', message: 'ghcr.io refused' } });
+    state.ipcInvoke.mockResolvedValueOnce({
+      ok: false,
+      error: { code: 'REGISTRY_UNAUTHORIZED', message: 'ghcr.io refused' },
+    });
     const err = await api.invoke('boxes:launch', { image: 'ghcr.io/a/b' }).catch((e: unknown) => e);
     expect(toErrorInfo(err)).toEqual({ code: 'REGISTRY_UNAUTHORIZED', message: 'ghcr.io refused' });
   });

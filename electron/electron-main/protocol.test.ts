@@ -40,7 +40,11 @@ describe('app:// protocol', () => {
 
   it('never serves outside the build or for another host', async () => {
     const handler = state.protocolHandlers.get('app')!;
-    for (const url of ['app://boxscope/../../../etc/passwd', 'app://boxscope/%2e%2e/%2e%2e/etc/passwd', 'app://other/index.html']) {
+    for (const url of [
+      'app://boxscope/../../../etc/passwd',
+      'app://boxscope/%2e%2e/%2e%2e/etc/passwd',
+      'app://other/index.html',
+    ]) {
       const r = (await handler({ url })) as Response;
       const text = await r.text();
       expect(text, url).not.toContain('root:');

@@ -29,7 +29,8 @@ export function safeStorageBackend(home: string): SecretBackend {
     fs.writeFileSync(tmp, JSON.stringify(all), { mode: 0o600 });
     fs.renameSync(tmp, file);
   };
-  const seal = (s: string) => (available ? safeStorage.encryptString(s).toString('base64') : Buffer.from(s).toString('base64'));
+  const seal = (s: string) =>
+    available ? safeStorage.encryptString(s).toString('base64') : Buffer.from(s).toString('base64');
   const open = (s: string, enc: Entry['enc']) =>
     enc === 'safeStorage' ? safeStorage.decryptString(Buffer.from(s, 'base64')) : Buffer.from(s, 'base64').toString();
 

@@ -11,7 +11,8 @@ export interface ApiCore {
 
 export async function dispatch(core: ApiCore, channel: unknown, arg: unknown): Promise<Envelope<unknown>> {
   try {
-    if (!isChannel(channel)) throw new BoxscopeError('INVALID_INPUT', `Unknown channel ${JSON.stringify(String(channel)).slice(0, 80)}`);
+    if (!isChannel(channel))
+      throw new BoxscopeError('INVALID_INPUT', `Unknown channel ${JSON.stringify(String(channel)).slice(0, 80)}`);
     const result = await core.invoke(channel, parseArg(channel, arg) as never);
     return { ok: true, result };
   } catch (err) {

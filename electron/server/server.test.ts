@@ -152,7 +152,14 @@ describe('browser mode WebSocket API', () => {
     const ws = await openSocket(`?token=${server.token}`);
     try {
       const got = new Promise((resolve) => ws.once('message', (d) => resolve(JSON.parse(d.toString()))));
-      const box = { boxId: 'b1', name: 'n', image: 'busybox', state: 'running', createdAt: 1, daemon: true } satisfies Box;
+      const box = {
+        boxId: 'b1',
+        name: 'n',
+        image: 'busybox',
+        state: 'running',
+        createdAt: 1,
+        daemon: true,
+      } satisfies Box;
       core.ctx.events.emit('boxes:changed', box);
       await expect(got).resolves.toEqual({ event: 'boxes:changed', payload: box });
     } finally {
@@ -180,7 +187,11 @@ describe('renderer client (connectBrowserApi)', () => {
   });
 
   it('fails to connect with a clear message when the token is wrong', async () => {
-    const p = connectBrowserApi({ location: { ...location(), search: '?token=bad' }, WebSocketImpl: WebSocket as never, maxBackoffMs: 50 });
+    const p = connectBrowserApi({
+      location: { ...location(), search: '?token=bad' },
+      WebSocketImpl: WebSocket as never,
+      maxBackoffMs: 50,
+    });
     await expect(p).rejects.toThrow(/token|Cannot reach|closed/);
   });
 });
