@@ -47,3 +47,9 @@ export function parseDuration(text: string): number | undefined {
       return v;
   }
 }
+
+/** A nanosecond timestamp as milliseconds relative to a trace's `baseMs`. */
+export function nsToRelMs(ns: string, baseMs: number): number {
+  const [whole, frac] = nsToMsParts(ns);
+  return whole - baseMs + frac;
+}

@@ -1,5 +1,6 @@
 import type { CriticalSegment } from '../../model/critical-path.js';
-import { formatDuration } from '../../model/time.js';
+import type { SpanEventRecord } from '../../../../shared/models.js';
+import { formatDuration, nsToRelMs } from '../../model/time.js';
 
 interface Props {
   start: number;
@@ -10,10 +11,13 @@ interface Props {
   error: boolean;
   critical?: CriticalSegment[];
   criticalOn: boolean;
+  events: SpanEventRecord[];
+  shift: number;
+  baseMs: number;
 }
 
 /** One span's bar inside the visible time window, with its duration label beside it. */
-export function SpanBar({ start, finish, from, to, color, error, critical, criticalOn }: Props) {
+export function SpanBar({ start, finish, from, to, color, error, critical, criticalOn, events, shift, baseMs }: Props) {
   const span = to - from || 1;
   const left = ((start - from) / span) * 100;
   const width = Math.max(((finish - start) / span) * 100, 0.15);
@@ -26,6 +30,17 @@ export function SpanBar({ start, finish, from, to, color, error, critical, criti
         className={`span-bar${error ? ' span-bar-error' : ''}${criticalOn && !critical ? ' span-bar-dim' : ''}`}
         style={{ left: `${left}%`, width: `${width}%`, backgroundColor: error ? undefined : color }}
       />
+      {events.map((e, k) => {
+        const at = nsToRelMs(e.timeUnixNano, baseMs) + shift;
+        return (
+          <div
+            key={`e${k}`}
+            className={`span-event${e.name === 'exception' ? ' span-event-exception' : ''}`}
+            style={{ left: `${((at - from) / span) * 100}%` }}
+            title={`${e.name} at +${formatDuration(at - start)}`}
+          />
+        );
+      })}
       {criticalOn &&
         critical?.map((seg, k) => (
           <div

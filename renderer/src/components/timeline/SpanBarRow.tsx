@@ -17,6 +17,9 @@ interface Props {
   color: string;
   start: number;
   finish: number;
+  /** Clock-skew shift applied to this span, for placing its events. */
+  shift: number;
+  baseMs: number;
   from: number;
   to: number;
   selected: boolean;
@@ -88,6 +91,9 @@ export const SpanBarRow = memo(function SpanBarRow(p: Props) {
         <SpanBar
           start={p.start}
           finish={p.finish}
+          events={p.span.events}
+          shift={p.shift}
+          baseMs={p.baseMs}
           from={p.from}
           to={p.to}
           color={p.color}

@@ -26,6 +26,21 @@ function AttrTable({ attrs, empty }: { attrs: Attributes; empty: string }) {
   );
 }
 
+/** Duration minus the union of the children's spans (clipped to the parent). Children come sorted by start. */
+function selfTime(subtreeEnd: Int32Array, i: number, start: Float64Array, finish: Float64Array): number {
+  const from = start[i];
+  const to = finish[i];
+  let covered = 0;
+  let reach = from;
+  for (let c = i + 1; c < subtreeEnd[i]; c = subtreeEnd[c]) {
+    const a = Math.max(start[c], reach);
+    const b = Math.min(finish[c], to);
+    if (b > a) covered += b - a;
+    if (b > reach) reach = b;
+  }
+  return Math.max(0, to - from - covered);
+}
+
 export function SpanDetail({ onClose }: { onClose(): void }) {
   const model = useTraceView((s) => s.model);
   const i = useTraceView((s) => s.selected);
@@ -34,6 +49,7 @@ export function SpanDetail({ onClose }: { onClose(): void }) {
   const select = useTraceView((s) => s.select);
   if (!model || i < 0 || i >= model.size) return null;
   const s = model.spans[i];
+  const self = selfTime(model.subtreeEnd, i, start, finish);
   const spanStartEpoch = nsToEpochMs(s.startTimeUnixNano);
   const parentIdx = model.parent[i];
   return (
@@ -53,6 +69,8 @@ export function SpanDetail({ onClose }: { onClose(): void }) {
       <dl className="facts">
         <dt>Duration</dt>
         <dd>{formatDuration(finish[i] - start[i])}</dd>
+        <dt>Self time</dt>
+        <dd title="Time not covered by any child span">{formatDuration(self)}</dd>
         <dt>Start</dt>
         <dd>+{formatDuration(start[i])}</dd>
         <dt>Kind</dt>

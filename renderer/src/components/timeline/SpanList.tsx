@@ -80,6 +80,8 @@ export function SpanList({ from, to, nameWidth }: Props) {
               color={colors[model.serviceOf[i]]}
               start={start[i]}
               finish={finish[i]}
+              shift={start[i] - model.start[i]}
+              baseMs={model.baseMs}
               from={from}
               to={to}
               selected={i === selected}

@@ -57,6 +57,13 @@ describe('Trace timeline', () => {
     expect(screen.getByText('1/1 error')).toBeTruthy();
   });
 
+  it('shows self time: the part of a span no child covers', async () => {
+    await openTrace(launchTrace());
+    fireEvent.click(rows()[1]);
+    const detail = screen.getByTestId('span-detail');
+    expect(detail.textContent).toMatch(/Self time15\.0 ms/);
+  });
+
   it('collapses, expands and keeps what the user opened across live updates', async () => {
     const { fake } = await openTrace();
     fireEvent.click(screen.getByRole('button', { name: 'Collapse all' }));
