@@ -12,6 +12,7 @@ import {
   readTree,
   removeBoxesOfHome,
   removeImage,
+  run,
   runCli,
   startRecordingRegistry,
   startRegistry,
@@ -144,6 +145,35 @@ describe('private pulls', () => {
       const logout = await runCli(['logout', reg.host], { env: h.env });
       expect(logout.code).toBe(0);
       expect((await runCli(['registries'], { env: h.env })).stdout).not.toContain(reg.host);
+    } finally {
+      await pass?.cleanup();
+    }
+  });
+
+  it('docker config credsStore and credHelpers through the real docker-credential-pass', async () => {
+    const h = home();
+    let pass: PassStore | undefined;
+    try {
+      pass = await initPassStore(h.dir, h.env);
+      Object.assign(h.env, pass.env);
+      const stored = await run('docker-credential-pass', ['store'], {
+        env: h.env,
+        input: JSON.stringify({ ServerURL: reg.host, Username: USER, Secret: SECRET }),
+      });
+      expect(stored.code).toBe(0);
+      for (const cfg of [{ credsStore: 'pass' }, { credHelpers: { [reg.host]: 'pass' } }]) {
+        h.writeDockerConfig(cfg);
+        await removeImage(img.ref);
+        const r = await runCli(['launch', img.ref, '--json', '--no-daemon'], { env: h.env });
+        expect(r.stderr).toBe('');
+        const out = JSON.parse(r.stdout);
+        const trace = await runCli(['trace', out.traceId, '--json'], { env: h.env });
+        expect(trace.stdout).toContain('docker-credential-pass');
+        expectNoSecret(r.stdout + trace.stdout + (await inspectText(out.containerId)));
+      }
+      const list = await runCli(['registries'], { env: h.env });
+      expect(list.stdout).toMatch(new RegExp(`${reg.host}\\s+\\S+\\s+docker-cred-helper`));
+      expectNoSecret(list.stdout + readTree(h.home));
     } finally {
       await pass?.cleanup();
     }

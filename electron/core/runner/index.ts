@@ -46,6 +46,8 @@ function exitGrace(env: NodeJS.ProcessEnv, daemon: boolean): number {
       : EXIT_GRACE_MS.plain;
 }
 const BOOT_TIMEOUT_MS = 5000;
+/** Which data dir launched a box (not in shared/: only the core reads it). */
+export const HOME_LABEL = 'boxscope.home';
 const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
 const ENV_NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -108,6 +110,11 @@ export class Runner {
   private changed(box: Box): void {
     this.boxes.set(box.boxId, box);
     this.ctx.events.emit('boxes:changed', { ...box });
+  }
+
+  /** Boxes of this data dir only: another BOXSCOPE_HOME (another user of the engine, a test) keeps its own list. */
+  private ownLabels(): string[] {
+    return [`${LABEL.managedBy}=true`, `${HOME_LABEL}=${this.ctx.paths.home}`];
   }
 
   cancel(requestId: string): void {
@@ -332,7 +339,7 @@ export class Runner {
         [LABEL.managedBy]: 'true',
         'boxscope.daemon': daemonPath ? 'true' : 'false',
         // Which data dir launched it: lets tests and several app instances clean up only their own boxes.
-        'boxscope.home': this.ctx.paths.home,
+        [HOME_LABEL]: this.ctx.paths.home,
         ...(box.imageDigest ? { 'boxscope.image.digest': box.imageDigest } : {}),
       };
       try {
@@ -467,7 +474,7 @@ export class Runner {
   async list(): Promise<Box[]> {
     let containers: Docker.ContainerInfo[];
     try {
-      containers = await this.docker.listContainers({ all: true, filters: { label: [`${LABEL.managedBy}=true`] } });
+      containers = await this.docker.listContainers({ all: true, filters: { label: this.ownLabels() } });
     } catch (err) {
       throw engineError(err, this.ctx.env);
     }
@@ -622,7 +629,7 @@ export class Runner {
     this.watching = ac;
     (
       this.docker.getEvents({
-        filters: { type: ['container'], label: [`${LABEL.managedBy}=true`] },
+        filters: { type: ['container'], label: this.ownLabels() },
         abortSignal: ac.signal,
       } as never) as unknown as Promise<NodeJS.ReadableStream>
     )
