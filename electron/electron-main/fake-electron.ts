@@ -36,6 +36,14 @@ export class FakeBrowserWindow extends EventEmitter {
   isDestroyed() {
     return false;
   }
+  isMinimized() {
+    return false;
+  }
+  restore() {}
+  focus() {
+    this.focused = true;
+  }
+  focused = false;
   static getAllWindows() {
     return FakeBrowserWindow.created;
   }
@@ -56,7 +64,43 @@ export const state = {
   ipcInvoke: vi.fn(async (_channel: string, _arg: unknown): Promise<unknown> => ({ ok: true, result: undefined })),
 };
 
+class FakeApp extends EventEmitter {
+  isPackaged = false;
+  ready = false;
+  quitCalls = 0;
+  protocolClients: string[] = [];
+  private readyResolve!: () => void;
+  private readyPromise = new Promise<void>((r) => (this.readyResolve = r));
+  requestSingleInstanceLock() {
+    return true;
+  }
+  setAsDefaultProtocolClient(scheme: string) {
+    this.protocolClients.push(scheme);
+    return true;
+  }
+  whenReady() {
+    return this.readyPromise;
+  }
+  isReady() {
+    return this.ready;
+  }
+  /** Test side: what Electron does once it has started. */
+  becomeReady() {
+    this.ready = true;
+    this.readyResolve();
+  }
+  quit() {
+    this.quitCalls++;
+  }
+  exit() {}
+}
+
+export const fakeApp = new FakeApp();
+export const errorBoxes: Array<[string, string]> = [];
+
 export const fakeElectron = {
+  app: fakeApp,
+  dialog: { showErrorBox: (title: string, body: string) => errorBoxes.push([title, body]) },
   BrowserWindow: FakeBrowserWindow,
   nativeTheme: { shouldUseDarkColors: true },
   session: {

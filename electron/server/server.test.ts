@@ -194,4 +194,22 @@ describe('renderer client (connectBrowserApi)', () => {
     });
     await expect(p).rejects.toThrow(/token|Cannot reach|closed/);
   });
+
+  it('reconnects when the server comes back, sending calls made while it was away', async () => {
+    const token = 'c'.repeat(64);
+    const first = await startServer({ core, staticDir, token });
+    const loc = { protocol: 'http:', host: `127.0.0.1:${first.port}`, search: `?token=${token}` };
+    const api = await connectBrowserApi({ location: loc, WebSocketImpl: WebSocket as never, maxBackoffMs: 100 });
+    await expect(api.invoke('app:info')).resolves.toMatchObject({ host: 'browser' });
+    await first.close();
+    // Let the client see the close (a call racing it is rejected as lost, by design).
+    await new Promise((r) => setTimeout(r, 50));
+    const pending = api.invoke('app:info');
+    const second = await startServer({ core, staticDir, token, port: first.port });
+    try {
+      await expect(pending).resolves.toMatchObject({ host: 'browser' });
+    } finally {
+      await second.close();
+    }
+  });
 });

@@ -49,7 +49,7 @@ export function connectBrowserApi(opts: BrowserApiOptions = {}): Promise<Boxscop
       const text = JSON.stringify({ id, channel, arg: rest[0] });
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject });
-        if (open && socket) socket.send(text);
+        if (open && socket && socket.readyState === WS.OPEN) socket.send(text);
         else queue.push(text);
       }) as never;
     },
