@@ -2,6 +2,7 @@
 // (dist/chunks/) so `boxscope` starts in tens of milliseconds instead of
 // compiling TypeScript on every call, and loads only what a command needs.
 import { build } from 'esbuild';
+import fs from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 
@@ -18,7 +19,8 @@ const noBuildkitSession = {
 };
 
 export async function buildCli() {
-  await build({
+  const result = await build({
+    metafile: true,
     entryPoints: { cli: path.join(root, 'electron', 'cli', 'main.ts') },
     outdir: path.join(root, 'dist'),
     outExtension: { '.js': '.mjs' },
@@ -37,6 +39,18 @@ export async function buildCli() {
     },
     logLevel: 'warning',
   });
+  pruneChunks(new Set(Object.keys(result.metafile.outputs).map((f) => path.resolve(root, f))));
+}
+
+// Chunks of earlier builds are removed once they are old enough that no CLI
+// started from that build can still be loading them.
+function pruneChunks(keep) {
+  const dir = path.join(root, 'dist', 'chunks');
+  const cutoff = Date.now() - 10 * 60_000;
+  for (const f of fs.readdirSync(dir)) {
+    const p = path.join(dir, f);
+    if (!keep.has(p) && fs.statSync(p).mtimeMs < cutoff) fs.rmSync(p, { force: true });
+  }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await buildCli();
