@@ -84,6 +84,7 @@ try {
           const intervals = [];
           const work = [];
           let blank = 0;
+          const blankSamples = [];
           let checked = 0;
           let last = performance.now();
           let scrollStart = 0;
@@ -105,7 +106,19 @@ try {
             intervals.push(now - last);
             last = now;
             checked++;
-            if (!covered()) blank++;
+            if (!covered()) {
+              blank++;
+              if (blankSamples.length < 3) {
+                const shown = [...list.querySelectorAll('[data-row]')].map((r) => Number(r.getAttribute('data-row')));
+                blankSamples.push({
+                  scrollTop: list.scrollTop,
+                  firstNeeded: Math.floor(list.scrollTop / rowH),
+                  shownFrom: Math.min(...shown),
+                  shownTo: Math.max(...shown),
+                  sinceLastFrameMs: Math.round(now - (last - intervals[intervals.length - 1])),
+                });
+              }
+            }
             const atEnd = down ? list.scrollTop >= total - 1 : list.scrollTop <= 0;
             if (atEnd) {
               document.removeEventListener('scroll', onCapture, { capture: true });
@@ -123,6 +136,7 @@ try {
                 scrollMissedFrames: intervals.filter((x) => x > 25).length,
                 scrollP95RenderMs: pct(ws, 0.95),
                 blankFrames: blank,
+                blankSamples,
               });
               return;
             }
@@ -148,6 +162,7 @@ try {
     blank: p.blankFrames,
   }));
   results.blankFramesAllPasses = passes.reduce((a, p) => a + p.blankFrames, 0);
+  results.blankSamples = passes.flatMap((p) => p.blankSamples);
   results.loadAverage = os.loadavg()[0];
 
   // One user action, timed from the input to the first paint after the DOM shows its effect.
@@ -270,6 +285,7 @@ if (asJson) {
       .map((p) => `${p.p95.toFixed(1)}/${p.missed}/${p.blank}`)
       .join(', ')}; load average ${results.loadAverage.toFixed(1)} on ${os.cpus().length} cores)`,
   );
+  for (const b of results.blankSamples) console.log(`     blank frame: ${JSON.stringify(b)}`);
   row('JS heap after GC', 'heapMB', 'MB');
   row('expand all', 'expandAllMs');
   row('span detail', 'spanDetailMs');
