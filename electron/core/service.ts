@@ -14,6 +14,7 @@ import { boxesHandlers } from './handlers/boxes.js';
 import { registriesHandlers } from './handlers/registries.js';
 import { tracesHandlers } from './handlers/traces.js';
 import { appHandlers } from './handlers/app.js';
+import { closeRunner } from './runner/instances.js';
 
 export type HandlerMap = { [C in Channel]: (arg: ArgOf<C>) => Promise<ResultOf<C>> };
 
@@ -69,6 +70,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     on: (event, listener) => events.on(event, listener),
     otlpEndpoint: telemetry.otlpEndpoint,
     async close() {
+      closeRunner(ctx);
       await telemetry.close();
     },
   };

@@ -94,6 +94,7 @@ export class Runner {
   private readonly follows = new Map<string, AbortController>();
   private readonly records: BoxRecords;
   private watching?: AbortController;
+  private closed = false;
   private arch?: string;
 
   constructor(
@@ -313,6 +314,7 @@ export class Runner {
     if (!argv.length)
       throw new BoxscopeError('INVALID_INPUT', `Image ${req.image} has no entrypoint or command to run`);
 
+    if (signal.aborted) throw new BoxscopeError('CANCELLED', `Launch of ${req.image} cancelled`);
     const receiverP = daemonPath ? this.ctx.daemon.ensureReceiver() : Promise.resolve();
     receiverP.catch(() => undefined);
     const token = crypto.randomBytes(24).toString('hex');
@@ -647,13 +649,20 @@ export class Runner {
           }
         });
         s.on('error', () => undefined);
-        s.on('close', () => {
-          if (this.watching === ac) this.watching = undefined;
-        });
+        s.on('close', () => this.rewatch(ac));
       })
-      .catch(() => {
-        if (this.watching === ac) this.watching = undefined;
-      });
+      .catch(() => this.rewatch(ac));
+  }
+
+  /** An engine restart ends the event stream: hosts that stay up reconnect, without keeping a CLI alive. */
+  private rewatch(ac: AbortController): void {
+    if (this.watching !== ac) return;
+    this.watching = undefined;
+    if (ac.signal.aborted || this.closed) return;
+    const t = setTimeout(() => {
+      if (!this.closed) this.ensureWatching();
+    }, 2000);
+    t.unref();
   }
 
   private async onEngineEvent(line: string): Promise<void> {
@@ -699,6 +708,7 @@ export class Runner {
   }
 
   close(): void {
+    this.closed = true;
     this.watching?.abort();
     for (const a of this.follows.values()) a.abort();
     for (const a of this.pending.values()) a.abort();

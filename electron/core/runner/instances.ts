@@ -28,3 +28,9 @@ export function runnerFor(ctx: CoreContext): Runner {
   }
   return r;
 }
+
+/** Ends the runner's engine event stream, log follows and pending launches of a core being closed. */
+export function closeRunner(ctx: CoreContext): void {
+  runners.get(ctx)?.close();
+  runners.delete(ctx);
+}
