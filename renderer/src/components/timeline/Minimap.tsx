@@ -39,7 +39,9 @@ function MinimapView() {
     ctx.clearRect(0, 0, width, HEIGHT);
     const span = bounds.max - bounds.min || 1;
     const n = model.size;
-    const rowH = Math.max(HEIGHT / Math.max(n, 1), 0.5);
+    const pitch = HEIGHT / Math.max(n, 1);
+    // Few spans: thin bars with gaps; many: one pixel row shared by several spans.
+    const rowH = Math.max(Math.min(pitch - 1, 5), 1);
     const colors = model.services.map(serviceColor);
     // Batch by colour: one path per service is far cheaper than a fillStyle change per span.
     for (let sv = 0; sv < colors.length; sv++) {
@@ -49,7 +51,7 @@ function MinimapView() {
         if (model.serviceOf[i] !== sv || model.spans[i].status?.code === 2) continue;
         const x = ((start[i] - bounds.min) / span) * width;
         const w = Math.max(((finish[i] - start[i]) / span) * width, 1);
-        ctx.rect(x, (i / n) * HEIGHT, w, Math.max(rowH, 1));
+        ctx.rect(x, i * pitch + (pitch - rowH) / 2, w, rowH);
       }
       ctx.fill();
     }
@@ -57,7 +59,12 @@ function MinimapView() {
     ctx.beginPath();
     for (const i of model.errors) {
       const x = ((start[i] - bounds.min) / span) * width;
-      ctx.rect(x, (i / n) * HEIGHT, Math.max(((finish[i] - start[i]) / span) * width, 2), Math.max(rowH, 1.5));
+      ctx.rect(
+        x,
+        i * pitch + (pitch - rowH) / 2,
+        Math.max(((finish[i] - start[i]) / span) * width, 2),
+        Math.max(rowH, 1.5),
+      );
     }
     ctx.fill();
   }, [model, start, finish, bounds, width]);
