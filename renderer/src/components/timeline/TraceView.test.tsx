@@ -64,6 +64,27 @@ describe('Trace timeline', () => {
     expect(detail.textContent).toMatch(/Self time15\.0 ms/);
   });
 
+  it('zooms by dragging across the minimap or the time scale, and resets', async () => {
+    await openTrace(launchTrace());
+    const rect = { left: 0, top: 0, width: 1000, height: 50, right: 1000, bottom: 50, x: 0, y: 0, toJSON: () => ({}) };
+    const minimap = document.querySelector('.minimap') as HTMLElement;
+    minimap.getBoundingClientRect = () => rect as DOMRect;
+    fireEvent.pointerDown(minimap, { clientX: 200, pointerId: 1 });
+    fireEvent.pointerMove(minimap, { clientX: 600, pointerId: 1 });
+    fireEvent.pointerUp(minimap, { clientX: 600, pointerId: 1 });
+    expect(useTraceView.getState().zoom).toEqual([0.2, 0.6]);
+    const scale = document.querySelector('.timeline-header-ticks') as HTMLElement;
+    scale.getBoundingClientRect = () => rect as DOMRect;
+    fireEvent.pointerDown(scale, { clientX: 500, pointerId: 1 });
+    fireEvent.pointerMove(scale, { clientX: 1000, pointerId: 1 });
+    fireEvent.pointerUp(scale, { clientX: 1000, pointerId: 1 });
+    const [a, b] = useTraceView.getState().zoom;
+    expect(a).toBeCloseTo(0.4, 6);
+    expect(b).toBeCloseTo(0.6, 6);
+    fireEvent.click(screen.getByRole('button', { name: 'Reset zoom' }));
+    expect(useTraceView.getState().zoom).toEqual([0, 1]);
+  });
+
   it('collapses, expands and keeps what the user opened across live updates', async () => {
     const { fake } = await openTrace();
     fireEvent.click(screen.getByRole('button', { name: 'Collapse all' }));
