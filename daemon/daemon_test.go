@@ -259,7 +259,7 @@ func TestSignalsAreForwarded(t *testing.T) {
 // daemon (a subreaper, as PID 1 would be) and must not stay a zombie.
 func TestReapsOrphans(t *testing.T) {
 	t.Parallel()
-	d := startDaemon(t, nil, "--", "sh", "-c", `(sleep 0.3 &) ; echo ready; read line`)
+	d := startDaemon(t, nil, "--", "sh", "-c", `(sleep 1 &) ; echo ready; read line`)
 	d.stdout.expect(t, "ready")
 	daemonPid := d.cmd.Process.Pid
 

@@ -42,7 +42,7 @@ cd "$src"
 for arch in "${arches[@]}"; do
   target="$out/boxlite-daemon-linux-$arch"
   # Build to a temp name and rename, so a box never bind-mounts a half-written file.
-  CGO_ENABLED=0 GOOS=linux GOARCH="$arch" GOFLAGS=-mod=readonly \
+  CGO_ENABLED=0 GOOS=linux GOARCH="$arch" GOFLAGS='-mod=readonly -buildvcs=false' \
     go build -trimpath -ldflags '-s -w' -o "$target.tmp" .
   mv -f "$target.tmp" "$target"
   echo "build-daemon: $target ($(stat -c %s "$target") bytes)"

@@ -68,7 +68,13 @@ if (!skip.has('vitest')) {
 }
 
 if (!skip.has('go')) {
-  const r = spawnSync('go', ['test', '-json', '-count=1', './...'], { cwd: path.join(root, 'daemon'), encoding: 'utf8', maxBuffer: 1 << 28 });
+  const r = spawnSync('go', ['test', '-json', '-count=1', '-trimpath', './...'], {
+    cwd: path.join(root, 'daemon'),
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+    // Same settings as scripts/build-daemon.sh, so the tests reuse its compiled packages.
+    env: { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=readonly -buildvcs=false' },
+  });
   let passed = 0, failed = 0, skipped = 0;
   for (const line of (r.stdout ?? '').split('\n')) {
     if (!line.startsWith('{')) continue;
