@@ -32,6 +32,7 @@ func TestDockerEndToEnd(t *testing.T) {
 	t.Cleanup(func() { _ = exec.Command("docker", "rm", "-f", name).Run() })
 	script := `echo box-up; ` +
 		`busybox wget -q -O /dev/null --header 'Content-Type: application/json' ` +
+		`--header "box-auth-token: ${OTEL_EXPORTER_OTLP_HEADERS#box-auth-token=}" ` +
 		`--post-data '{"resourceSpans":[{"scopeSpans":[{"spans":[{"name":"box.app.span"}]}]}]}' ` +
 		`http://127.0.0.1:4318/v1/traces && echo relayed; exit 4`
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)

@@ -125,7 +125,7 @@ func run(started time.Time, args []string, getenv func(string) string, stdout, s
 
 	if rcv != nil && !opts.noRelay {
 		if addr := relayAddr(getenv(envOTLPEndpoint)); addr != "" {
-			if ln, err := startRelay(addr, *rcv, headers); err == nil {
+			if ln, err := startRelay(addr, *rcv); err == nil {
 				defer ln.Close()
 			}
 		}

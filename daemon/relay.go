@@ -38,7 +38,9 @@ func relayAddr(otlpEndpoint string) string {
 // OTLP endpoint: every request is passed as is (path, headers, body) to the
 // daemon's receiver. If the port is taken — e.g. with host networking, where
 // the app or the receiver itself listens there — the relay is simply skipped.
-func startRelay(addr string, rcv receiver, headers map[string]string) (net.Listener, error) {
+// It adds no credential of its own: with host networking anything on the host
+// could reach it, so each request must carry its box-auth-token itself.
+func startRelay(addr string, rcv receiver) (net.Listener, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, err
@@ -51,13 +53,6 @@ func startRelay(addr string, rcv receiver, headers map[string]string) (net.Liste
 			if rcv.socket == "" {
 				r.Out.URL.Path = strings.TrimSuffix(rcv.path, tracesPath) + r.In.URL.Path
 				r.Out.URL.RawPath = ""
-			}
-			// Programs that ignore OTEL_EXPORTER_OTLP_HEADERS still belong
-			// to this box; anything in the box can read the token anyway.
-			for k, v := range headers {
-				if r.Out.Header.Get(k) == "" {
-					r.Out.Header.Set(k, v)
-				}
 			}
 		},
 		Transport: rcv.transport(30 * time.Second),
