@@ -93,6 +93,8 @@ func run(started time.Time, args []string, getenv func(string) string, stdout, s
 		return code
 	}
 	warn := func(s string) { _, _ = fmt.Fprintf(stderr, "boxlite-daemon: %s\n", s) }
+	// First, so that a signal sent while the daemon sets up is queued for the child.
+	sup := newSupervisor()
 
 	boxID := getenv(envBoxID)
 	headers := parseOTLPHeaders(getenv(envOTLPHeaders))
@@ -131,7 +133,6 @@ func run(started time.Time, args []string, getenv func(string) string, stdout, s
 		}
 	}
 
-	sup := newSupervisor()
 	_, startSpan := tracer.Start(ctx, "process.start", trace.WithAttributes(box))
 	name := ""
 	if len(opts.command) > 0 {
