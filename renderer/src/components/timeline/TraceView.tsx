@@ -83,6 +83,9 @@ export function TraceView({ traceId, live = false }: { traceId: string; live?: b
       const s = useTraceView.getState();
       if (!s.model) return;
       const key = e.key;
+      // Enter and Space on a focused control belong to that control.
+      if ((key === 'Enter' || key === ' ') && e.target instanceof HTMLElement && e.target.closest('button, a, label'))
+        return;
       const handled = (() => {
         switch (key) {
           case 'j':
