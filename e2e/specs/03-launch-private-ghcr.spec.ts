@@ -51,11 +51,9 @@ test('a private ghcr.io image launches and its whole launch is one trace', async
   const sawProgress = await recordAppearance(page, tid(TEST_ID.pullProgress), '__sawPull');
   const name = boxName('ghcr-private');
   await launch(page, image, { name });
-  // While it pulls, the boxes page shows the box with its progress bar.
-  await go(page, '/boxes');
-  await expect(boxRow(page, name)).toBeVisible();
+  // As soon as the box has an id the app shows its page: pull progress, then the live trace.
   const { boxId, header } = await launchedBox(page);
-  await expect(header).toHaveAttribute('data-state', 'running');
+  await expect(header).toHaveAttribute('data-state', 'running', { timeout: 60_000 });
   expect(await sawProgress()).toBe(true);
   await go(page, '/boxes');
   await expect(boxRow(page, name)).toHaveAttribute('data-state', 'running');

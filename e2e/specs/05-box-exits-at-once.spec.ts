@@ -23,7 +23,10 @@ test('a box that exits at once shows its exit code and its logs', async ({ app }
   await launchSettled(page);
   await go(page, '/boxes');
   const row = boxRow(page, name);
-  await expect(row).toHaveAttribute('data-state', /^(exited|failed)$/, { timeout: 60_000 });
+  await expect(
+    row,
+    'the process exited with code 3 right after start: the box must not stay "running"',
+  ).toHaveAttribute('data-state', /^(exited|failed)$/, { timeout: 30_000 });
   await expect(row.locator('.state')).toHaveText(/^(exited|failed) \(3\)$/);
 
   await row.getByRole('link', { name }).click();
