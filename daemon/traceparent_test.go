@@ -27,6 +27,10 @@ func TestParentFromEnv(t *testing.T) {
 		{name: "future version with extra fields", traceparent: "01-" + tpTrace + "-" + tpSpan + "-01-what-the-future-holds", sampled: true},
 		{name: "future version plain", traceparent: "cc-" + tpTrace + "-" + tpSpan + "-01", sampled: true},
 		{name: "future version unknown flags", traceparent: "01-" + tpTrace + "-" + tpSpan + "-09", sampled: true},
+		{name: "version 00 random flag", traceparent: "00-" + tpTrace + "-" + tpSpan + "-03", sampled: true},
+		// The Go propagator refuses reserved flag bits for version 00, where
+		// W3C only says senders must not set them; runners never send them.
+		{name: "version 00 reserved flags", traceparent: "00-" + tpTrace + "-" + tpSpan + "-09", reason: rootReasonInvalid},
 		{name: "missing", traceparent: "", reason: rootReasonMissing},
 		{name: "version ff", traceparent: "ff-" + tpTrace + "-" + tpSpan + "-01", reason: rootReasonInvalid},
 		{name: "all-zero trace id", traceparent: "00-00000000000000000000000000000000-" + tpSpan + "-01", reason: rootReasonInvalid},
