@@ -1,4 +1,4 @@
-/** Builds what the journeys run: the CLI bundle always (fast), the renderer and daemon when missing. */
+/** Builds what the journeys run: the CLI bundle and renderer always (both fast), the daemon and Electron bundle when missing. */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,9 +13,8 @@ export default function globalSetup(): void {
   if (process.env.BOXSCOPE_E2E_NO_BUILD) return;
   const run = (cmd: string, args: string[]) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
   run(process.execPath, ['scripts/build-cli.mjs']);
-  if (!fs.existsSync(path.join(root, 'renderer', 'dist', 'index.html'))) {
-    run('npx', ['vite', 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn']);
-  }
+  // Always: a stale renderer build would test yesterday's UI (and it takes a second or two).
+  run('npx', ['vite', 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn']);
   const bin = path.join(root, 'daemon', 'bin');
   if (!fs.existsSync(bin) || fs.readdirSync(bin).length === 0) {
     // Without the daemon, boxes boot without sandbox.boot: journey 3 then fails and says so.
