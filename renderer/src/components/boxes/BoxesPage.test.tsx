@@ -27,6 +27,16 @@ describe('Boxes', () => {
     expect(screen.getAllByTestId('box-row')).toHaveLength(1);
   });
 
+  it('filters the list by name, image or state', async () => {
+    await renderApp('#/boxes', {
+      boxes: [box(), box({ boxId: 'b2', name: 'worker', image: 'ghcr.io/acme/worker:2', state: 'running' })],
+    });
+    fireEvent.change(screen.getByLabelText('Filter boxes'), { target: { value: 'running' } });
+    expect(screen.getAllByTestId('box-row').map((r) => r.getAttribute('data-box-id'))).toEqual(['b2']);
+    fireEvent.change(screen.getByLabelText('Filter boxes'), { target: { value: 'nothing-like-this' } });
+    expect(screen.getByText('No box matches')).toBeTruthy();
+  });
+
   it('shows pull progress per layer and cancels by request id', async () => {
     const { fake } = await renderApp('#/boxes', { boxes: [box()] });
     const progress: PullProgress = {

@@ -57,18 +57,24 @@ function BoxActions({ box }: { box: Box }) {
   );
 }
 
-function BoxList() {
+function BoxList({ query }: { query: string }) {
   const boxes = useApp((s) => s.boxes);
   const loaded = useApp((s) => s.boxesLoaded);
   const pulls = useApp((s) => s.pulls);
   const engine = useApp((s) => s.engine);
-  const list = Object.values(boxes).sort((a, b) => b.createdAt - a.createdAt);
+  const all = Object.values(boxes).sort((a, b) => b.createdAt - a.createdAt);
+  const q = query.trim().toLowerCase();
+  const list = q ? all.filter((b) => `${b.name} ${b.image} ${b.state} ${b.boxId}`.toLowerCase().includes(q)) : all;
   if (engine && !engine.reachable)
     return (
       <EmptyState title="No Docker engine found" tone="error">
         Boxscope looked at <span className="mono">{engine.endpoint}</span>. Start Docker, or set DOCKER_HOST to a
         running engine, then reload. {engine.message}
       </EmptyState>
+    );
+  if (loaded && all.length && !list.length)
+    return (
+      <EmptyState title="No box matches">Nothing matches “{query}”. Clear the filter to see every box.</EmptyState>
     );
   if (loaded && !list.length)
     return (
@@ -207,16 +213,26 @@ function BoxDetail({ boxId }: { boxId: string }) {
 }
 
 export function BoxesPage({ boxId }: { boxId?: string }) {
+  const [query, setQuery] = useState('');
   if (boxId) return <BoxDetail boxId={boxId} />;
   return (
     <section className="page">
       <header className="page-head page-head-row">
         <h1>Boxes</h1>
-        <a className="btn btn-primary" href="#/launch">
-          Launch
-        </a>
+        <div className="row-actions">
+          <input
+            type="search"
+            placeholder="Filter by name, image or state"
+            aria-label="Filter boxes"
+            value={query}
+            onChange={(e) => setQuery(e.target.value)}
+          />
+          <a className="btn btn-primary" href="#/launch">
+            Launch
+          </a>
+        </div>
       </header>
-      <BoxList />
+      <BoxList query={query} />
     </section>
   );
 }
