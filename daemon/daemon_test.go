@@ -474,3 +474,37 @@ func TestTerminalForeground(t *testing.T) {
 		t.Fatalf("child %d: process group %d, terminal foreground group %d", pid, pgrp, tpgid)
 	}
 }
+
+// TestExportRetries: a receiver that comes up after the daemon, and one that
+// is briefly unavailable, both still get sandbox.boot while the child runs.
+func TestExportRetries(t *testing.T) {
+	t.Parallel()
+	t.Run("socket appears late", func(t *testing.T) {
+		t.Parallel()
+		rcv := &otlpReceiver{socket: tempSocketPath(t), notify: make(chan struct{}, 1)}
+		d := startDaemon(t, []string{envEndpoint + "=" + rcv.endpoint(), envTraceparent + "=" + injected()},
+			"--no-relay", "--", "sh", "-c", "echo up; read line")
+		d.stdout.expect(t, "up")
+		time.Sleep(300 * time.Millisecond)
+		rcv.listen(t)
+		rcv.waitSpan(t, "sandbox.boot")
+		_, _ = d.stdin.Write([]byte("done\n"))
+		if code := d.wait(t, 10*time.Second); code != 0 {
+			t.Fatalf("exit code %d", code)
+		}
+	})
+	t.Run("503 then accepted", func(t *testing.T) {
+		t.Parallel()
+		rcv := &otlpReceiver{socket: tempSocketPath(t), notify: make(chan struct{}, 1), unavailable: 2}
+		rcv.listen(t)
+		d := startDaemon(t, []string{envEndpoint + "=" + rcv.endpoint(), envTraceparent + "=" + injected()},
+			"--no-relay", "--", "sh", "-c", "echo up; read line")
+		d.stdout.expect(t, "up")
+		rcv.waitSpan(t, "sandbox.boot")
+		_, _ = d.stdin.Write([]byte("done\n"))
+		if code := d.wait(t, 10*time.Second); code != 0 {
+			t.Fatalf("exit code %d", code)
+		}
+		rcv.waitSpan(t, "process.exit")
+	})
+}

@@ -155,24 +155,38 @@ type otlpReceiver struct {
 	mu     sync.Mutex
 	reqs   []receivedRequest
 	notify chan struct{}
+	// unavailable answers this many requests with 503 before accepting any.
+	unavailable int
+	refused     int
 }
 
 func newReceiver(t testing.TB) *otlpReceiver {
+	t.Helper()
+	r := &otlpReceiver{socket: tempSocketPath(t), notify: make(chan struct{}, 1)}
+	r.listen(t)
+	return r
+}
+
+func tempSocketPath(t testing.TB) string {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "bxd-")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = os.RemoveAll(dir) })
-	r := &otlpReceiver{socket: dir + "/otlp.sock", notify: make(chan struct{}, 1)}
+	return dir + "/otlp.sock"
+}
+
+func (r *otlpReceiver) listen(t testing.TB) {
+	t.Helper()
 	ln, err := net.Listen("unix", r.socket)
 	if err != nil {
-		t.Fatal(err)
+		t.Error(err)
+		return
 	}
 	srv := &http.Server{Handler: http.HandlerFunc(r.serve)}
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { _ = srv.Close() })
-	return r
 }
 
 func (r *otlpReceiver) endpoint() string { return "unix://" + r.socket }
@@ -181,6 +195,16 @@ func (r *otlpReceiver) serve(w http.ResponseWriter, req *http.Request) {
 	raw, err := io.ReadAll(req.Body)
 	if err != nil {
 		w.WriteHeader(http.StatusBadRequest)
+		return
+	}
+	r.mu.Lock()
+	refuse := r.refused < r.unavailable
+	if refuse {
+		r.refused++
+	}
+	r.mu.Unlock()
+	if refuse {
+		w.WriteHeader(http.StatusServiceUnavailable)
 		return
 	}
 	// JSON bodies (a box's own programs may send them) are kept raw.
