@@ -10,6 +10,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"syscall"
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
@@ -85,11 +86,11 @@ func parseArgs(args []string) (opts options, exit int, msg string) {
 func run(started time.Time, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	opts, code, msg := parseArgs(args)
 	if code >= 0 {
-		if code == 0 {
-			_, _ = io.WriteString(stdout, msg)
-		} else {
-			_, _ = io.WriteString(stderr, msg)
+		out := stdout
+		if code != 0 {
+			out = stderr
 		}
+		_, _ = io.WriteString(out, msg)
 		return code
 	}
 	warn := func(s string) { _, _ = fmt.Fprintf(stderr, "boxlite-daemon: %s\n", s) }
@@ -97,22 +98,7 @@ func run(started time.Time, args []string, getenv func(string) string, stdout, s
 	sup := newSupervisor()
 
 	boxID := getenv(envBoxID)
-	headers := parseOTLPHeaders(getenv(envOTLPHeaders))
-	var rcv *receiver
-	if raw := getenv(envEndpoint); raw != "" {
-		r, err := parseReceiver(raw)
-		if err != nil {
-			warn(fmt.Sprintf("%s is not usable (%v); spans will not be exported", envEndpoint, err))
-		} else {
-			rcv = &r
-		}
-	}
-	tel, err := newTelemetry(rcv, headers, boxID, warn)
-	if err != nil {
-		warn("telemetry disabled: " + oneLine(err.Error()))
-		tel, _ = newTelemetry(nil, nil, boxID, warn)
-	}
-
+	rcv, tel := setupTelemetry(getenv, boxID, warn)
 	parent, rootReason := parentFromEnv(context.Background(), getenv(envTraceparent), getenv(envTracestate))
 	if rootReason == rootReasonInvalid {
 		warn(envTraceparent + " is not a valid W3C traceparent; the boot is recorded in a new trace")
@@ -146,12 +132,13 @@ func run(started time.Time, args []string, getenv func(string) string, stdout, s
 	}
 	if serr != nil {
 		warn(serr.Error())
-		fail(startSpan, serr.kind, serr)
+		for _, span := range []trace.Span{startSpan, boot} {
+			fail(span, serr.kind, serr)
+		}
 		startSpan.End()
 		_, exit := tracer.Start(ctx, "process.exit", trace.WithAttributes(box, semconv.ProcessExitCode(serr.code)))
 		fail(exit, serr.kind, serr)
 		exit.End()
-		fail(boot, serr.kind, serr)
 		boot.End()
 		tel.shutdown(exitFlushFor)
 		return serr.code
@@ -166,11 +153,7 @@ func run(started time.Time, args []string, getenv func(string) string, stdout, s
 	ws := sup.wait(child)
 	_ = child.Release()
 	code = exitCode(ws)
-	exitAttrs := []attribute.KeyValue{box, semconv.ProcessPID(child.Pid), semconv.ProcessExitCode(code)}
-	if ws.Signaled() {
-		exitAttrs = append(exitAttrs, attribute.String(attrSignal, signalName(ws.Signal())))
-	}
-	_, exit := tracer.Start(ctx, "process.exit", trace.WithAttributes(exitAttrs...))
+	_, exit := tracer.Start(ctx, "process.exit", trace.WithAttributes(exitAttributes(box, child.Pid, ws)...))
 	switch {
 	case ws.Signaled():
 		fail(exit, signalName(ws.Signal()), fmt.Errorf("process killed by %s", signalName(ws.Signal())))
@@ -181,6 +164,36 @@ func run(started time.Time, args []string, getenv func(string) string, stdout, s
 	tel.shutdown(exitFlushFor)
 	sup.reapOrphans()
 	return code
+}
+
+// setupTelemetry reads the receiver and headers from the box env; a receiver
+// it cannot use costs the spans, never the box.
+func setupTelemetry(getenv func(string) string, boxID string, warn func(string)) (*receiver, *telemetry) {
+	headers := parseOTLPHeaders(getenv(envOTLPHeaders))
+	var rcv *receiver
+	if raw := getenv(envEndpoint); raw != "" {
+		r, err := parseReceiver(raw)
+		if err != nil {
+			warn(fmt.Sprintf("%s is not usable (%v); spans will not be exported", envEndpoint, err))
+		} else {
+			rcv = &r
+		}
+	}
+	tel, err := newTelemetry(rcv, headers, boxID, warn)
+	if err != nil {
+		warn("spans will not be exported: " + oneLine(err.Error()))
+		tel, _ = newTelemetry(nil, nil, boxID, warn)
+		rcv = nil
+	}
+	return rcv, tel
+}
+
+func exitAttributes(box attribute.KeyValue, pid int, ws syscall.WaitStatus) []attribute.KeyValue {
+	attrs := []attribute.KeyValue{box, semconv.ProcessPID(pid), semconv.ProcessExitCode(exitCode(ws))}
+	if ws.Signaled() {
+		attrs = append(attrs, attribute.String(attrSignal, signalName(ws.Signal())))
+	}
+	return attrs
 }
 
 func fail(span trace.Span, kind string, err error) {
