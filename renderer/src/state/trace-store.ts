@@ -37,6 +37,9 @@ interface TraceViewState {
   critical?: CriticalPath;
   /** Visible time window as fractions of the trace. */
   zoom: [number, number];
+  /** Width of the service & operation column, kept across traces. */
+  nameWidth: number;
+  setNameWidth(px: number): void;
   /** Row the list should scroll to once (set by keyboard/error/search jumps). */
   scrollTo: { row: number; seq: number } | null;
 
@@ -91,6 +94,8 @@ export const useTraceView = create<TraceViewState>((set, get) => ({
   criticalOn: false,
   zoom: [0, 1],
   scrollTo: null,
+  nameWidth: 340,
+  setNameWidth: (px) => set({ nameWidth: Math.round(Math.max(180, Math.min(900, px))) }),
 
   open(traceId, spans) {
     const model = buildTraceModel(spans);

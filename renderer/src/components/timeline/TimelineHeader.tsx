@@ -13,6 +13,8 @@ interface Props {
 function TimelineHeaderView({ from, to, nameWidth }: Props) {
   const zoom = useTraceView((s) => s.zoom);
   const setZoom = useTraceView((s) => s.setZoom);
+  const setNameWidth = useTraceView((s) => s.setNameWidth);
+  const resize = useRef<{ x: number; w: number } | null>(null);
   const scale = useRef<HTMLDivElement>(null);
   const [drag, setDrag] = useState<[number, number] | null>(null);
   const frac = (clientX: number) => {
@@ -24,6 +26,19 @@ function TimelineHeaderView({ from, to, nameWidth }: Props) {
     <div className="timeline-header">
       <div className="timeline-header-name" style={{ width: nameWidth }}>
         Service &amp; operation
+        <div
+          className="column-resizer"
+          role="separator"
+          aria-orientation="vertical"
+          aria-label="Resize the name column"
+          title="Drag to resize"
+          onPointerDown={(e) => {
+            (e.target as Element).setPointerCapture?.(e.pointerId);
+            resize.current = { x: e.clientX, w: nameWidth };
+          }}
+          onPointerMove={(e) => resize.current && setNameWidth(resize.current.w + e.clientX - resize.current.x)}
+          onPointerUp={() => (resize.current = null)}
+        />
         {zoomed && (
           <button
             type="button"

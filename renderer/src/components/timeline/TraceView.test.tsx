@@ -83,6 +83,13 @@ describe('Trace timeline', () => {
     expect(b).toBeCloseTo(0.6, 6);
     fireEvent.click(screen.getByRole('button', { name: 'Reset zoom' }));
     expect(useTraceView.getState().zoom).toEqual([0, 1]);
+    const resizer = screen.getByRole('separator', { name: 'Resize the name column' });
+    const before = useTraceView.getState().nameWidth;
+    fireEvent.pointerDown(resizer, { clientX: 300, pointerId: 2 });
+    fireEvent.pointerMove(resizer, { clientX: 420, pointerId: 2 });
+    fireEvent.pointerUp(resizer, { clientX: 420, pointerId: 2 });
+    expect(useTraceView.getState().nameWidth).toBe(before + 120);
+    expect((rows()[0].querySelector('.span-name') as HTMLElement).style.width).toBe(`${before + 120}px`);
   });
 
   it('collapses, expands and keeps what the user opened across live updates', async () => {

@@ -13,8 +13,6 @@ import { SpanList } from './SpanList.js';
 import { SpanDetail } from './SpanDetail.js';
 import { EmptyState } from '../common/EmptyState.js';
 
-const NAME_WIDTH = 340;
-
 const isTyping = (t: EventTarget | null) =>
   t instanceof HTMLElement &&
   (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable);
@@ -26,6 +24,7 @@ export function TraceView({ traceId, live = false }: { traceId: string; live?: b
   const bounds = useTraceView((s) => s.bounds);
   const zoom = useTraceView((s) => s.zoom);
   const selected = useTraceView((s) => s.selected);
+  const nameWidth = useTraceView((s) => s.nameWidth);
   const [error, setError] = useState<ErrorInfo | null>(null);
   const [loading, setLoading] = useState(true);
   const searchRef = useRef<HTMLInputElement>(null);
@@ -184,8 +183,8 @@ export function TraceView({ traceId, live = false }: { traceId: string; live?: b
       <TimelineToolbar searchRef={searchRef} />
       <div className="trace-body">
         <div className="waterfall">
-          <TimelineHeader from={from - bounds.min} to={to - bounds.min} nameWidth={NAME_WIDTH} />
-          <SpanList from={from} to={to} nameWidth={NAME_WIDTH} />
+          <TimelineHeader from={from - bounds.min} to={to - bounds.min} nameWidth={nameWidth} />
+          <SpanList from={from} to={to} nameWidth={nameWidth} />
         </div>
         {selected >= 0 && <SpanDetail onClose={() => useTraceView.getState().select(-1)} />}
       </div>
