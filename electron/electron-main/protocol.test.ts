@@ -20,7 +20,7 @@ describe('app:// protocol', () => {
     registerAppScheme();
     expect(state.privileged).toContainEqual({
       scheme: 'app',
-      privileges: { standard: true, secure: true, supportFetchAPI: true },
+      privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true },
     });
   });
 

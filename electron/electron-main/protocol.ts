@@ -14,7 +14,8 @@ export const APP_ORIGIN = `${APP_SCHEME}://${APP_HOST}`;
 /** Must run before the app is ready. */
 export function registerAppScheme(): void {
   protocol.registerSchemesAsPrivileged([
-    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+    // Vite's module scripts are CORS-mode requests (crossorigin), even to their own origin.
+    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } },
   ]);
 }
 
