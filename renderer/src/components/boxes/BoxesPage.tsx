@@ -20,7 +20,7 @@ function age(ms: number): string {
   return new Date(ms).toLocaleDateString();
 }
 
-function BoxActions({ box }: { box: Box }) {
+function BoxActions({ box, traceLink = true }: { box: Box; traceLink?: boolean }) {
   const pushError = useApp((s) => s.pushError);
   const [busy, setBusy] = useState(false);
   const run = async (what: 'stop' | 'remove') => {
@@ -35,7 +35,7 @@ function BoxActions({ box }: { box: Box }) {
   };
   return (
     <span className="row-actions" onClick={(e) => e.stopPropagation()}>
-      {box.traceId && (
+      {traceLink && box.traceId && (
         <a className="btn btn-small" href={`#/traces/${box.traceId}`} title="Open this launch's trace">
           Trace
         </a>
@@ -175,7 +175,7 @@ function BoxDetail({ boxId }: { boxId: string }) {
           {box.reason && <div className="notice notice-error">{box.reason}</div>}
           {pull && (!pull.done || box.state === 'pulling') && <PullProgressBar progress={pull} />}
         </div>
-        <BoxActions box={box} />
+        <BoxActions box={box} traceLink={false} />
       </header>
       <div className="tabs" role="tablist">
         <button
