@@ -139,3 +139,14 @@ describe('saving', () => {
     expect(creds(b).storeStatus()).toEqual({ backend: 'test keychain', secure: true });
   });
 });
+
+describe('a secret kept by another host', () => {
+  it('falls through to the next source with a warning when its backend is not available here', async () => {
+    await creds(memoryBackend()).save({ key: 'ghcr.io', username: 'app', secret: 'in-keychain' });
+    const r = await creds(undefined, { GHCR_USERNAME: 'envu', GHCR_TOKEN: 'env-secret' }).resolve(
+      parseReference('ghcr.io/a/b'),
+    );
+    expect(r.credential).toMatchObject({ source: 'env' });
+    expect(r.warnings.join(' ')).toContain('test keychain');
+  });
+});

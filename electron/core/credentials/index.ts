@@ -105,8 +105,13 @@ export class Credentials {
       .filter((e) => keyMatches(e.key, ref))
       .sort(byLongestKey);
     for (const e of saved) {
-      const c = await this.loadSaved(e);
-      if (c) return { credential: c, insecure: false, warnings };
+      try {
+        const c = await this.loadSaved(e);
+        if (c) return { credential: c, insecure: false, warnings };
+      } catch (err) {
+        // e.g. saved by the desktop app in safeStorage and read by the CLI: fall through to the next source.
+        warnings.push((err as Error).message);
+      }
     }
     const fromEnv = envCredentials(this.o.env).entries.find((c) => c.registry === ref.registry);
     if (fromEnv) return { credential: fromEnv, insecure: false, warnings };

@@ -92,6 +92,8 @@ export class Runner {
   private readonly boxes = new Map<string, Box>();
   private readonly pending = new Map<string, AbortController>();
   private readonly follows = new Map<string, AbortController>();
+  /** Engine `die` events that arrived while a launch still owned its box's state, replayed once it returns. */
+  private readonly diedDuringLaunch = new Map<string, string>();
   private readonly records: BoxRecords;
   private watching?: AbortController;
   private closed = false;
@@ -234,6 +236,7 @@ export class Runner {
           return undefined;
         }
         const r = await this.credentials.resolve(ref);
+        for (const w of r.warnings) if (!warnings.includes(w)) warnings.push(w);
         span.setAttribute(
           ATTR.credentialSource,
           r.insecure ? 'none (INSECURE_REGISTRIES)' : (r.credential?.sourceDetail ?? 'none'),
@@ -422,6 +425,10 @@ export class Runner {
     }
     box.state = 'running';
     this.changed(box);
+    // An exit just after the grace may have been reported while the launch owned the state: apply it now.
+    const died = this.diedDuringLaunch.get(box.boxId);
+    this.diedDuringLaunch.delete(box.boxId);
+    if (died) void this.onEngineEvent(died);
     return {
       boxId: box.boxId,
       containerId: container.id,
@@ -677,8 +684,12 @@ export class Runner {
     if (!boxId || !['start', 'die', 'stop', 'destroy', 'pause', 'unpause', 'kill', 'create'].includes(action)) return;
     const known = this.boxes.get(boxId);
     // The launch itself reports its own transitions until it returns.
-    if (known && ['creating', 'pulling', 'starting'].includes(known.state)) return;
+    if (known && ['creating', 'pulling', 'starting'].includes(known.state)) {
+      if (action === 'die') this.diedDuringLaunch.set(boxId, line);
+      return;
+    }
     if (action === 'destroy') {
+      this.diedDuringLaunch.delete(boxId);
       if (known && known.state !== 'removed') this.changed({ ...known, state: 'removed' });
       this.boxes.delete(boxId);
       return;
