@@ -404,8 +404,9 @@ func TestRelaySkippedWhenPortTaken(t *testing.T) {
 }
 
 // TestUnreachableReceiverDoesNotHoldTheChild: a missing socket and a receiver
-// that accepts but never answers; the child runs at once and the daemon exits
-// with its code after a bounded flush.
+// that accepts but never answers. The child runs at once, the failure is one
+// line on stderr, and the daemon exits with the child's code after a bounded
+// flush — a short one once the boot export has already failed.
 func TestUnreachableReceiverDoesNotHoldTheChild(t *testing.T) {
 	t.Parallel()
 	dir, err := os.MkdirTemp("", "bxd-")
@@ -413,8 +414,8 @@ func TestUnreachableReceiverDoesNotHoldTheChild(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = os.RemoveAll(dir) })
-	hanging := filepath.Join(dir, "hang.sock")
-	ln, err := net.Listen("unix", hanging)
+	silent := filepath.Join(dir, "silent.sock")
+	ln, err := net.Listen("unix", silent)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -428,18 +429,43 @@ func TestUnreachableReceiverDoesNotHoldTheChild(t *testing.T) {
 			defer c.Close()
 		}
 	}()
-	for name, sock := range map[string]string{"missing socket": filepath.Join(dir, "none.sock"), "silent receiver": hanging} {
-		t.Run(name, func(t *testing.T) {
+	cases := []struct {
+		name, socket   string
+		waitForFailure bool
+	}{
+		{"missing socket, child exits at once", filepath.Join(dir, "none.sock"), false},
+		{"silent receiver, child exits at once", silent, false},
+		{"missing socket, child exits after the failed boot export", filepath.Join(dir, "none.sock"), true},
+		{"silent receiver, child exits after the failed boot export", silent, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			d := startDaemon(t, []string{envEndpoint + "=unix://" + sock, envTraceparent + "=" + injected()},
-				"--no-relay", "--", "sh", "-c", "echo started; exit 5")
+			script := "echo started; exit 5"
+			if c.waitForFailure {
+				script = "echo started; read line; exit 5"
+			}
+			d := startDaemon(t, []string{envEndpoint + "=unix://" + c.socket, envTraceparent + "=" + injected()},
+				"--no-relay", "--", "sh", "-c", script)
 			d.stdout.expect(t, "started")
 			childRan := time.Since(d.start)
+			released := time.Now()
+			if c.waitForFailure {
+				deadline := time.Now().Add(10 * time.Second)
+				for !strings.Contains(d.stderr.String(), "trace export failed") && time.Now().Before(deadline) {
+					time.Sleep(20 * time.Millisecond)
+				}
+				released = time.Now()
+				_, _ = d.stdin.Write([]byte("go\n"))
+			}
 			// exitFlushFor bounds the wait; the margin covers process start-up on a loaded machine.
 			if code := d.wait(t, exitFlushFor+6*time.Second); code != 5 {
 				t.Fatalf("exit code %d, want 5", code)
 			}
-			t.Logf("child output after %s, daemon exited after %s", childRan, time.Since(d.start))
+			if n := strings.Count(d.stderr.String(), "trace export failed"); n != 1 {
+				t.Fatalf("want one line about the failed export, got %d: %q", n, d.stderr.String())
+			}
+			t.Logf("child output after %s; daemon exited %s after the child could end", childRan, time.Since(released))
 		})
 	}
 }

@@ -37,7 +37,7 @@ type daemon struct {
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser
 	stdout *lineReader
-	stderr *bytes.Buffer
+	stderr *lockedBuffer
 	start  time.Time
 }
 
@@ -62,8 +62,8 @@ func startDaemon(t *testing.T, env []string, args ...string) *daemon {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := &daemon{cmd: cmd, stdin: stdin, stderr: &bytes.Buffer{}}
-	cmd.Stderr = &lockedWriter{w: d.stderr}
+	d := &daemon{cmd: cmd, stdin: stdin, stderr: &lockedBuffer{}}
+	cmd.Stderr = d.stderr
 	d.start = time.Now()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -93,15 +93,22 @@ func (d *daemon) wait(t *testing.T, limit time.Duration) int {
 	return d.cmd.ProcessState.ExitCode()
 }
 
-type lockedWriter struct {
-	mu sync.Mutex
-	w  io.Writer
+// lockedBuffer collects stderr while the test reads it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
 }
 
-func (l *lockedWriter) Write(p []byte) (int, error) {
+func (l *lockedBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.w.Write(p)
+	return l.buf.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
 }
 
 // lineReader collects a process's stdout lines as they come.

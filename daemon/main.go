@@ -140,14 +140,14 @@ func run(started time.Time, args []string, getenv func(string) string, stdout, s
 		fail(exit, serr.kind, serr)
 		exit.End()
 		boot.End()
-		tel.shutdown(exitFlushFor)
+		tel.shutdown()
 		return serr.code
 	}
 	startSpan.SetAttributes(semconv.ProcessPID(child.Pid))
 	startSpan.End()
 	boot.End()
 	if tel.exporter {
-		go tel.flush(bootFlushFor)
+		go tel.flushBoot()
 	}
 
 	ws := sup.wait(child)
@@ -161,7 +161,7 @@ func run(started time.Time, args []string, getenv func(string) string, stdout, s
 		fail(exit, fmt.Sprint(code), fmt.Errorf("process exited with code %d", code))
 	}
 	exit.End()
-	tel.shutdown(exitFlushFor)
+	tel.shutdown()
 	sup.reapOrphans()
 	return code
 }

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.opentelemetry.io/otel"
@@ -29,7 +30,10 @@ const (
 	retryFor       = 2 * time.Second
 	bootFlushFor   = 3 * time.Second
 	exitFlushFor   = 2 * time.Second
-	tracesPath     = "/v1/traces"
+	// When the boot flush already failed the receiver is likely gone (the
+	// app was closed): one short try, so the box's exit is not held for it.
+	exitFlushAfterFailure = 250 * time.Millisecond
+	tracesPath            = "/v1/traces"
 )
 
 // receiver is where the daemon sends its spans (BOXLITE_OTEL_ENDPOINT).
@@ -137,8 +141,10 @@ func parseOTLPHeaders(raw string) map[string]string {
 // telemetry owns the tracer provider; with no receiver it still records spans
 // (so the child's TRACEPARENT stays meaningful) but exports nothing.
 type telemetry struct {
-	tp       *sdktrace.TracerProvider
-	exporter bool
+	tp         *sdktrace.TracerProvider
+	exporter   bool
+	bootFailed atomic.Bool
+	failed     otel.ErrorHandlerFunc
 }
 
 func newTelemetry(rcv *receiver, headers map[string]string, boxID string, warn func(string)) (*telemetry, error) {
@@ -182,7 +188,8 @@ func newTelemetry(rcv *receiver, headers map[string]string, boxID string, warn f
 		))
 		t.exporter = true
 	}
-	otel.SetErrorHandler(onceErrorHandler(warn))
+	t.failed = onceErrorHandler(warn)
+	otel.SetErrorHandler(t.failed)
 	t.tp = sdktrace.NewTracerProvider(opts...)
 	return t, nil
 }
@@ -200,15 +207,25 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-// flush exports what has ended so far, within d.
-func (t *telemetry) flush(d time.Duration) {
-	ctx, cancel := context.WithTimeout(context.Background(), d)
+// flushBoot exports what has ended so far (the boot spans) and remembers a failure.
+func (t *telemetry) flushBoot() {
+	ctx, cancel := context.WithTimeout(context.Background(), bootFlushFor)
 	defer cancel()
-	_ = t.tp.ForceFlush(ctx)
+	if err := t.tp.ForceFlush(ctx); err != nil {
+		t.bootFailed.Store(true)
+		t.failed(err)
+	}
 }
 
-func (t *telemetry) shutdown(d time.Duration) {
+// shutdown exports the rest within the exit budget.
+func (t *telemetry) shutdown() {
+	d := exitFlushFor
+	if t.bootFailed.Load() {
+		d = exitFlushAfterFailure
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
-	_ = t.tp.Shutdown(ctx)
+	if err := t.tp.Shutdown(ctx); err != nil && t.exporter {
+		t.failed(err)
+	}
 }
