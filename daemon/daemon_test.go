@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -533,4 +534,40 @@ func TestExportRetries(t *testing.T) {
 		}
 		rcv.waitSpan(t, "process.exit")
 	})
+}
+
+// TestExportOverTCP: a receiver reached over TCP (host.docker.internal in a
+// bridged box), for the daemon's own spans and for the relay.
+func TestExportOverTCP(t *testing.T) {
+	t.Parallel()
+	rcv := &otlpReceiver{notify: make(chan struct{}, 1)}
+	srv := httptest.NewServer(http.HandlerFunc(rcv.serve))
+	defer srv.Close()
+	port := freePort(t)
+	d := startDaemon(t, []string{
+		envEndpoint + "=" + srv.URL,
+		envTraceparent + "=" + injected(),
+		envOTLPHeaders + "=box-auth-token=" + boxToken,
+		envOTLPEndpoint + fmt.Sprintf("=http://localhost:%d", port),
+	}, "--", "sh", "-c", "echo ready; read line")
+	d.stdout.expect(t, "ready")
+	boot := rcv.waitSpan(t, "sandbox.boot")
+	if hexID(boot.span.ParentSpanId) != injectedSpan || boot.request.headers.Get("box-auth-token") != boxToken {
+		t.Fatalf("boot parent %s, token %q", hexID(boot.span.ParentSpanId), boot.request.headers.Get("box-auth-token"))
+	}
+	req, _ := http.NewRequest(http.MethodPost, fmt.Sprintf("http://127.0.0.1:%d/v1/traces", port), bytes.NewReader(encodeRequest(t, "app.tcp")))
+	req.Header.Set("Content-Type", "application/x-protobuf")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("relay answered %d", resp.StatusCode)
+	}
+	rcv.waitSpan(t, "app.tcp")
+	_, _ = d.stdin.Write([]byte("done\n"))
+	if code := d.wait(t, 10*time.Second); code != 0 {
+		t.Fatalf("exit code %d", code)
+	}
 }
