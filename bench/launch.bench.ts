@@ -3,8 +3,11 @@
  * alternating the sides run by run:
  *   - `boxscope launch IMAGE` (cached image; --no-daemon, and with the daemon) vs `docker run -d IMAGE`
  *   - the runner's pull from a local TLS registry vs `docker pull` (image removed between runs)
+ * A third launch side, a bare Node script that only creates and starts the
+ * container through dockerode, shows the floor any per-call Node process has.
  * Run: node --import tsx bench/launch.bench.ts [--runs 15] [--pull-runs 8]
  */
+import { build } from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -72,6 +75,37 @@ function report(title: string, rows: Array<[string, number[]]>, baseline: number
     );
 }
 
+/** A bundled Node script doing nothing but dockerode create + start: the per-process floor. */
+async function nodeFloorScript(): Promise<string> {
+  const dir = path.join(ROOT, '.bench');
+  fs.mkdirSync(dir, { recursive: true });
+  const src = path.join(dir, 'node-floor.mjs');
+  fs.writeFileSync(
+    src,
+    [
+      "import Docker from 'dockerode';",
+      'const d = new Docker();',
+      `const c = await d.createContainer({ Image: '${IMAGE}', Labels: { 'boxscope.bench': '1' }, HostConfig: { NetworkMode: 'none' } });`,
+      'await c.start();',
+      'console.log(c.id);',
+    ].join('\n'),
+  );
+  const out = path.join(dir, 'node-floor.bundle.mjs');
+  await build({
+    entryPoints: [src],
+    outfile: out,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    external: ['cpu-features', 'ssh2', '@grpc/grpc-js', '@grpc/proto-loader'],
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    logLevel: 'error',
+    nodePaths: [path.join(ROOT, 'node_modules')],
+  });
+  return out;
+}
+
 async function launchBench(): Promise<void> {
   await buildCli();
   await buildImage(IMAGE);
@@ -81,6 +115,8 @@ async function launchBench(): Promise<void> {
   const cli: number[] = [];
   const cliDaemon: number[] = [];
   const dockerRun: number[] = [];
+  const floor: number[] = [];
+  const floorScript = await nodeFloorScript();
   try {
     const launch = async (extra: string[]) => {
       const r = await runCli(['launch', IMAGE, '--json', ...extra], { env: h.env });
@@ -93,6 +129,11 @@ async function launchBench(): Promise<void> {
       return r.stdout.trim();
     };
     const rm = (id: string) => docker.getContainer(id).remove({ force: true });
+    const nodeFloor = async () => {
+      const r = await run(process.execPath, [floorScript]);
+      if (r.code !== 0) throw new Error(`node floor script failed: ${r.stderr.trim()}`);
+      return r.stdout.trim();
+    };
     // Warm both sides (page cache, engine) before measuring.
     await rm(await launch(['--no-daemon']));
     await rm(await drun());
@@ -102,6 +143,8 @@ async function launchBench(): Promise<void> {
       dockerRun.push(await timed(async () => void (id = await drun())));
       await rm(id);
       cli.push(await timed(async () => void (id = await launch(['--no-daemon']))));
+      await rm(id);
+      floor.push(await timed(async () => void (id = await nodeFloor())));
       await rm(id);
       if (dd) {
         cliDaemon.push(await timed(async () => void (id = await launch([]))));
@@ -116,6 +159,7 @@ async function launchBench(): Promise<void> {
     `Launch of a cached image to running, ${RUNS} runs each, alternating (baseline: docker run -d)`,
     [
       ['docker run -d (baseline)', dockerRun],
+      ['node + dockerode create/start only', floor],
       ['boxscope launch --no-daemon', cli],
       ...(dd ? ([['boxscope launch (with daemon)', cliDaemon]] as Array<[string, number[]]>) : []),
     ],
