@@ -34,7 +34,22 @@ function useCoreFeeds() {
       s.setBoxes([]);
       s.pushError(errorInfo(e), 'Could not list boxes');
     });
-    return () => offs.forEach((off) => off());
+    // While no engine answers, keep asking, so starting Docker is enough; then load its boxes.
+    const recheck = setInterval(() => {
+      const app = useApp.getState();
+      if (!app.engine || app.engine.reachable) return;
+      call('engine:status').then(
+        (e) => {
+          app.setEngine(e);
+          if (e.reachable) call('boxes:list').then(app.setBoxes, () => undefined);
+        },
+        () => undefined,
+      );
+    }, 5000);
+    return () => {
+      clearInterval(recheck);
+      offs.forEach((off) => off());
+    };
   }, []);
 }
 
