@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { act, fireEvent, screen, waitFor } from '@testing-library/react';
 import { BoxscopeError } from '../../../../shared/errors.js';
 import { renderApp } from '../../test/render-app.js';
@@ -77,8 +77,24 @@ describe('Launcher', () => {
     expect(parseEnv('A=b=c').env).toEqual({ A: 'b=c' });
   });
 
-  it('says when no engine is found', async () => {
-    await renderApp('#/boxes', { engine: { reachable: false, endpoint: 'unix:///var/run/docker.sock' } });
-    expect(screen.getByText('No Docker engine found')).toBeTruthy();
+  it('says when no engine is found, and notices when one starts', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      const { fake } = await renderApp('#/boxes', {
+        engine: { reachable: false, endpoint: 'unix:///var/run/docker.sock' },
+      });
+      expect(screen.getByText('No Docker engine found')).toBeTruthy();
+      fake.data.engine = { reachable: true, endpoint: 'unix:///var/run/docker.sock', version: '20.10' };
+      fake.data.boxes = [
+        { boxId: 'b1', name: 'api', image: 'x', state: 'running', createdAt: Date.now(), daemon: true },
+      ];
+      await act(async () => {
+        await vi.advanceTimersByTimeAsync(5100);
+      });
+      await waitFor(() => expect(screen.getByTestId('box-row').getAttribute('data-box-id')).toBe('b1'));
+      expect(screen.queryByText('No Docker engine found')).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
