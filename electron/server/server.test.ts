@@ -148,6 +148,28 @@ describe('browser mode WebSocket API', () => {
     }
   });
 
+  it('drops a page that sends an oversized message and keeps serving the others', async () => {
+    const small = await startServer({ core, staticDir, maxMessageBytes: 1024 });
+    try {
+      const open = (q: string) =>
+        new Promise<WebSocket>((resolve, reject) => {
+          const ws = new WebSocket(`ws://127.0.0.1:${small.port}/api${q}`);
+          ws.once('open', () => resolve(ws));
+          ws.once('error', reject);
+        });
+      const big = await open(`?token=${small.token}`);
+      big.on('error', () => {});
+      const closed = new Promise<number>((r) => big.once('close', (code) => r(code)));
+      big.send(JSON.stringify({ id: 1, channel: 'traces:import', arg: { fileName: 'x', content: 'x'.repeat(4096) } }));
+      expect(await closed).toBe(1009);
+      const other = await open(`?token=${small.token}`);
+      await expect(call(other, { id: 2, channel: 'app:info' })).resolves.toMatchObject({ ok: true });
+      other.close();
+    } finally {
+      await small.close();
+    }
+  });
+
   it('pushes core events to every connected page', async () => {
     const ws = await openSocket(`?token=${server.token}`);
     try {

@@ -24,6 +24,8 @@ export interface ServerOptions {
   /** Needed to listen anywhere but loopback. */
   allowRemote?: boolean;
   token?: string;
+  /** Largest WebSocket message accepted (default 256 MiB, room for a 100k-span trace file). */
+  maxMessageBytes?: number;
 }
 
 export interface BrowserServer {
@@ -73,7 +75,7 @@ export async function startServer(opts: ServerOptions): Promise<BrowserServer> {
     else fs.createReadStream(file).pipe(res);
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxMessageBytes ?? MAX_MESSAGE });
   server.on('upgrade', (req, socket, head) => {
     const verdict = checkRequest(req, { token, port, allowCookie: false });
     const path = new URL(req.url ?? '/', 'http://x').pathname;
@@ -109,6 +111,8 @@ function serveSocket(ws: WebSocket, core: ApiCore): void {
   };
   const unsubscribe = EVENTS.map((event) => core.on(event, (payload) => send({ event, payload })));
   ws.on('close', () => unsubscribe.forEach((u) => u()));
+  // A bad frame or an oversized message ends this page's connection, never the server.
+  ws.on('error', () => ws.terminate());
   ws.on('message', async (data) => {
     let msg: { id?: unknown; channel?: unknown; arg?: unknown };
     try {
