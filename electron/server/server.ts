@@ -72,7 +72,11 @@ export async function startServer(opts: ServerOptions): Promise<BrowserServer> {
     headers['Cache-Control'] = file.endsWith('.html') ? 'no-store' : 'private, max-age=3600';
     res.writeHead(200, headers);
     if (req.method === 'HEAD') res.end();
-    else fs.createReadStream(file).pipe(res);
+    // The build can be replaced under a running server (npm run build:renderer): fail that request only.
+    else
+      fs.createReadStream(file)
+        .on('error', () => res.destroy())
+        .pipe(res);
   });
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxMessageBytes ?? MAX_MESSAGE });
