@@ -51,6 +51,15 @@ describe('Electron main', () => {
     expect(String((win.options.webPreferences as { preload: string }).preload)).toMatch(/preload\.cjs$/);
   });
 
+  it('locks down web contents it did not create itself', () => {
+    const wc = new fake.FakeWebContents();
+    fake.fakeApp.emit('web-contents-created', {}, wc);
+    expect(wc.windowOpenHandler!({ url: 'https://example.com' })).toEqual({ action: 'deny' });
+    const e = { preventDefault: vi.fn() };
+    wc.emit('will-navigate', e, 'https://example.com/');
+    expect(e.preventDefault).toHaveBeenCalled();
+  });
+
   it('routes links from a second instance and from open-url into the same window', () => {
     const win = fake.FakeBrowserWindow.created[0]!;
     fake.fakeApp.emit('second-instance', {}, ['/opt/Boxscope/boxscope', `boxscope://traces/${T2}`]);

@@ -9,7 +9,7 @@ import { DEEP_LINK_SCHEME, deepLinkHash, findDeepLink } from './deep-link.js';
 import { registerIpc } from './ipc.js';
 import { handleAppProtocol, registerAppScheme } from './protocol.js';
 import { safeStorageBackend } from './secret-backend.js';
-import { appUrl, createMainWindow, denyAllPermissions } from './window.js';
+import { appUrl, createMainWindow, denyAllPermissions, lockDownAllWebContents } from './window.js';
 
 // Packaged: resources/renderer/dist (extraResources); from the repo: dist/electron/ → ../../renderer/dist.
 const rendererDir = app.isPackaged
@@ -36,6 +36,7 @@ if (!app.requestSingleInstanceLock()) {
 } else {
   let pendingHash = findDeepLink(process.argv);
   registerAppScheme();
+  lockDownAllWebContents();
   app.setAsDefaultProtocolClient(DEEP_LINK_SCHEME);
   app.on('second-instance', (_e, argv) => openRoute(findDeepLink(argv)));
   app.on('open-url', (e, url) => {

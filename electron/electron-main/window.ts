@@ -1,5 +1,5 @@
 /** The one hardened window: no Node, no remote content, no navigation away, no new windows, no permissions. */
-import { BrowserWindow, nativeTheme, session, type WebPreferences } from 'electron';
+import { app, BrowserWindow, nativeTheme, session, type WebContents, type WebPreferences } from 'electron';
 import { APP_ORIGIN, isAppUrl } from './protocol.js';
 
 export function webPreferences(preload: string): WebPreferences {
@@ -23,6 +23,23 @@ export function denyAllPermissions(): void {
   session.defaultSession.setPermissionCheckHandler(() => false);
 }
 
+/** New windows denied and navigation kept inside app:// for every web contents, including ones the app did not create itself. */
+export function lockDown(wc: WebContents): void {
+  wc.setWindowOpenHandler(() => ({ action: 'deny' }));
+  wc.on('will-navigate', (event, url) => {
+    // In-app routes change only the hash; anything else would leave the app.
+    if (!isAppUrl(url)) event.preventDefault();
+  });
+  wc.on('will-redirect', (event, url) => {
+    if (!isAppUrl(url)) event.preventDefault();
+  });
+  wc.on('will-attach-webview', (event) => event.preventDefault());
+}
+
+export function lockDownAllWebContents(): void {
+  app.on('web-contents-created', (_e, wc) => lockDown(wc));
+}
+
 export function createMainWindow(opts: { preload: string; hash?: string }): BrowserWindow {
   const win = new BrowserWindow({
     width: 1280,
@@ -35,16 +52,7 @@ export function createMainWindow(opts: { preload: string; hash?: string }): Brow
     webPreferences: webPreferences(opts.preload),
   });
   win.once('ready-to-show', () => win.show());
-  const wc = win.webContents;
-  wc.setWindowOpenHandler(() => ({ action: 'deny' }));
-  wc.on('will-navigate', (event, url) => {
-    // In-app routes change only the hash; anything else would leave the app.
-    if (!isAppUrl(url)) event.preventDefault();
-  });
-  wc.on('will-redirect', (event, url) => {
-    if (!isAppUrl(url)) event.preventDefault();
-  });
-  wc.on('will-attach-webview', (event) => event.preventDefault());
+  lockDown(win.webContents);
   void win.loadURL(appUrl(opts.hash));
   return win;
 }
