@@ -35,6 +35,11 @@ test('boxes and traces survive an app restart', async ({ app }) => {
   await go(page, '/traces');
   await expect(page.locator(`tr[data-trace-id="${traceId}"]`)).toBeVisible();
 
+  // A link to the trace, opened as a fresh page (token in the query, route in the hash), shows it.
+  await app.openDeepLink(`/traces/${traceId}`);
+  await expect(page.locator(tid(TEST_ID.traceTimeline))).toBeVisible();
+  expect(await shownTraceId(page)).toBe(traceId);
+
   // A deep link to the box opens its launch trace, spans and all.
   await go(page, `/boxes/${boxId}`);
   await expect(page.locator(tid(TEST_ID.traceTimeline))).toBeVisible();
