@@ -4,7 +4,7 @@
  * runner to the in-box daemon, under the traceId the box was given.
  */
 import { expect, skipWhereHostMissing, test } from '../fixtures/app.js';
-import { asGhcr, docker, pushImage, requireEngine } from '../fixtures/stack.js';
+import { asGhcr, docker, pushImage, readTree, requireEngine } from '../fixtures/stack.js';
 import {
   boxName,
   boxRow,
@@ -83,5 +83,7 @@ test('a private ghcr.io image launches and its whole launch is one trace', async
   expect(JSON.stringify(inspect)).not.toContain(TOKEN);
   expect(await page.content()).not.toContain(TOKEN);
   expect(app.logs()).not.toContain(TOKEN);
+  // Nor the trace store, the logs or anything else the app keeps.
+  expect(readTree(app.home)).not.toContain(TOKEN);
   expect(crashes).toEqual([]);
 });

@@ -1,7 +1,14 @@
 /** Journey 4: wrong credentials → an error naming the registry and where the credential came from. */
 import fs from 'node:fs';
 import { expect, skipWhereHostMissing, test } from '../fixtures/app.js';
-import { homeWithDockerLogins, pushImage, requireEngine, startRegistry, type TestRegistry } from '../fixtures/stack.js';
+import {
+  homeWithDockerLogins,
+  pushImage,
+  readTree,
+  requireEngine,
+  startRegistry,
+  type TestRegistry,
+} from '../fixtures/stack.js';
 import { boxName, boxRow, go, launch, tid, TEST_ID, watchCrashes } from '../fixtures/ui.js';
 
 skipWhereHostMissing();
@@ -45,6 +52,7 @@ test('a launch with a wrong docker login fails with a 401 naming the registry an
     if (await row.count()) await expect(row).toHaveAttribute('data-state', 'failed');
     expect(await page.content()).not.toContain(WRONG);
     expect(app.logs()).not.toContain(WRONG);
+    expect(readTree(app.home)).not.toContain(WRONG);
     expect(crashes).toEqual([]);
   } finally {
     fs.rmSync(userHome, { recursive: true, force: true });
