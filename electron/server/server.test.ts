@@ -170,6 +170,45 @@ describe('browser mode WebSocket API', () => {
     }
   });
 
+  it('stops a log follow when the last page reading it goes away, and not before', async () => {
+    // The real core with the two follow channels recorded (following needs a live box).
+    const calls: string[] = [];
+    const recording = {
+      on: core.on,
+      invoke: (async (channel: string, arg: unknown) => {
+        if (channel === 'boxes:followLogs' || channel === 'boxes:unfollowLogs') {
+          calls.push(`${channel} ${(arg as { boxId: string }).boxId}`);
+          return undefined;
+        }
+        return core.invoke(channel as never, arg as never);
+      }) as typeof core.invoke,
+    };
+    const s = await startServer({ core: recording, staticDir });
+    const open = () =>
+      new Promise<WebSocket>((resolve, reject) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${s.port}/api?token=${s.token}`);
+        ws.once('open', () => resolve(ws));
+        ws.once('error', reject);
+      });
+    try {
+      const a = await open();
+      const b = await open();
+      await call(a, { id: 1, channel: 'boxes:followLogs', arg: { boxId: 'bx-1' } });
+      await call(b, { id: 2, channel: 'boxes:followLogs', arg: { boxId: 'bx-1' } });
+      await expect(call(a, { id: 3, channel: 'boxes:unfollowLogs', arg: { boxId: 'bx-1' } })).resolves.toMatchObject({
+        ok: true,
+      });
+      expect(calls.filter((c) => c.startsWith('boxes:unfollowLogs'))).toEqual([]);
+      b.close();
+      for (let i = 0; i < 100 && !calls.includes('boxes:unfollowLogs bx-1'); i++)
+        await new Promise((r) => setTimeout(r, 10));
+      expect(calls).toEqual(['boxes:followLogs bx-1', 'boxes:followLogs bx-1', 'boxes:unfollowLogs bx-1']);
+      a.close();
+    } finally {
+      await s.close();
+    }
+  });
+
   it('pushes core events to every connected page', async () => {
     const ws = await openSocket(`?token=${server.token}`);
     try {

@@ -79,6 +79,7 @@ export async function startServer(opts: ServerOptions): Promise<BrowserServer> {
         .pipe(res);
   });
 
+  const follows = logFollows(opts.core);
   const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxMessageBytes ?? MAX_MESSAGE });
   server.on('upgrade', (req, socket, head) => {
     const verdict = checkRequest(req, { token, port, allowCookie: false });
@@ -87,7 +88,7 @@ export async function startServer(opts: ServerOptions): Promise<BrowserServer> {
       socket.end(`HTTP/1.1 ${verdict.ok ? '404 Not Found' : '403 Forbidden'}\r\nConnection: close\r\n\r\n`);
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => serveSocket(ws, opts.core));
+    wss.handleUpgrade(req, socket, head, (ws) => serveSocket(ws, opts.core, follows));
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -109,12 +110,42 @@ export async function startServer(opts: ServerOptions): Promise<BrowserServer> {
   };
 }
 
-function serveSocket(ws: WebSocket, core: ApiCore): void {
+/**
+ * Log follows are per box in the core but per page here: a closed tab must
+ * not leave a follow running, nor end one another tab still reads.
+ */
+function logFollows(core: ApiCore) {
+  const readers = new Map<string, number>();
+  return {
+    followed(boxId: string) {
+      readers.set(boxId, (readers.get(boxId) ?? 0) + 1);
+    },
+    /** true when no page reads this box's logs any more. */
+    release(boxId: string): boolean {
+      const n = (readers.get(boxId) ?? 0) - 1;
+      if (n > 0) {
+        readers.set(boxId, n);
+        return false;
+      }
+      readers.delete(boxId);
+      return true;
+    },
+    stop(boxId: string) {
+      void core.invoke('boxes:unfollowLogs', { boxId }).catch(() => undefined);
+    },
+  };
+}
+
+function serveSocket(ws: WebSocket, core: ApiCore, follows: ReturnType<typeof logFollows>): void {
   const send = (msg: unknown) => {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
   };
   const unsubscribe = EVENTS.map((event) => core.on(event, (payload) => send({ event, payload })));
-  ws.on('close', () => unsubscribe.forEach((u) => u()));
+  const mine = new Set<string>();
+  ws.on('close', () => {
+    unsubscribe.forEach((u) => u());
+    for (const boxId of mine) if (follows.release(boxId)) follows.stop(boxId);
+  });
   // A bad frame or an oversized message ends this page's connection, never the server.
   ws.on('error', () => ws.terminate());
   ws.on('message', async (data) => {
@@ -126,7 +157,17 @@ function serveSocket(ws: WebSocket, core: ApiCore): void {
       return;
     }
     const id = typeof msg?.id === 'number' || typeof msg?.id === 'string' ? msg.id : null;
+    const boxId = (msg?.arg as { boxId?: unknown } | undefined)?.boxId;
+    if (msg?.channel === 'boxes:unfollowLogs' && typeof boxId === 'string' && mine.has(boxId)) {
+      mine.delete(boxId);
+      // Another page still reads these logs: keep the core's follow.
+      if (!follows.release(boxId)) return send({ id, ok: true });
+    }
     const env = await dispatch(core, msg?.channel, msg?.arg);
+    if (env.ok && msg?.channel === 'boxes:followLogs' && typeof boxId === 'string' && !mine.has(boxId)) {
+      mine.add(boxId);
+      follows.followed(boxId);
+    }
     send({ id, ...env });
   });
 }
