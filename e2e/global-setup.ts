@@ -1,4 +1,4 @@
-/** Builds what the journeys run: the CLI bundle and renderer always (both fast), the daemon and Electron bundle when missing. */
+/** Builds what the journeys run: the CLI bundle and renderer always (both fast), the daemon when missing, the Electron bundle when it can run. */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -21,6 +21,8 @@ export default function globalSetup(): void {
     if (fs.existsSync(path.join(root, 'scripts', 'build-daemon.sh'))) run('bash', ['scripts/build-daemon.sh']);
     else console.log('[e2e] scripts/build-daemon.sh is missing: the in-box daemon is not built');
   }
-  if (!fs.existsSync(path.join(root, 'dist', 'electron', 'main.cjs')))
+  // Only the electron project runs the Electron bundle; when it can run, it must be current.
+  if (electron.ok || !fs.existsSync(path.join(root, 'dist', 'electron', 'main.cjs'))) {
     run(process.execPath, ['scripts/build-electron.mjs']);
+  }
 }
