@@ -1,0 +1,106 @@
+/**
+ * The built Electron bundle (dist/electron/main.cjs), loaded by plain Node
+ * with a stand-in `electron` module: proves the CommonJS bundle of the core
+ * starts, registers every channel and opens its window on app://.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHANNELS } from '../../shared/api.js';
+
+const root = path.resolve(import.meta.dirname, '..', '..');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'boxscope-bundle-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+// CommonJS, because that is what the bundle requires `electron` from.
+const STAND_IN = `
+const Module = require('node:module');
+const { EventEmitter } = require('node:events');
+const report = { handlers: [], windows: [], privileged: [], protocols: [] };
+const app = new EventEmitter();
+let ready;
+const whenReady = new Promise((r) => (ready = r));
+Object.assign(app, {
+  isPackaged: false,
+  requestSingleInstanceLock: () => true,
+  setAsDefaultProtocolClient: () => true,
+  whenReady: () => whenReady,
+  isReady: () => true,
+  quit: () => { process.stdout.write(JSON.stringify(report)); process.exit(0); },
+  exit: (c) => process.exit(c),
+});
+class WebContents extends EventEmitter {
+  constructor() { super(); this.mainFrame = { url: '' }; }
+  setWindowOpenHandler() {}
+  send() {}
+}
+class BrowserWindow extends EventEmitter {
+  constructor(o) { super(); this.webContents = new WebContents(); report.windows.push({ options: o, urls: [] }); this.i = report.windows.length - 1; }
+  loadURL(u) { report.windows[this.i].urls.push(u); setImmediate(() => app.emit('will-quit', { preventDefault() {} })); return Promise.resolve(); }
+  once() {}
+  isDestroyed() { return false; }
+  static getAllWindows() { return []; }
+}
+const electron = {
+  app, BrowserWindow,
+  dialog: { showErrorBox: (t, b) => { process.stderr.write(t + ': ' + b + '\\n'); } },
+  nativeTheme: { shouldUseDarkColors: false },
+  session: { defaultSession: { setPermissionRequestHandler() {}, setPermissionCheckHandler() {} } },
+  protocol: { registerSchemesAsPrivileged: (s) => report.privileged.push(...s.map((x) => x.scheme)), handle: (s) => report.protocols.push(s) },
+  ipcMain: { handle: (c) => report.handlers.push(c), removeHandler() {} },
+  safeStorage: { isEncryptionAvailable: () => false, getSelectedStorageBackend: () => 'basic_text' },
+};
+const load = Module._load;
+Module._load = function (request, ...rest) {
+  return request === 'electron' ? electron : load.call(this, request, ...rest);
+};
+setImmediate(() => ready());
+`;
+
+let report: {
+  handlers: string[];
+  windows: Array<{ options: { show: boolean }; urls: string[] }>;
+  privileged: string[];
+  protocols: string[];
+};
+
+beforeAll(async () => {
+  const { buildElectron } = await import(path.join(root, 'scripts', 'build-electron.mjs'));
+  await buildElectron();
+  fs.writeFileSync(path.join(tmp, 'stand-in.cjs'), STAND_IN);
+  const out = execFileSync(
+    process.execPath,
+    ['--require', path.join(tmp, 'stand-in.cjs'), path.join(root, 'dist', 'electron', 'main.cjs')],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        BOXSCOPE_HOME: path.join(tmp, 'home'),
+        BOXSCOPE_OTLP_PORT: '0',
+        DOCKER_HOST: `unix://${tmp}/none.sock`,
+      },
+      timeout: 30_000,
+      encoding: 'utf8',
+    },
+  );
+  report = JSON.parse(out);
+}, 60_000);
+
+describe('dist/electron/main.cjs', () => {
+  it('starts under Node, wires every channel and opens one hidden window on app://', () => {
+    expect(report.privileged).toEqual(['app']);
+    expect(report.protocols).toEqual(['app']);
+    expect([...report.handlers].sort()).toEqual([...CHANNELS].sort());
+    expect(report.windows).toHaveLength(1);
+    expect(report.windows[0]!.options.show).toBe(false);
+    expect(report.windows[0]!.urls).toEqual(['app://boxscope/index.html']);
+  });
+
+  it('ships a self-contained sandboxed preload that requires nothing but electron', () => {
+    const preload = fs.readFileSync(path.join(root, 'dist', 'electron', 'preload.cjs'), 'utf8');
+    const requires = [...preload.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
+    expect([...new Set(requires)]).toEqual(['electron']);
+  });
+});
