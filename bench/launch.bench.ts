@@ -3,7 +3,8 @@
  * alternating the sides run by run:
  *   - `boxscope launch IMAGE` (cached image; --no-daemon, and with the daemon) vs `docker run -d IMAGE`
  *   - the runner's pull from a local TLS registry vs `docker pull` (image removed between runs)
- * A third launch side, a bare Node script that only creates and starts the
+ * The app's own launch (a core that stays up, as behind the UI's Launch
+ * button) is measured too. A further side, a bare Node script that only creates and starts the
  * container through dockerode, shows the floor any per-call Node process has.
  * Run: node --import tsx bench/launch.bench.ts [--runs 15] [--pull-runs 8]
  */
@@ -13,6 +14,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { connectEngine } from '../electron/core/docker/engine.js';
 import { pullImage } from '../electron/core/runner/pull.js';
+import { createCore } from '../electron/core/service.js';
 import {
   buildCli,
   buildImage,
@@ -116,8 +118,14 @@ async function launchBench(): Promise<void> {
   const cliDaemon: number[] = [];
   const dockerRun: number[] = [];
   const floor: number[] = [];
+  const app: number[] = [];
+  const appDaemon: number[] = [];
   const floorScript = await nodeFloorScript();
+  // The app's own launch: the core stays up, as behind the UI's Launch button.
+  const core = await createCore({ host: 'cli', env: h.env });
   try {
+    const appLaunch = async (daemon: boolean) =>
+      (await core.invoke('boxes:launch', { image: IMAGE, daemon })).containerId;
     const launch = async (extra: string[]) => {
       const r = await runCli(['launch', IMAGE, '--json', ...extra], { env: h.env });
       if (r.code !== 0) throw new Error(`boxscope launch failed: ${r.stderr.trim()}`);
@@ -138,6 +146,7 @@ async function launchBench(): Promise<void> {
     await rm(await launch(['--no-daemon']));
     await rm(await drun());
     if (dd) await rm(await launch([]));
+    await rm(await appLaunch(false));
     for (let i = 0; i < RUNS; i++) {
       let id = '';
       dockerRun.push(await timed(async () => void (id = await drun())));
@@ -146,12 +155,19 @@ async function launchBench(): Promise<void> {
       await rm(id);
       floor.push(await timed(async () => void (id = await nodeFloor())));
       await rm(id);
+      app.push(await timed(async () => void (id = await appLaunch(false))));
+      await rm(id);
+      if (dd) {
+        appDaemon.push(await timed(async () => void (id = await appLaunch(true))));
+        await rm(id);
+      }
       if (dd) {
         cliDaemon.push(await timed(async () => void (id = await launch([]))));
         await rm(id);
       }
     }
   } finally {
+    await core.close();
     await removeBoxesOfHome(h.home);
     h.cleanup();
   }
@@ -160,6 +176,8 @@ async function launchBench(): Promise<void> {
     [
       ['docker run -d (baseline)', dockerRun],
       ['node + dockerode create/start only', floor],
+      ['app launch, --no-daemon (warm core)', app],
+      ...(dd ? ([['app launch, with daemon (warm core)', appDaemon]] as Array<[string, number[]]>) : []),
       ['boxscope launch --no-daemon', cli],
       ...(dd ? ([['boxscope launch (with daemon)', cliDaemon]] as Array<[string, number[]]>) : []),
     ],

@@ -31,20 +31,19 @@ import { failSpan, injectFrom, inSpan, parentContext } from './tracing.js';
 export type RunnerContext = Pick<CoreContext, 'paths' | 'env' | 'events' | 'log' | 'tracer' | 'store' | 'daemon'>;
 
 /**
- * How long a started box gets to show that its process died at once (after
- * the daemon's boot when there is one). Short, because a launch must stay as
- * quick as `docker run -d`; BOXSCOPE_EXIT_GRACE_MS lengthens it on slow machines.
+ * How long a started box gets to show that its process died at once. It runs
+ * from the engine's start, alongside the wait for the daemon's boot span, and
+ * is short because a launch must stay as quick as `docker run -d`: a process
+ * that dies later is still caught by the engine's events and shown as exited.
+ * BOXSCOPE_EXIT_GRACE_MS lengthens it on slow machines.
  */
-const EXIT_GRACE_MS = { plain: 40, daemon: 50 };
+const EXIT_GRACE_MS = 30;
 
-function exitGrace(env: NodeJS.ProcessEnv, daemon: boolean): number {
+function exitGrace(env: NodeJS.ProcessEnv): number {
   const n = Number(env.BOXSCOPE_EXIT_GRACE_MS);
-  return env.BOXSCOPE_EXIT_GRACE_MS && Number.isFinite(n) && n >= 0
-    ? n
-    : daemon
-      ? EXIT_GRACE_MS.daemon
-      : EXIT_GRACE_MS.plain;
+  return env.BOXSCOPE_EXIT_GRACE_MS && Number.isFinite(n) && n >= 0 ? n : EXIT_GRACE_MS;
 }
+
 const BOOT_TIMEOUT_MS = 5000;
 /** Which data dir launched a box (not in shared/: only the core reads it). */
 export const HOME_LABEL = 'boxscope.home';
@@ -353,7 +352,10 @@ export class Runner {
           Image: ref.canonical,
           Env: Object.entries(boxEnv).map(([k, v]) => `${k}=${v}`),
           Labels: labels,
-          ...(daemonPath ? { Entrypoint: [IN_BOX.daemon, '--', ...argv] } : {}),
+          // On the host's network the app's own receiver holds 127.0.0.1:4318, so the daemon must not relay it.
+          ...(daemonPath
+            ? { Entrypoint: [IN_BOX.daemon, ...(req.network === 'host' ? ['--no-relay'] : []), '--', ...argv] }
+            : {}),
           HostConfig: { NetworkMode: req.network || 'none', Binds: binds },
         });
         span.setAttribute(ATTR.containerId, c.id);
@@ -394,6 +396,8 @@ export class Runner {
         (r: { StatusCode?: number }) => r.StatusCode ?? 0,
         () => undefined,
       );
+      // The grace runs from the start, alongside the wait for the daemon's boot, not after it.
+      const graceOver = new Promise<undefined>((r) => setTimeout(r, exitGrace(env)));
       let exitCode: number | undefined;
       if (daemonPath) {
         exitCode = await inSpan(tracer, SPAN.daemonWait, parent, { ...base }, async (span) => {
@@ -406,11 +410,7 @@ export class Runner {
         });
       }
       // A process that dies at once does so within a few ms of starting (after the daemon's boot, with it).
-      if (exitCode === undefined)
-        exitCode = await Promise.race([
-          exited,
-          new Promise<undefined>((r) => setTimeout(r, exitGrace(env, !!daemonPath))),
-        ]);
+      if (exitCode === undefined) exitCode = await Promise.race([exited, graceOver]);
       if (exitCode !== undefined) {
         const tail = await this.logs(box.boxId, 5).catch(() => '');
         const lines = lastLines(tail, 5);
