@@ -75,17 +75,24 @@ if (!skip.has('go')) {
     // Same settings as scripts/build-daemon.sh, so the tests reuse its compiled packages.
     env: { ...process.env, CGO_ENABLED: '0', GOFLAGS: '-mod=readonly -buildvcs=false' },
   });
-  let passed = 0, failed = 0, skipped = 0;
+  let passed = 0,
+    failed = 0,
+    skipped = 0;
   for (const line of (r.stdout ?? '').split('\n')) {
     if (!line.startsWith('{')) continue;
     const ev = JSON.parse(line);
     if (ev.Action === 'output' && ev.Output) process.stdout.write(ev.Test ? '' : ev.Output);
     if (!ev.Test) continue;
     if (ev.Action === 'pass') passed++;
-    else if (ev.Action === 'fail') { failed++; process.stdout.write(`--- FAIL: ${ev.Package} ${ev.Test}\n`); }
-    else if (ev.Action === 'skip') skipped++;
+    else if (ev.Action === 'fail') {
+      failed++;
+      process.stdout.write(`--- FAIL: ${ev.Package} ${ev.Test}\n`);
+    } else if (ev.Action === 'skip') skipped++;
   }
-  if (r.status !== 0 && failed === 0) { failed = 1; process.stdout.write(r.stderr ?? ''); }
+  if (r.status !== 0 && failed === 0) {
+    failed = 1;
+    process.stdout.write(r.stderr ?? '');
+  }
   count('go test (daemon)', passed, failed, skipped);
 }
 

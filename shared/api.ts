@@ -96,4 +96,9 @@ export const CHANNELS = [
   'traces:recordUi',
 ] as const satisfies readonly Channel[];
 
-export const EVENTS = ['boxes:changed', 'pull:progress', 'spans:added', 'logs:chunk'] as const satisfies readonly EventName[];
+export const EVENTS = [
+  'boxes:changed',
+  'pull:progress',
+  'spans:added',
+  'logs:chunk',
+] as const satisfies readonly EventName[];

@@ -1,15 +1,7 @@
 /** Data that crosses the process boundary. Plain JSON-safe objects only. */
 
 export type BoxState =
-  | 'creating'
-  | 'pulling'
-  | 'starting'
-  | 'running'
-  | 'stopping'
-  | 'stopped'
-  | 'exited'
-  | 'failed'
-  | 'removed';
+  'creating' | 'pulling' | 'starting' | 'running' | 'stopping' | 'stopped' | 'exited' | 'failed' | 'removed';
 
 export type PullPolicy = 'always' | 'missing' | 'never';
 
@@ -97,13 +89,7 @@ export interface SecretStoreStatus {
 }
 
 export type RegistryCheckOutcome =
-  | 'ok'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'tls-untrusted'
-  | 'unreachable'
-  | 'not-found'
-  | 'error';
+  'ok' | 'unauthorized' | 'forbidden' | 'tls-untrusted' | 'unreachable' | 'not-found' | 'error';
 
 export interface RegistryCheckResult {
   registry: string;

@@ -21,7 +21,12 @@ export function redact(value: unknown, depth = 0): unknown {
 export function createLogger(p: Paths, host: string): Logger {
   const file = path.join(p.logs, `${host}.log`);
   const write = (level: string, msg: string, fields?: Record<string, unknown>) => {
-    const line = JSON.stringify({ t: new Date().toISOString(), level, msg, ...(fields ? (redact(fields) as object) : {}) });
+    const line = JSON.stringify({
+      t: new Date().toISOString(),
+      level,
+      msg,
+      ...(fields ? (redact(fields) as object) : {}),
+    });
     try {
       fs.appendFileSync(file, line + '\n', { mode: 0o600 });
     } catch {
