@@ -20,7 +20,7 @@ stamp_of() {
     go version
     cat "${BASH_SOURCE[0]}"
     cd "$src"
-    find . -path ./bin -prune -o -type f \( -name '*.go' ! -name '*_test.go' -o -name go.mod -o -name go.sum \) -print \
+    find . \( -path ./bin -o -path ./testdata \) -prune -o -type f \( -name '*.go' ! -name '*_test.go' -o -name go.mod -o -name go.sum \) -print \
       | LC_ALL=C sort | xargs sha256sum
   } | sha256sum | cut -d' ' -f1
 }
