@@ -174,4 +174,31 @@ describe('clock skew with long box spans', () => {
     ]);
     expect(adjustClockSkew(m).adjustments).toEqual([]);
   });
+
+  // The runner's shape: container.create injects the traceparent and ends; the box boots during container.start.
+  const injected = (bootAt: number) => [
+    span('run', undefined, 0, 400, { name: 'box.create' }),
+    span('create', 'run', 10, 30, { name: 'container.create' }),
+    span('start', 'run', 30, 200, { name: 'container.start' }),
+    span('wait', 'run', 200, 220, { name: 'daemon.wait' }),
+    span('boot', 'create', bootAt, bootAt + 3, { name: 'sandbox.boot', serviceName: 'boxlite-daemon' }),
+  ];
+
+  it('does not move a boot span that starts after its injecting parent ended, inside the start/wait window', () => {
+    expect(adjustClockSkew(buildTraceModel(injected(190))).adjustments).toEqual([]);
+  });
+
+  it('shifts a boot span that starts before the engine was asked to start the box', () => {
+    const m = buildTraceModel(injected(20));
+    const r = adjustClockSkew(m);
+    expect(r.maxShiftMs).toBeCloseTo(10, 6);
+    expect(r.start[m.indexById.get('boot')!]).toBeCloseTo(30, 6);
+  });
+
+  it('shifts back a boot span that ends after the runner had already received it', () => {
+    const m = buildTraceModel(injected(250));
+    const r = adjustClockSkew(m);
+    expect(r.maxShiftMs).toBeCloseTo(-33, 6);
+    expect(r.finish[m.indexById.get('boot')!]).toBeCloseTo(220, 6);
+  });
 });

@@ -1,4 +1,4 @@
-import { SERVICE } from '../../../shared/constants.js';
+import { ATTR, SERVICE, SPAN } from '../../../shared/constants.js';
 import type { TraceModel } from './trace-model.js';
 
 export interface SkewAdjustment {
@@ -17,13 +17,34 @@ export interface SkewResult {
 }
 
 const isBoxSide = (service: string) => service === SERVICE.daemon;
+const isBoot = (name: string) => name === SPAN.sandboxBoot || name === SPAN.boxBoot;
+
+/** Host spans of one name, by the box they belong to ('' when a span names none). */
+function hostSpansByBox(m: TraceModel, name: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (let i = 0; i < m.size; i++) {
+    const s = m.spans[i];
+    if (s.name !== name || isBoxSide(m.services[m.serviceOf[i]])) continue;
+    out.set(String(s.attributes[ATTR.boxId] ?? ''), i);
+  }
+  return out;
+}
+
+function forBox(spans: Map<string, number>, boxId: string): number | undefined {
+  return spans.get(boxId) ?? (spans.size === 1 ? spans.values().next().value : undefined);
+}
 
 /**
- * Host spans (UI, runner) and box spans (daemon) come from different clocks.
- * Where a box span sits outside its host parent — it starts before the
- * parent, or ends after it while being short enough to fit — the whole box
- * subtree is shifted to fit, the way a reader would mentally correct it. One pass in preorder: a child inherits
- * its parent's shift and adds its own at a host→box boundary.
+ * Host spans (UI, runner) and box spans (daemon) may come from different
+ * clocks (an engine in a VM). Only what causality rules out counts as skew:
+ * a box span cannot start before its host parent, nor before the engine was
+ * asked to start the box (`container.start`), and the daemon's boot span
+ * must have ended before the runner received it (`daemon.wait` ended). A box
+ * span that merely starts after its parent ended is not skew: the runner's
+ * `container.create` injects the traceparent and ends before the box boots.
+ * Where a rule is broken the whole box subtree is shifted, the least that
+ * satisfies it. One pass in preorder: a child inherits its parent's shift
+ * and adds its own at a host→box boundary.
  */
 export function adjustClockSkew(m: TraceModel, toleranceMs = 0): SkewResult {
   const n = m.size;
@@ -31,23 +52,24 @@ export function adjustClockSkew(m: TraceModel, toleranceMs = 0): SkewResult {
   const start = new Float64Array(n);
   const finish = new Float64Array(n);
   const adjustments: SkewAdjustment[] = [];
+  const containerStarts = hostSpansByBox(m, SPAN.containerStart);
+  const daemonWaits = hostSpansByBox(m, SPAN.daemonWait);
   let maxShiftMs = 0;
   for (let i = 0; i < n; i++) {
     const p = m.parent[i];
     let s = p >= 0 ? shift[p] : 0;
     if (p >= 0 && isBoxSide(m.services[m.serviceOf[i]]) && !isBoxSide(m.services[m.serviceOf[p]])) {
-      const ps = start[p];
-      const pe = finish[p];
+      const boxId = String(m.spans[i].attributes[ATTR.boxId] ?? '');
+      const started = forBox(containerStarts, boxId);
+      const waited = isBoot(m.spans[i].name) ? forBox(daemonWaits, boxId) : undefined;
+      // Host spans keep their own clock, and these two may come later in preorder: read their raw times.
+      const lower = Math.max(start[p], started === undefined ? -Infinity : m.start[started]);
+      const upper = waited === undefined ? Infinity : m.finish[waited];
       const cs = m.start[i] + s;
       const ce = m.finish[i] + s;
       let own = 0;
-      if (cs < ps - toleranceMs) {
-        // Starting before the parent is causally impossible: the box clock is behind.
-        own = ps - cs;
-      } else if (ce > pe + toleranceMs && ce - cs <= pe - ps) {
-        // Ending late is only clock skew when the span would fit; a longer span is async work outliving its parent.
-        own = Math.max(pe - ce, ps - cs);
-      }
+      if (cs < lower - toleranceMs) own = lower - cs;
+      else if (ce > upper + toleranceMs) own = Math.max(upper - ce, lower - cs);
       if (own !== 0) {
         s += own;
         adjustments.push({ index: i, shiftMs: own });
