@@ -37,7 +37,7 @@ export type RunnerContext = Pick<CoreContext, 'paths' | 'env' | 'events' | 'log'
  * that dies later is still caught by the engine's events and shown as exited.
  * BOXSCOPE_EXIT_GRACE_MS lengthens it on slow machines.
  */
-const EXIT_GRACE_MS = 30;
+const EXIT_GRACE_MS = 15;
 
 function exitGrace(env: NodeJS.ProcessEnv): number {
   const n = Number(env.BOXSCOPE_EXIT_GRACE_MS);
