@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState, memo } from 'react';
+import { useDragRange } from './use-drag-range.js';
 import { useTraceView } from '../../state/trace-store.js';
 import { serviceColor } from './colors.js';
 
@@ -16,8 +17,7 @@ function MinimapView() {
   const zoom = useTraceView((s) => s.zoom);
   const setZoom = useTraceView((s) => s.setZoom);
   const canvas = useRef<HTMLCanvasElement>(null);
-  const box = useRef<HTMLDivElement>(null);
-  const [drag, setDrag] = useState<[number, number] | null>(null);
+  const { ref: box, drag, handlers } = useDragRange<HTMLDivElement>((from, to) => setZoom([from, to]), 0.002);
   const [width, setWidth] = useState(800);
 
   useEffect(() => {
@@ -69,10 +69,6 @@ function MinimapView() {
     ctx.fill();
   }, [model, start, finish, bounds, width]);
 
-  const frac = (clientX: number) => {
-    const r = box.current!.getBoundingClientRect();
-    return Math.max(0, Math.min(1, (clientX - r.left) / (r.width || 1)));
-  };
   const shown = drag ?? zoom;
   const left = Math.min(shown[0], shown[1]);
   const right = Math.max(shown[0], shown[1]);
@@ -81,16 +77,7 @@ function MinimapView() {
       className="minimap"
       ref={box}
       title="Drag to zoom the timeline; double-click to show everything"
-      onPointerDown={(e) => {
-        const f = frac(e.clientX);
-        (e.target as Element).setPointerCapture?.(e.pointerId);
-        setDrag([f, f]);
-      }}
-      onPointerMove={(e) => drag && setDrag([drag[0], frac(e.clientX)])}
-      onPointerUp={() => {
-        if (drag && Math.abs(drag[1] - drag[0]) > 0.002) setZoom(drag);
-        setDrag(null);
-      }}
+      {...handlers}
       onDoubleClick={() => setZoom([0, 1])}
     >
       <canvas ref={canvas} style={{ width, height: HEIGHT }} aria-label="Trace overview" />

@@ -1,4 +1,5 @@
-import { useRef, useState, memo } from 'react';
+import { useRef, memo } from 'react';
+import { useDragRange } from './use-drag-range.js';
 import { useTraceView } from '../../state/trace-store.js';
 import { Ticks } from './Ticks.js';
 
@@ -15,12 +16,15 @@ function TimelineHeaderView({ from, to, nameWidth }: Props) {
   const setZoom = useTraceView((s) => s.setZoom);
   const setNameWidth = useTraceView((s) => s.setNameWidth);
   const resize = useRef<{ x: number; w: number } | null>(null);
-  const scale = useRef<HTMLDivElement>(null);
-  const [drag, setDrag] = useState<[number, number] | null>(null);
-  const frac = (clientX: number) => {
-    const r = scale.current!.getBoundingClientRect();
-    return Math.max(0, Math.min(1, (clientX - r.left) / (r.width || 1)));
-  };
+  // The scale shows the zoomed window, so a picked stretch is relative to it.
+  const {
+    ref: scale,
+    drag,
+    handlers,
+  } = useDragRange<HTMLDivElement>((a, b) => {
+    const span = zoom[1] - zoom[0];
+    setZoom([zoom[0] + a * span, zoom[0] + b * span]);
+  }, 0.005);
   const zoomed = zoom[0] > 0 || zoom[1] < 1;
   return (
     <div className="timeline-header">
@@ -50,24 +54,7 @@ function TimelineHeaderView({ from, to, nameWidth }: Props) {
           </button>
         )}
       </div>
-      <div
-        className="timeline-header-ticks"
-        ref={scale}
-        title="Drag to zoom into a stretch of time"
-        onPointerDown={(e) => {
-          const f = frac(e.clientX);
-          (e.target as Element).setPointerCapture?.(e.pointerId);
-          setDrag([f, f]);
-        }}
-        onPointerMove={(e) => drag && setDrag([drag[0], frac(e.clientX)])}
-        onPointerUp={() => {
-          if (drag && Math.abs(drag[1] - drag[0]) > 0.005) {
-            const span = zoom[1] - zoom[0];
-            setZoom([zoom[0] + Math.min(...drag) * span, zoom[0] + Math.max(...drag) * span]);
-          }
-          setDrag(null);
-        }}
-      >
+      <div className="timeline-header-ticks" ref={scale} title="Drag to zoom into a stretch of time" {...handlers}>
         <Ticks from={from} to={to} labels />
         {drag && (
           <div
