@@ -1,7 +1,7 @@
 import { useState, memo } from 'react';
 import { useTraceView } from '../../state/trace-store.js';
 import { formatDuration } from '../../model/time.js';
-import { call } from '../../api/client.js';
+import { call, errorInfo } from '../../api/client.js';
 import { useApp } from '../../state/app-store.js';
 import { deepLink } from '../../state/route.js';
 import { copyText, downloadText } from '../common/download.js';
@@ -107,7 +107,7 @@ function TraceHeaderView() {
             try {
               downloadText(`trace-${traceId}.otlp.json`, await call('traces:export', { traceId }));
             } catch (e) {
-              pushError(e as never, 'Export failed');
+              pushError(errorInfo(e), 'Export failed');
             }
           }}
         >

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { BoxscopeError } from '../../../../shared/errors.js';
 import { renderApp } from '../../test/render-app.js';
 import { launchTrace, span } from '../../test/spans.js';
 import { useTraceView } from '../../state/trace-store.js';
@@ -140,6 +141,16 @@ describe('Trace timeline', () => {
     key('e');
     key('?');
     expect(screen.getByRole('dialog', { name: 'Keyboard shortcuts' })).toBeTruthy();
+  });
+
+  it('says in words why an export failed', async () => {
+    const { fake } = await openTrace();
+    fake.handlers['traces:export'] = () => {
+      throw new BoxscopeError('TRACE_NOT_FOUND', 'The trace store has no trace with this id');
+    };
+    fireEvent.click(screen.getByRole('button', { name: 'Export OTLP' }));
+    const banner = await screen.findByTestId('error-banner');
+    expect(banner.textContent).toContain('Export failed: The trace store has no trace with this id');
   });
 
   it('says so when a trace cannot be found', async () => {
