@@ -54,6 +54,8 @@ export async function launchBox(
     return res;
   } catch (err) {
     const info = errorInfo(err);
+    // A launch that failed after the box got its id still names the box on its span.
+    if (typeof info.details?.boxId === 'string') span.setBoxId(info.details.boxId);
     span.end({ code: info.code, message: info.message });
     throw err;
   } finally {

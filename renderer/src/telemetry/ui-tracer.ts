@@ -64,6 +64,7 @@ export function createUiTracer(record: Record, version = '0.1.0'): UiTracer {
         },
         end(error) {
           if (error) {
+            span.recordException({ name: error.code, message: error.message });
             span.setAttribute(ATTR.errorType, error.code);
             span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
           } else span.setStatus({ code: SpanStatusCode.OK });

@@ -58,6 +58,7 @@ describe('Launcher', () => {
       throw new BoxscopeError(
         'REGISTRY_UNAUTHORIZED',
         'ghcr.io refused the credential from GHCR_USERNAME/GHCR_TOKEN (401)',
+        { boxId: 'box-9' },
       );
     };
     fireEvent.change(screen.getByTestId('launch-image'), { target: { value: 'ghcr.io/acme/private:1' } });
@@ -69,6 +70,12 @@ describe('Launcher', () => {
     await waitFor(() => expect(fake.callsTo('traces:recordUi')).toHaveLength(1));
     const span = JSON.parse(fake.callsTo('traces:recordUi')[0].otlpJson).resourceSpans[0].scopeSpans[0].spans[0];
     expect(span.status.code).toBe(2);
+    expect(span.events.map((e: { name: string }) => e.name)).toContain('exception');
+    const attrs = Object.fromEntries(
+      span.attributes.map((a: { key: string; value: { stringValue?: string } }) => [a.key, a.value.stringValue]),
+    );
+    expect(attrs['error.type']).toBe('REGISTRY_UNAUTHORIZED');
+    expect(attrs['boxlite.box.id']).toBe('box-9');
   });
 
   it('refuses env names the runner owns', () => {
