@@ -10,9 +10,6 @@ function uiTracer(): UiTracer {
   return tracer;
 }
 
-/** Launch requests still in flight, by request id, so the boxes page can offer cancel. */
-export const inFlight = new Map<string, { image: string; boxId?: string }>();
-
 function newRequestId(): string {
   return typeof crypto !== 'undefined' && 'randomUUID' in crypto
     ? crypto.randomUUID()
@@ -30,13 +27,11 @@ export async function launchBox(
 ): Promise<LaunchResult> {
   const requestId = newRequestId();
   const span = uiTracer().startLaunch(req.image);
-  inFlight.set(requestId, { image: req.image });
   let known: string | undefined;
   const learn = (boxId: string) => {
     if (known) return;
     known = boxId;
     span.setBoxId(boxId);
-    inFlight.set(requestId, { image: req.image, boxId });
     onBoxId?.(boxId);
   };
   const off = listen('pull:progress', (p) => {
@@ -60,11 +55,5 @@ export async function launchBox(
     throw err;
   } finally {
     off();
-    inFlight.delete(requestId);
   }
-}
-
-export function requestIdForBox(boxId: string): string | undefined {
-  for (const [id, v] of inFlight) if (v.boxId === boxId) return id;
-  return undefined;
 }
