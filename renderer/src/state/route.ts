@@ -6,9 +6,18 @@ export interface Route {
   traceId?: string;
 }
 
+/** A mangled escape in a pasted link must not stop the app from starting. */
+function decodePart(p: string): string {
+  try {
+    return decodeURIComponent(p);
+  } catch {
+    return p;
+  }
+}
+
 /** `#/traces/<id>`, `#/boxes/<id>`, `#/launch`, `#/settings`. The query (browser-mode token) is never touched. */
 export function parseHash(hash: string): Route {
-  const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+  const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodePart);
   switch (parts[0]) {
     case 'traces':
       return { page: 'traces', traceId: parts[1] };

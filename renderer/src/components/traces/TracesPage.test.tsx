@@ -65,5 +65,6 @@ describe('routes', () => {
     expect(parseHash('#/boxes/b1')).toEqual({ page: 'boxes', boxId: 'b1' });
     expect(parseHash('')).toEqual({ page: 'launch' });
     expect(routeHash({ page: 'boxes', boxId: 'b 1' })).toBe('#/boxes/b%201');
+    expect(parseHash('#/boxes/%E0%A4%A')).toEqual({ page: 'boxes', boxId: '%E0%A4%A' });
   });
 });
