@@ -43,8 +43,13 @@ export function navigate(r: Route): void {
   if (window.location.hash !== h) window.location.hash = h;
 }
 
-export function deepLink(r: Route): string {
-  const { origin, pathname, search, protocol, host } = window.location;
+export function deepLink(
+  r: Route,
+  loc: Pick<Location, 'origin' | 'pathname' | 'search' | 'protocol' | 'host'> = window.location,
+): string {
+  const { origin, pathname, search, protocol, host } = loc;
+  // Electron's app:// pages open nowhere else; the link others can open is its registered boxscope:// scheme.
+  if (protocol === 'app:') return `boxscope:/${routeHash(r).slice(1)}`;
   const base = origin && origin !== 'null' ? origin : `${protocol}//${host}`;
   return `${base}${pathname}${search}${routeHash(r)}`;
 }

@@ -3,7 +3,7 @@ import { act, fireEvent, screen, waitFor } from '@testing-library/react';
 import type { TraceSummary } from '../../../../shared/models.js';
 import { renderApp } from '../../test/render-app.js';
 import { launchTrace, span } from '../../test/spans.js';
-import { parseHash, routeHash } from '../../state/route.js';
+import { deepLink, parseHash, routeHash } from '../../state/route.js';
 
 const A = 'a'.repeat(32);
 const B = 'b'.repeat(32);
@@ -66,5 +66,15 @@ describe('routes', () => {
     expect(parseHash('')).toEqual({ page: 'launch' });
     expect(routeHash({ page: 'boxes', boxId: 'b 1' })).toBe('#/boxes/b%201');
     expect(parseHash('#/boxes/%E0%A4%A')).toEqual({ page: 'boxes', boxId: '%E0%A4%A' });
+  });
+
+  it('copies links others can open: the token query in browser mode, boxscope:// in Electron', () => {
+    const browser = { origin: 'http://127.0.0.1:5000', protocol: 'http:', host: '127.0.0.1:5000', pathname: '/' };
+    expect(deepLink({ page: 'traces', traceId: A }, { ...browser, search: '?token=abc' })).toBe(
+      `http://127.0.0.1:5000/?token=abc#/traces/${A}`,
+    );
+    const electron = { origin: 'null', protocol: 'app:', host: 'boxscope', pathname: '/index.html', search: '' };
+    expect(deepLink({ page: 'traces', traceId: A }, electron)).toBe(`boxscope://traces/${A}`);
+    expect(deepLink({ page: 'boxes', boxId: 'b1' }, electron)).toBe('boxscope://boxes/b1');
   });
 });
