@@ -40,8 +40,8 @@ export interface DaemonSupport {
    * or `boxscope serve`, else this process starts one) so boxes can export.
    */
   ensureReceiver(): Promise<void>;
-  /** Resolves with the daemon's boot span of this box, or undefined after timeoutMs. */
-  waitForBoot(boxId: string, traceId: string, timeoutMs: number): Promise<SpanRecord | undefined>;
+  /** Resolves with the daemon's boot span of this box, or undefined after timeoutMs or once `signal` aborts. */
+  waitForBoot(boxId: string, traceId: string, timeoutMs: number, signal?: AbortSignal): Promise<SpanRecord | undefined>;
 }
 
 export interface CoreContext {

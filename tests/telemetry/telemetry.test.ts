@@ -139,6 +139,17 @@ describe('daemon support', () => {
     expect((await s.t.daemon.waitForBoot('b-w', traceId, 10))?.spanId).toBe(boot!.spanId);
   });
 
+  it('stops waiting for a boot once the launch gives up (no timer left behind)', async () => {
+    const s = await setup();
+    const traceId = hexId(16);
+    const ac = new AbortController();
+    // Without the abort this would outlast the test's own timeout.
+    const waiting = s.t.daemon.waitForBoot('b-gone', traceId, 600_000, ac.signal);
+    ac.abort();
+    expect(await waiting).toBeUndefined();
+    expect(await s.t.daemon.waitForBoot('b-gone', traceId, 600_000, ac.signal)).toBeUndefined();
+  });
+
   it('leaves a live receiver of another process alone and sees boots it stores', async () => {
     const h = tempHome();
     cleanups.push(h.cleanup);

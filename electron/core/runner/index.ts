@@ -401,7 +401,7 @@ export class Runner {
       let exitCode: number | undefined;
       if (daemonPath) {
         exitCode = await inSpan(tracer, SPAN.daemonWait, parent, { ...base }, async (span) => {
-          const boot = this.ctx.daemon.waitForBoot(box.boxId, box.traceId!, BOOT_TIMEOUT_MS);
+          const boot = this.ctx.daemon.waitForBoot(box.boxId, box.traceId!, BOOT_TIMEOUT_MS, waitAc.signal);
           const r = await Promise.race([boot.then((b) => ({ boot: b })), exited.then((code) => ({ code }))]);
           if ('code' in r && r.code !== undefined) return r.code;
           if ('boot' in r && !r.boot) span.addEvent('no boot span');

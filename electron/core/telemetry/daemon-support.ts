@@ -66,7 +66,7 @@ export function createDaemonSupport(opts: {
       return undefined;
     },
     ensureReceiver: opts.ensureReceiver,
-    waitForBoot(boxId, traceId, timeoutMs) {
+    waitForBoot(boxId, traceId, timeoutMs, signal) {
       const matches = (s: SpanRecord) => {
         if (!isBootSpan(s)) return false;
         const b = s.attributes[ATTR.boxId] ?? s.resource[ATTR.boxId];
@@ -75,14 +75,19 @@ export function createDaemonSupport(opts: {
       return new Promise((resolve) => {
         let done = false;
         let unsubscribe = () => {};
+        // A launch that stops waiting (the box exited first) must not leave a timer holding a CLI open.
+        const onAbort = () => finish(undefined);
         const finish = (s: SpanRecord | undefined) => {
           if (done) return;
           done = true;
           clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
           unsubscribe();
           resolve(s);
         };
         const timer = setTimeout(() => finish(undefined), Math.max(0, timeoutMs));
+        if (signal?.aborted) return finish(undefined);
+        signal?.addEventListener('abort', onAbort, { once: true });
         unsubscribe = opts.store.subscribe((tid, spans) => {
           if (tid !== traceId) return;
           const hit = spans.find(matches);
