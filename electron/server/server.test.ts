@@ -199,6 +199,13 @@ describe('browser mode WebSocket API', () => {
         ok: true,
       });
       expect(calls.filter((c) => c.startsWith('boxes:unfollowLogs'))).toEqual([]);
+      // A page that never followed these logs cannot end the follow b still reads.
+      const c = await open();
+      await expect(call(c, { id: 4, channel: 'boxes:unfollowLogs', arg: { boxId: 'bx-1' } })).resolves.toMatchObject({
+        ok: true,
+      });
+      c.close();
+      expect(calls.filter((x) => x.startsWith('boxes:unfollowLogs'))).toEqual([]);
       b.close();
       for (let i = 0; i < 100 && !calls.includes('boxes:unfollowLogs bx-1'); i++)
         await new Promise((r) => setTimeout(r, 10));

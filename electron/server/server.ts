@@ -158,10 +158,10 @@ function serveSocket(ws: WebSocket, core: ApiCore, follows: ReturnType<typeof lo
     }
     const id = typeof msg?.id === 'number' || typeof msg?.id === 'string' ? msg.id : null;
     const boxId = (msg?.arg as { boxId?: unknown } | undefined)?.boxId;
-    if (msg?.channel === 'boxes:unfollowLogs' && typeof boxId === 'string' && mine.has(boxId)) {
-      mine.delete(boxId);
-      // Another page still reads these logs: keep the core's follow.
-      if (!follows.release(boxId)) return send({ id, ok: true });
+    if (msg?.channel === 'boxes:unfollowLogs' && typeof boxId === 'string') {
+      // This page never followed these logs (a failed follow, a fresh socket after a drop), or another page
+      // still reads them: the core's follow stays.
+      if (!mine.delete(boxId) || !follows.release(boxId)) return send({ id, ok: true });
     }
     const env = await dispatch(core, msg?.channel, msg?.arg);
     if (env.ok && msg?.channel === 'boxes:followLogs' && typeof boxId === 'string' && !mine.has(boxId)) {
