@@ -50,14 +50,19 @@ export function fromAnyValue(v: OtlpAnyValue | undefined | null, depth = 0): Att
   if (v.boolValue !== undefined && v.boolValue !== null) return Boolean(v.boolValue);
   if (v.intValue !== undefined && v.intValue !== null) return longToValue(v.intValue);
   if (v.doubleValue !== undefined && v.doubleValue !== null) return Number(v.doubleValue);
+  // Input is untrusted OTLP JSON: a non-list `values` or a null entry is dropped, not a TypeError.
   if (v.arrayValue) {
     if (depth > 8) return null;
-    return (v.arrayValue.values ?? []).map((x) => fromAnyValue(x, depth + 1));
+    const values = v.arrayValue.values;
+    return Array.isArray(values) ? values.map((x) => fromAnyValue(x, depth + 1)) : [];
   }
   if (v.kvlistValue) {
+    if (depth > 8) return null;
     // AttrValue has no maps: keep the structure readable as JSON text.
     const obj: Record<string, AttrValue> = {};
-    for (const e of v.kvlistValue.values ?? []) obj[e.key] = fromAnyValue(e.value, depth + 1);
+    const values = v.kvlistValue.values;
+    for (const e of Array.isArray(values) ? values : [])
+      if (e && typeof e.key === 'string') obj[e.key] = fromAnyValue(e.value, depth + 1);
     return JSON.stringify(obj);
   }
   if (v.bytesValue !== undefined && v.bytesValue !== null) return bytesToBase64(v.bytesValue);

@@ -80,6 +80,34 @@ describe('OTLP JSON decoding', () => {
     expect(r).toMatchObject({ rejected: 2, rejectReason: 'invalid parentSpanId' });
   });
 
+  it('keeps a span whose attribute values are malformed lists or deeply nested maps', () => {
+    let deep: unknown = { stringValue: 'bottom' };
+    for (let i = 0; i < 20_000; i++) deep = { kvlistValue: { values: [{ key: 'k', value: deep }] } };
+    const r = fromExportRequest({
+      resourceSpans: [
+        {
+          scopeSpans: [
+            {
+              spans: [
+                {
+                  traceId: T,
+                  spanId: S,
+                  attributes: [
+                    { key: 'a', value: { arrayValue: { values: 'zz' } } },
+                    { key: 'm', value: { kvlistValue: { values: [null, { key: 'ok', value: { intValue: 1 } }] } } },
+                    { key: 'deep', value: deep },
+                  ],
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    expect(r.rejected).toBe(0);
+    expect(r.spans[0]!.attributes).toMatchObject({ a: [], m: '{"ok":1}' });
+  });
+
   it('round-trips through the OTLP JSON encoder', () => {
     const first = fromExportRequest({
       resourceSpans: [
