@@ -263,6 +263,33 @@ describe('renderer client (connectBrowserApi)', () => {
     await expect(p).rejects.toThrow(/token|Cannot reach|closed/);
   });
 
+  it('follows the same logs again after a reconnect, as the server ends the follows of a closed socket', async () => {
+    const calls: string[] = [];
+    const recording = {
+      on: core.on,
+      invoke: (async (channel: string, arg: unknown) => {
+        calls.push(`${channel} ${(arg as { boxId?: string } | undefined)?.boxId ?? ''}`);
+        return channel.startsWith('boxes:') ? undefined : core.invoke(channel as never, arg as never);
+      }) as typeof core.invoke,
+    };
+    const token = 'd'.repeat(64);
+    const first = await startServer({ core: recording, staticDir, token });
+    const loc = { protocol: 'http:', host: `127.0.0.1:${first.port}`, search: `?token=${token}` };
+    const api = await connectBrowserApi({ location: loc, WebSocketImpl: WebSocket as never, maxBackoffMs: 100 });
+    await api.invoke('boxes:followLogs', { boxId: 'bx-2' });
+    await first.close();
+    const second = await startServer({ core: recording, staticDir, token, port: first.port });
+    try {
+      for (let i = 0; i < 300 && calls.filter((c) => c === 'boxes:followLogs bx-2').length < 2; i++)
+        await new Promise((r) => setTimeout(r, 10));
+      expect(calls.filter((c) => c === 'boxes:followLogs bx-2')).toHaveLength(2);
+      await api.invoke('boxes:unfollowLogs', { boxId: 'bx-2' });
+      expect(calls).toContain('boxes:unfollowLogs bx-2');
+    } finally {
+      await second.close();
+    }
+  });
+
   it('reconnects when the server comes back, sending calls made while it was away', async () => {
     const token = 'c'.repeat(64);
     const first = await startServer({ core, staticDir, token });

@@ -42,16 +42,29 @@ export function connectBrowserApi(opts: BrowserApiOptions = {}): Promise<Boxscop
   let socket: WebSocket | undefined;
   let open = false;
   let attempt = 0;
+  // The server ties a log follow to the socket that asked for it, so a new socket asks again.
+  const followed = new Map<string, number>();
+  const countFollow = (boxId: string, delta: number) => {
+    const n = (followed.get(boxId) ?? 0) + delta;
+    if (n > 0) followed.set(boxId, n);
+    else followed.delete(boxId);
+  };
 
   const api: BoxscopeApi = {
     invoke(channel: Channel, ...rest: unknown[]) {
       const id = nextId++;
       const text = JSON.stringify({ id, channel, arg: rest[0] });
-      return new Promise((resolve, reject) => {
+      const reply = new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject });
         if (open && socket && socket.readyState === WS.OPEN) socket.send(text);
         else queue.push(text);
-      }) as never;
+      });
+      const boxId = (rest[0] as { boxId?: unknown } | undefined)?.boxId;
+      if (typeof boxId === 'string' && channel === 'boxes:followLogs') {
+        countFollow(boxId, 1);
+        reply.catch(() => countFollow(boxId, -1));
+      } else if (typeof boxId === 'string' && channel === 'boxes:unfollowLogs') countFollow(boxId, -1);
+      return reply as never;
     },
     on<E extends EventName>(event: E, listener: (payload: ApiEvents[E]) => void) {
       let set = listeners.get(event);
@@ -94,6 +107,10 @@ export function connectBrowserApi(opts: BrowserApiOptions = {}): Promise<Boxscop
       ws.onopen = () => {
         open = true;
         attempt = 0;
+        // Replies to these have no pending call and are dropped.
+        if (!first)
+          for (const boxId of followed.keys())
+            ws.send(JSON.stringify({ id: nextId++, channel: 'boxes:followLogs', arg: { boxId } }));
         for (const text of queue.splice(0)) ws.send(text);
         if (first) {
           first = false;
