@@ -133,8 +133,12 @@ function networkFailure(err: unknown, host: string): ProbeFailure {
   );
 }
 
-/** Whether a secret may be sent to a token realm: only the registry's own host (Docker Hub's auth host for docker.io). */
-function realmMayGetSecret(realm: URL, registry: string, host: string): boolean {
+/**
+ * Whether a secret may be sent to a token realm: only over HTTPS, and only to the registry's own host
+ * (Docker Hub's auth host for docker.io). A realm on `http://` would put it on the wire in clear text.
+ */
+export function realmMayGetSecret(realm: URL, registry: string, host: string): boolean {
+  if (realm.protocol !== 'https:') return false;
   if (realm.host === host) return true;
   return registry === 'docker.io' && realm.hostname === 'auth.docker.io';
 }
