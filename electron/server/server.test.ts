@@ -216,6 +216,30 @@ describe('browser mode WebSocket API', () => {
     }
   });
 
+  it('ends a log follow whose page closed while the follow was being set up', async () => {
+    const calls: string[] = [];
+    const slow = {
+      on: core.on,
+      invoke: (async (channel: string, arg: unknown) => {
+        if (channel === 'boxes:followLogs') await new Promise((r) => setTimeout(r, 100));
+        calls.push(`${channel} ${(arg as { boxId?: string } | undefined)?.boxId ?? ''}`);
+        return undefined;
+      }) as typeof core.invoke,
+    };
+    const s = await startServer({ core: slow, staticDir });
+    try {
+      const ws = new WebSocket(`ws://127.0.0.1:${s.port}/api?token=${s.token}`);
+      await new Promise((r) => ws.once('open', r));
+      ws.send(JSON.stringify({ id: 1, channel: 'boxes:followLogs', arg: { boxId: 'bx-3' } }));
+      ws.close();
+      for (let i = 0; i < 100 && !calls.includes('boxes:unfollowLogs bx-3'); i++)
+        await new Promise((r) => setTimeout(r, 10));
+      expect(calls).toEqual(['boxes:followLogs bx-3', 'boxes:unfollowLogs bx-3']);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('pushes core events to every connected page', async () => {
     const ws = await openSocket(`?token=${server.token}`);
     try {

@@ -142,7 +142,9 @@ function serveSocket(ws: WebSocket, core: ApiCore, follows: ReturnType<typeof lo
   };
   const unsubscribe = EVENTS.map((event) => core.on(event, (payload) => send({ event, payload })));
   const mine = new Set<string>();
+  let closed = false;
   ws.on('close', () => {
+    closed = true;
     unsubscribe.forEach((u) => u());
     for (const boxId of mine) if (follows.release(boxId)) follows.stop(boxId);
   });
@@ -165,8 +167,11 @@ function serveSocket(ws: WebSocket, core: ApiCore, follows: ReturnType<typeof lo
     }
     const env = await dispatch(core, msg?.channel, msg?.arg);
     if (env.ok && msg?.channel === 'boxes:followLogs' && typeof boxId === 'string' && !mine.has(boxId)) {
-      mine.add(boxId);
       follows.followed(boxId);
+      // The page went away while its follow was being set up: nobody would ever release it.
+      if (closed) {
+        if (follows.release(boxId)) follows.stop(boxId);
+      } else mine.add(boxId);
     }
     send({ id, ...env });
   });
