@@ -47,7 +47,10 @@ export function registerRegistries(program: Command): void {
           if (!o.username) throw new BoxscopeError('INVALID_INPUT', 'A user name is required (-u USER)');
           const secret = await readStdin();
           if (!secret) throw new BoxscopeError('INVALID_INPUT', 'No password or token on stdin');
-          const { createCore } = await import('../../core/service.js');
+          const [{ createCore }, { outcomeCode }] = await Promise.all([
+            import('../../core/service.js'),
+            import('../../core/registry/probe.js'),
+          ]);
           const core = await createCore({ host: 'cli' });
           try {
             const status = await core.invoke('registries:storeStatus', undefined);
@@ -59,19 +62,7 @@ export function registerRegistries(program: Command): void {
             }
             if (o.verify) {
               const r = await core.invoke('registries:test', { key: registry, username: o.username, secret });
-              if (r.outcome !== 'ok') {
-                const code =
-                  r.outcome === 'unauthorized'
-                    ? 'REGISTRY_UNAUTHORIZED'
-                    : r.outcome === 'forbidden'
-                      ? 'REGISTRY_FORBIDDEN'
-                      : r.outcome === 'tls-untrusted'
-                        ? 'REGISTRY_TLS'
-                        : r.outcome === 'unreachable'
-                          ? 'REGISTRY_UNREACHABLE'
-                          : 'INTERNAL';
-                throw new BoxscopeError(code, `Not saved: ${r.message}`);
-              }
+              if (r.outcome !== 'ok') throw new BoxscopeError(outcomeCode(r.outcome), `Not saved: ${r.message}`);
             }
             const info = await core.invoke('registries:save', {
               key: registry,
