@@ -24,7 +24,16 @@ export function TraceCompare({ a, b, onClose }: { a: string; b: string; onClose(
   const pushError = useApp((s) => s.pushError);
   const [sides, setSides] = useState<[Side, Side] | null>(null);
   useEffect(() => {
-    Promise.all([load(a), load(b)]).then(setSides, (e) => pushError(errorInfo(e), 'Compare failed'));
+    // Another pair picked meanwhile: this pair's figures must not land under its labels.
+    let alive = true;
+    setSides(null);
+    Promise.all([load(a), load(b)]).then(
+      (s) => alive && setSides(s),
+      (e) => alive && pushError(errorInfo(e), 'Compare failed'),
+    );
+    return () => {
+      alive = false;
+    };
   }, [a, b, pushError]);
   if (!sides) return <div className="card">Loading comparison…</div>;
   const rows = comparePhases(sides[0].phases, sides[1].phases);

@@ -57,6 +57,37 @@ describe('Traces page', () => {
     fireEvent.change(screen.getByLabelText('Box'), { target: { value: '' } });
     expect(fake.callsTo('traces:list')[0]).toEqual({ boxId: undefined, limit: 200 });
   });
+
+  it('shows the pair picked last, even when an earlier pair loads later', async () => {
+    const C = 'c'.repeat(32);
+    const one = (id: string, pullMs: number) => [
+      span(`${id}-ui`, undefined, 0, 1000, { name: 'box.create', serviceName: 'boxscope-ui', traceId: id }),
+      span(`${id}-pull`, `${id}-ui`, 10, 10 + pullMs, { name: 'image.pull', traceId: id }),
+    ];
+    const { fake } = await renderApp('#/traces', {
+      summaries: [summary(A, 'box-a'), summary(B, 'box-b'), summary(C, 'box-c')],
+      traces: { [A]: one(A, 100), [B]: one(B, 200), [C]: one(C, 700) },
+    });
+    let release = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    fake.handlers['traces:get'] = async ({ traceId }) => {
+      if (traceId === B) await gate;
+      return fake.data.traces[traceId];
+    };
+    await screen.findAllByText('box.create');
+    const picks = () => screen.getAllByLabelText('Pick for comparison');
+    fireEvent.click(picks()[0]);
+    fireEvent.click(picks()[1]);
+    fireEvent.click(screen.getByRole('button', { name: /Compare 2\/2/ }));
+    fireEvent.click(picks()[1]);
+    fireEvent.click(picks()[2]);
+    fireEvent.click(screen.getByRole('button', { name: /Compare 2\/2/ }));
+    const cmp = await screen.findByTestId('trace-compare');
+    await waitFor(() => expect(cmp.textContent).toContain('+600 ms'));
+    await act(async () => release());
+    expect(screen.getByTestId('trace-compare').textContent).toContain('+600 ms');
+    expect(screen.getByTestId('trace-compare').textContent).not.toContain('+100 ms');
+  });
 });
 
 describe('routes', () => {
