@@ -140,6 +140,19 @@ describe('saving', () => {
   });
 });
 
+describe('the credential a registry check uses', () => {
+  it('is the key’s own or a broader one, never a narrower prefix’s', async () => {
+    const b = memoryBackend();
+    await creds(b).save({ key: 'ghcr.io/x/', username: 'narrow', secret: 'only-for-x' });
+    await creds(b).save({ key: 'ghcr.io/acme/x/', username: 'narrow2', secret: 'only-for-acme-x' });
+    expect(await creds(b).forKey('ghcr.io')).toBeUndefined();
+    expect(await creds(b).forKey('ghcr.io/acme/')).toBeUndefined();
+    await creds(b).save({ key: 'ghcr.io', username: 'broad', secret: 'host-wide' });
+    expect(await creds(b).forKey('ghcr.io/acme/')).toMatchObject({ username: 'broad' });
+    expect(await creds(b).forKey('ghcr.io/acme/x')).toMatchObject({ username: 'narrow2' });
+  });
+});
+
 describe('a secret kept by another host', () => {
   it('falls through to the next source with a warning when its backend is not available here', async () => {
     await creds(memoryBackend()).save({ key: 'ghcr.io', username: 'app', secret: 'in-keychain' });

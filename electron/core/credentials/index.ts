@@ -122,7 +122,8 @@ export class Credentials {
   /** The credential a `registries:test` of this key would use (saved → env → docker). */
   async forKey(key: string): Promise<Credential | undefined> {
     const k = parseKey(key);
-    const repo = k.prefix ? `${k.prefix}x` : 'x';
+    // The prefix itself, so only this key or broader ones match (never a narrower `host/x/` entry).
+    const repo = k.prefix.replace(/\/$/, '');
     const ref: ImageRef = { registry: k.registry, repository: repo, canonical: `${k.registry}/${repo}` };
     const saved = this.readSaved().find((e) => parseKey(e.key).key === k.key);
     if (saved) {
