@@ -4,6 +4,7 @@
  * events, and reports everything as spans of one trace.
  */
 import crypto from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ROOT_CONTEXT, trace, type Context, type Span } from '@opentelemetry/api';
 import type Docker from 'dockerode';
 import {
@@ -397,7 +398,8 @@ export class Runner {
         () => undefined,
       );
       // The grace runs from the start, alongside the wait for the daemon's boot, not after it.
-      const graceOver = new Promise<undefined>((r) => setTimeout(r, exitGrace(env)));
+      // Ends with the launch too, so a long BOXSCOPE_EXIT_GRACE_MS never holds a CLI open after an early exit.
+      const graceOver = sleep(exitGrace(env), undefined, { signal: waitAc.signal }).catch(() => undefined);
       let exitCode: number | undefined;
       if (daemonPath) {
         exitCode = await inSpan(tracer, SPAN.daemonWait, parent, { ...base }, async (span) => {
