@@ -250,30 +250,6 @@ describe('raw OTLP/HTTP edges', () => {
     expect((await rawPost({ url }, otlpJson([]), json, 'POST', '/v1/metrics')).status).toBe(404);
   });
 
-  it('lets an export without a token over TCP claim no box', async () => {
-    const traceId = hexId(16);
-    const claims = { attributes: [{ key: 'boxlite.box.id', value: { stringValue: 'victim-box' } }] };
-    const body = JSON.stringify({
-      resourceSpans: [
-        {
-          resource: {
-            attributes: [
-              { key: 'service.name', value: { stringValue: 'boxlite-daemon' } },
-              { key: 'boxlite.box.id', value: { stringValue: 'victim-box' } },
-            ],
-          },
-          scopeSpans: [{ spans: [jsonSpan(traceId, 'sandbox.boot', claims)] }],
-        },
-      ],
-    });
-    expect((await rawPost({ url }, body, json)).status).toBe(200);
-    const [s] = tel.store.getTrace(traceId);
-    expect(s!.name).toBe('sandbox.boot');
-    expect(s!.attributes['boxlite.box.id']).toBeUndefined();
-    expect(s!.resource['boxlite.box.id']).toBeUndefined();
-    expect(tel.store.listTraces({ boxId: 'victim-box' })).toEqual([]);
-  });
-
   it('answers 401 for an unknown token over TCP', async () => {
     const r = await rawPost({ url }, otlpJson([jsonSpan(hexId(16), 'x')]), { ...json, 'box-auth-token': 'nope' });
     expect(r.status).toBe(401);

