@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { context, trace, SpanStatusCode } from '@opentelemetry/api';
+import { context, trace, ROOT_CONTEXT, SpanStatusCode, TraceFlags } from '@opentelemetry/api';
 import type { CoreContext } from '../../electron/core/contracts.js';
 import { tracesHandlers } from '../../electron/core/handlers/traces.js';
 import { hexId, jsonSpan, otlpJson, quietLog, rawPost, startTelemetry, tempHome } from './helpers.js';
@@ -37,6 +37,21 @@ function ctxOf(s: Awaited<ReturnType<typeof setup>>): CoreContext {
 }
 
 describe('runner tracing', () => {
+  it("records the launch under a caller's unsampled traceparent, and hands the box a sampled one", async () => {
+    const s = await setup();
+    const traceId = hexId(16);
+    const remote = trace.setSpanContext(ROOT_CONTEXT, {
+      traceId,
+      spanId: hexId(8),
+      traceFlags: TraceFlags.NONE,
+      isRemote: true,
+    });
+    const span = s.t.tracer.startSpan('box.create', {}, remote);
+    expect(span.spanContext().traceFlags & TraceFlags.SAMPLED).toBe(TraceFlags.SAMPLED);
+    span.end();
+    expect(s.t.store.getTrace(traceId).map((x) => x.name)).toEqual(['box.create']);
+  });
+
   it('stores runner spans synchronously as service boxscope-runner and emits spans:added', async () => {
     const s = await setup();
     const seen: string[] = [];

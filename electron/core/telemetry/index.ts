@@ -7,6 +7,7 @@ import type { Tracer } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
+  AlwaysOnSampler,
   BasicTracerProvider,
   SimpleSpanProcessor,
   type ReadableSpan,
@@ -84,8 +85,10 @@ export async function createTelemetry(opts: {
   const unsubscribeForward = forwarder ? store.onLocalAdd((spans) => forwarder!.forward(spans)) : () => {};
 
   // Not registered globally: the CLI and tests run several cores in one process.
+  // Always on: a caller's unsampled traceparent (flags 00, e.g. a CI job's) must not silently drop the launch.
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': SERVICE.runner }),
+    sampler: new AlwaysOnSampler(),
     spanProcessors: [new SimpleSpanProcessor(storeExporter(store, log))],
   });
   const tracer = provider.getTracer(SERVICE.runner);
