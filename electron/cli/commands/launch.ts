@@ -124,7 +124,6 @@ async function launch(image: string, o: LaunchOptions): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     stopProgress();
-    if (tty) process.stderr.write('');
     await core.close();
   }
 }
