@@ -38,6 +38,19 @@ function tokenRegistry(realmUrl: () => string): import('node:http').RequestListe
     const url = new URL(req.url ?? '/', 'https://x');
     seen.push({ host: req.headers.host ?? '', path: req.url ?? '', auth: req.headers.authorization });
     const auth = req.headers.authorization ?? '';
+    if (url.pathname === '/token' && req.method === 'POST') {
+      // The OAuth refresh-token grant Docker's identity tokens use.
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        const form = new URLSearchParams(body);
+        seen.push({ host: req.headers.host ?? '', path: `POST ${req.url}`, auth: form.get('refresh_token') ?? '' });
+        if (form.get('grant_type') !== 'refresh_token' || form.get('refresh_token') !== 'refresh-right')
+          return json(res, 401, { errors: [{ code: 'UNAUTHORIZED' }] });
+        json(res, 200, { access_token: form.get('scope') === 'repository:acme/app:pull' ? 'read' : 'none' });
+      });
+      return;
+    }
     if (url.pathname === '/token') {
       const scope = url.searchParams.get('scope');
       if (!auth) return json(res, 200, { token: 'anon' });
@@ -139,6 +152,30 @@ describe('probeRegistry', () => {
     const r = await probeRegistry({ registry: `localhost:${closed}`, env: caEnv, certsDir: dir });
     expect(r.outcome).toBe('unreachable');
     expect(r.message).toContain(`localhost:${closed}`);
+  });
+
+  it('exchanges an identity token at the registry’s own realm, and never elsewhere', async () => {
+    const idCred = (identityToken: string): Credential => ({
+      key: host,
+      registry: host,
+      source: 'docker-config',
+      sourceDetail: '$DOCKER_CONFIG/config.json',
+      identityToken,
+      readOnly: true,
+    });
+    seen.length = 0;
+    expect(await probe(idCred('refresh-right'))).toMatchObject({ outcome: 'ok' });
+    expect(seen.find((s) => s.path.startsWith('POST /token'))?.auth).toBe('refresh-right');
+    expect((await probe(idCred('refresh-wrong'))).outcome).toBe('unauthorized');
+    setRealm(`https://${realmHost}/token`);
+    seen.length = 0;
+    try {
+      await probe(idCred('refresh-right'));
+      expect(seen.filter((s) => s.host === realmHost).length).toBeGreaterThan(0);
+      expect(JSON.stringify(seen)).not.toContain('refresh-right');
+    } finally {
+      setRealm(`https://${host}/token`);
+    }
   });
 
   it('never sends the secret to a token realm on another host', async () => {

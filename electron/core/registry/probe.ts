@@ -83,7 +83,14 @@ export function trustFor(registry: string, env: NodeJS.ProcessEnv, certsDir = '/
 
 function request(
   url: URL,
-  o: { method?: string; headers?: Record<string, string>; ca: string[]; insecure: boolean; timeoutMs: number },
+  o: {
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    ca: string[];
+    insecure: boolean;
+    timeoutMs: number;
+  },
 ): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const lib = url.protocol === 'http:' ? http : https;
@@ -91,7 +98,11 @@ function request(
       url,
       {
         method: o.method ?? 'GET',
-        headers: { 'user-agent': 'boxscope-probe', ...o.headers },
+        headers: {
+          'user-agent': 'boxscope-probe',
+          ...o.headers,
+          ...(o.body !== undefined ? { 'content-length': String(Buffer.byteLength(o.body)) } : {}),
+        },
         ...(url.protocol === 'https:' ? { ca: o.ca, rejectUnauthorized: !o.insecure } : {}),
         timeout: o.timeoutMs,
       },
@@ -110,7 +121,7 @@ function request(
     );
     req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
     req.on('error', reject);
-    req.end();
+    req.end(o.body);
   });
 }
 
@@ -284,7 +295,14 @@ async function bearerToken(
         ...(o.repository ? { scope: `repository:${o.repository}:pull` } : {}),
         client_id: 'boxscope',
       });
-      reply = await postForm(url, body.toString(), ca, !!o.insecure, timeoutMs);
+      reply = await request(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: body.toString(),
+        ca,
+        insecure: !!o.insecure,
+        timeoutMs,
+      });
     } else {
       reply = await request(url, {
         headers: basic && mayAuth ? { authorization: basic } : {},
@@ -308,32 +326,6 @@ async function bearerToken(
   }
   if (!token) throw new ProbeFailure('error', `Token endpoint of ${host} returned no token`);
   return `Bearer ${token}`;
-}
-
-function postForm(url: URL, body: string, ca: string[], insecure: boolean, timeoutMs: number): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = https.request(
-      url,
-      {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) },
-        ca,
-        rejectUnauthorized: !insecure,
-        timeout: timeoutMs,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 /** Maps a probe outcome to the error code a failed pull reports. */
