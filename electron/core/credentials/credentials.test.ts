@@ -134,6 +134,17 @@ describe('saving', () => {
     expect(fs.statSync(path.join(dir, 'secrets.json')).mode & 0o077).toBe(0);
   });
 
+  it('re-saving a key in another store removes the old copy', async () => {
+    await creds().save({ key: 'ghcr.io', username: 'u', secret: 'was-plaintext', acceptInsecureStore: true });
+    expect(fs.readFileSync(path.join(dir, 'secrets.json'), 'utf8')).toContain('was-plaintext');
+    const b = memoryBackend();
+    await creds(b).save({ key: 'ghcr.io', username: 'u', secret: 'now-encrypted' });
+    expect(fs.readFileSync(path.join(dir, 'secrets.json'), 'utf8')).not.toContain('was-plaintext');
+    expect((await creds(b).resolve(parseReference('ghcr.io/a/b'))).credential).toMatchObject({
+      secret: 'now-encrypted',
+    });
+  });
+
   it('a host-supplied backend (safeStorage) is used as is', async () => {
     const b = memoryBackend(true);
     expect(creds(b).storeStatus()).toEqual({ backend: 'test keychain', secure: true });

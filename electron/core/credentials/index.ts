@@ -167,7 +167,14 @@ export class Credentials {
       );
     }
     await b.set(k.key, req.username, req.secret);
-    const entries = this.readSaved().filter((e) => parseKey(e.key).key !== k.key);
+    const saved = this.readSaved();
+    const previous = saved.find((e) => parseKey(e.key).key === k.key);
+    // Re-saved in another store (e.g. plaintext file → pass): the old copy must not stay behind unreferenced.
+    if (previous && previous.backend !== b.name)
+      await backendNamed(previous.backend, this.o.env, this.o.home, this.o.secretBackend)
+        ?.delete(previous.key)
+        .catch(() => undefined);
+    const entries = saved.filter((e) => parseKey(e.key).key !== k.key);
     entries.push({ key: k.key, registry: k.registry, username: req.username, backend: b.name, savedAt: Date.now() });
     this.writeSaved(entries);
     return {
