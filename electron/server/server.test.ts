@@ -318,8 +318,15 @@ describe('renderer client (connectBrowserApi)', () => {
     const token = 'c'.repeat(64);
     const first = await startServer({ core, staticDir, token });
     const loc = { protocol: 'http:', host: `127.0.0.1:${first.port}`, search: `?token=${token}` };
-    const api = await connectBrowserApi({ location: loc, WebSocketImpl: WebSocket as never, maxBackoffMs: 100 });
+    let reconnects = 0;
+    const api = await connectBrowserApi({
+      location: loc,
+      WebSocketImpl: WebSocket as never,
+      maxBackoffMs: 100,
+      onReconnect: () => reconnects++,
+    });
     await expect(api.invoke('app:info')).resolves.toMatchObject({ host: 'browser' });
+    expect(reconnects).toBe(0);
     await first.close();
     // Let the client see the close (a call racing it is rejected as lost, by design).
     await new Promise((r) => setTimeout(r, 50));
@@ -327,6 +334,7 @@ describe('renderer client (connectBrowserApi)', () => {
     const second = await startServer({ core, staticDir, token, port: first.port });
     try {
       await expect(pending).resolves.toMatchObject({ host: 'browser' });
+      expect(reconnects).toBe(1);
     } finally {
       await second.close();
     }

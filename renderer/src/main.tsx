@@ -1,6 +1,6 @@
 import { createRoot } from 'react-dom/client';
 import type { BoxscopeApi } from '../../shared/api.js';
-import { setApi } from './api/client.js';
+import { notifyReconnect, setApi } from './api/client.js';
 import { App } from './components/App.js';
 import './styles/app.css';
 
@@ -8,7 +8,7 @@ async function connect(): Promise<BoxscopeApi> {
   if (window.boxscope) return window.boxscope;
   // Browser mode: no preload, so talk to `boxscope serve` over its WebSocket.
   const { connectBrowserApi } = await import('./api/ws-client.js');
-  const api = await connectBrowserApi();
+  const api = await connectBrowserApi({ onReconnect: notifyReconnect });
   window.boxscope = api;
   return api;
 }

@@ -31,3 +31,15 @@ export function listen<E extends EventName>(event: E, listener: (payload: ApiEve
 export function errorInfo(err: unknown): ErrorInfo {
   return toErrorInfo(err);
 }
+
+const reconnectListeners = new Set<() => void>();
+
+/** Runs `fn` whenever the core's connection comes back after a drop (browser mode), to reload what may be stale. */
+export function onReconnect(fn: () => void): () => void {
+  reconnectListeners.add(fn);
+  return () => void reconnectListeners.delete(fn);
+}
+
+export function notifyReconnect(): void {
+  for (const fn of reconnectListeners) fn();
+}

@@ -22,6 +22,8 @@ export interface BrowserApiOptions {
   WebSocketImpl?: typeof WebSocket;
   /** Longest wait between reconnect attempts. */
   maxBackoffMs?: number;
+  /** Called after a dropped connection is back: events pushed meanwhile were lost. */
+  onReconnect?: () => void;
 }
 
 export function apiUrl(loc: Pick<Location, 'protocol' | 'host' | 'search'>): string {
@@ -115,7 +117,7 @@ export function connectBrowserApi(opts: BrowserApiOptions = {}): Promise<Boxscop
         if (first) {
           first = false;
           resolveFirst(api);
-        }
+        } else opts.onReconnect?.();
       };
       // A close always follows an error; the close handler decides what to do.
       ws.onerror = () => {};

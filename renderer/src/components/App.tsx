@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
 import { useApp } from '../state/app-store.js';
 import { navigate, parseHash, type Page } from '../state/route.js';
-import { call, errorInfo, listen } from '../api/client.js';
+import { call, errorInfo, listen, onReconnect } from '../api/client.js';
 import { ErrorBanner } from './common/ErrorBanner.js';
 import { HelpOverlay } from './common/HelpOverlay.js';
 import { Launcher } from './launcher/Launcher.js';
@@ -27,6 +27,11 @@ function useCoreFeeds() {
     const offs = [
       listen('boxes:changed', (b) => useApp.getState().upsertBox(b)),
       listen('pull:progress', (p) => useApp.getState().setPull(p)),
+      // Box changes pushed while the connection was down were lost: read the list again.
+      onReconnect(() => {
+        call('engine:status').then(s.setEngine, () => undefined);
+        call('boxes:list').then(s.setBoxes, () => undefined);
+      }),
     ];
     call('app:info').then(s.setInfo, () => undefined);
     call('engine:status').then(s.setEngine, (e) => s.pushError(errorInfo(e), 'Engine check failed'));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { act, fireEvent, screen, waitFor } from '@testing-library/react';
 import type { Box, PullProgress } from '../../../../shared/models.js';
+import { notifyReconnect } from '../../api/client.js';
 import { renderApp } from '../../test/render-app.js';
 
 const box = (over: Partial<Box> = {}): Box => ({
@@ -25,6 +26,16 @@ describe('Boxes', () => {
     expect(screen.getAllByTestId('box-row')).toHaveLength(2);
     act(() => fake.emit('boxes:changed', box({ boxId: 'b2', state: 'removed' })));
     expect(screen.getAllByTestId('box-row')).toHaveLength(1);
+  });
+
+  it('reads the list again after a dropped connection comes back', async () => {
+    const { fake } = await renderApp('#/boxes', { boxes: [box({ state: 'running' })] });
+    // While the connection was down b1 stopped and b2 appeared; no event reached the page.
+    fake.data.boxes = [box({ state: 'stopped' }), box({ boxId: 'b2', name: 'second', state: 'running' })];
+    await act(async () => notifyReconnect());
+    await waitFor(() => expect(screen.getAllByTestId('box-row')).toHaveLength(2));
+    const states = screen.getAllByTestId('box-row').map((r) => r.getAttribute('data-state'));
+    expect(states.sort()).toEqual(['running', 'stopped']);
   });
 
   it('filters the list by name, image or state', async () => {

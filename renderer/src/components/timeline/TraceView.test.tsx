@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { BoxscopeError } from '../../../../shared/errors.js';
+import { notifyReconnect } from '../../api/client.js';
 import { renderApp } from '../../test/render-app.js';
 import { launchTrace, span } from '../../test/spans.js';
 import { useTraceView } from '../../state/trace-store.js';
@@ -173,5 +174,29 @@ describe('Live launch trace', () => {
     act(() => fake.emit('spans:added', { traceId: TRACE, spans: launchTrace().slice(4) }));
     await waitFor(() => expect(names()).toHaveLength(9));
     expect(names()).not.toContain('zzz');
+  });
+
+  it('reads the trace again after a dropped connection, keeping what the user folded', async () => {
+    const { fake } = await renderApp('#/boxes/b1', {
+      boxes: [
+        {
+          boxId: 'b1',
+          name: 'api',
+          image: 'x',
+          state: 'starting',
+          createdAt: Date.now(),
+          daemon: true,
+          traceId: TRACE,
+        },
+      ],
+      traces: { [TRACE]: launchTrace().slice(0, 7) },
+    });
+    await waitFor(() => expect(names()).toHaveLength(7));
+    fireEvent.click(screen.getByRole('button', { name: 'Collapse box.launch' }));
+    // The boot spans were pushed while the connection was down.
+    fake.data.traces[TRACE] = launchTrace();
+    await act(async () => notifyReconnect());
+    await waitFor(() => expect(useTraceView.getState().model!.size).toBe(9));
+    expect(names()).toEqual(['ui', 'run']);
   });
 });

@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { TEST_ID } from '../../../../shared/constants.js';
 import type { SpanRecord } from '../../../../shared/models.js';
-import { call, errorInfo, listen } from '../../api/client.js';
+import { call, errorInfo, listen, onReconnect } from '../../api/client.js';
 import { useTraceView } from '../../state/trace-store.js';
 import type { ErrorInfo } from '../../../../shared/errors.js';
 import { TraceHeader } from './TraceHeader.js';
@@ -55,6 +55,13 @@ export function TraceView({ traceId, live = false }: { traceId: string; live?: b
       if (pending.length) useTraceView.getState().addSpans(pending.splice(0));
       setLoading(false);
     };
+    // Spans that arrived while the connection was down come with a fresh read, merged like live ones.
+    const offReconnect = onReconnect(() =>
+      call('traces:get', { traceId }).then(
+        (spans) => alive && ready && useTraceView.getState().addSpans(spans),
+        () => undefined,
+      ),
+    );
     call('traces:get', { traceId }).then(
       (spans) => alive && start(spans),
       (e) => {
@@ -71,6 +78,7 @@ export function TraceView({ traceId, live = false }: { traceId: string; live?: b
     return () => {
       alive = false;
       off();
+      offReconnect();
       if (frame) cancelAnimationFrame(frame);
     };
   }, [traceId]);
