@@ -173,12 +173,7 @@ export class Runner {
       root?.end();
       return result;
     } catch (err) {
-      const e =
-        err instanceof BoxscopeError
-          ? err
-          : statusCodeOf(err) === undefined
-            ? engineError(err, this.ctx.env, 'Launch failed')
-            : new BoxscopeError('INTERNAL', `Launch failed: ${engineMessage(err)}`);
+      const e = engineError(err, this.ctx.env, 'Launch failed');
       box.state = 'failed';
       box.reason = e.message;
       if (e.details && typeof e.details.exitCode === 'number') box.exitCode = e.details.exitCode;
@@ -369,9 +364,7 @@ export class Runner {
           );
         if (statusCodeOf(err) === 404 && /network/i.test(engineMessage(err)))
           throw new BoxscopeError('INVALID_INPUT', `Network "${req.network}" does not exist on the engine`);
-        throw statusCodeOf(err)
-          ? new BoxscopeError('INTERNAL', `Create failed: ${engineMessage(err)}`)
-          : engineError(err, env);
+        throw engineError(err, env, 'Create failed');
       }
     });
     box.containerId = container.id;
@@ -387,9 +380,7 @@ export class Runner {
         try {
           await container.start();
         } catch (err) {
-          throw statusCodeOf(err)
-            ? new BoxscopeError('INTERNAL', `Start failed: ${engineMessage(err)}`)
-            : engineError(err, env);
+          throw engineError(err, env, 'Start failed');
         }
       });
       // `not-running` answers at once for a process that already ended, so no exit is missed between start and wait.
