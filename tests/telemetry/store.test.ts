@@ -106,6 +106,27 @@ describe('trace store', () => {
     }
   });
 
+  it('filters credentials out of link attributes too', () => {
+    const s = openTraceStore(env.paths.db);
+    const secret = 'link-secret-3c9d1e';
+    const t = hexId(16);
+    s.addSpans([
+      span(t, 'call', {
+        links: [
+          {
+            traceId: hexId(16),
+            spanId: hexId(8),
+            attributes: { 'http.request.header.authorization': `Bearer ${secret}`, 'link.kind': 'retry' },
+          },
+        ],
+      }),
+    ]);
+    expect(s.getTrace(t)[0]!.links[0]!.attributes).toEqual({ 'link.kind': 'retry' });
+    s.close();
+    for (const f of fs.readdirSync(env.home).filter((n) => n.startsWith('boxscope.db')))
+      expect(fs.readFileSync(path.join(env.home, f)).toString('latin1')).not.toContain(secret);
+  });
+
   it('never writes a box token or a credential attribute to disk', () => {
     const s = openTraceStore(env.paths.db);
     const token = 'box-token-5f3e9a1c7d';

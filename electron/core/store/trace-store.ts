@@ -186,6 +186,7 @@ export function openTraceStore(file: string, opts: StoreOptions = {}): SqliteTra
         attributes: cleanAttributes(raw.attributes),
         resource: cleanAttributes(raw.resource),
         events: raw.events.map((e) => ({ ...e, attributes: cleanAttributes(e.attributes) })),
+        links: raw.links.map((l) => ({ ...l, attributes: cleanAttributes(l.attributes) })),
       };
       const json = JSON.stringify(s);
       const startUs = toMicros(s.startTimeUnixNano);
