@@ -85,6 +85,16 @@ describe('ghcr.io with GHCR_USERNAME/GHCR_TOKEN', () => {
     expect(r.stderr).toMatch(/401 Unauthorized from ghcr\.io: no credentials.*GHCR_USERNAME\/GHCR_TOKEN/);
   });
 
+  it('a half pair: the 401 line itself names the missing variable', async () => {
+    const h = home();
+    Object.assign(h.env, { GHCR_USERNAME: USER });
+    await removeImage(acme.ref);
+    const r = await runCli(['launch', acme.ref, '--no-daemon'], { env: h.env });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/401 Unauthorized from ghcr\.io: .*GHCR_USERNAME is set but GHCR_TOKEN is not/);
+  });
+
   it('a saved ghcr.io/acme/ credential wins for its prefix only', async () => {
     const h = home();
     const login = await runCli(['login', 'ghcr.io/acme/', '-u', USER, '--password-stdin', '--allow-insecure-store'], {

@@ -173,7 +173,11 @@ export class Runner {
       root?.end();
       return result;
     } catch (err) {
-      const e = engineError(err, this.ctx.env, 'Launch failed');
+      let e = engineError(err, this.ctx.env, 'Launch failed');
+      // A failed launch returns no warnings: a 401 carries the ones about its registry (e.g. GHCR_TOKEN unset) itself.
+      const why = warnings.filter((w) => w.includes(ref.registry));
+      if (e.code === 'REGISTRY_UNAUTHORIZED' && why.length)
+        e = new BoxscopeError(e.code, `${e.message} (${why.join('; ')})`, e.details);
       box.state = 'failed';
       box.reason = e.message;
       if (e.details && typeof e.details.exitCode === 'number') box.exitCode = e.details.exitCode;
