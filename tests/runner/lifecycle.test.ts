@@ -186,10 +186,16 @@ describe('lifecycle', () => {
       cmd: ['sh', '-c', 'trap "exit 0" TERM; i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.2; done'],
     });
     const r = await core.invoke('boxes:launch', { image: img, daemon: false });
+    // The UI reads the recent lines with boxes:logs; a follow must not send them again.
+    await waitFor(
+      async () => ((await core.invoke('boxes:logs', { boxId: r.boxId })).includes('tick 1') ? true : undefined),
+      'first lines',
+    );
     const chunks: string[] = [];
     const off = core.on('logs:chunk', (c) => c.boxId === r.boxId && chunks.push(c.text));
     await core.invoke('boxes:followLogs', { boxId: r.boxId });
-    await waitFor(async () => (chunks.join('').includes('tick 3') ? true : undefined), 'followed log lines');
+    await waitFor(async () => (chunks.join('').includes('tick 5') ? true : undefined), 'followed log lines');
+    expect(chunks.join('')).not.toMatch(/tick 0\n/);
     await core.invoke('boxes:unfollowLogs', { boxId: r.boxId });
     off();
     await core.invoke('boxes:remove', { boxId: r.boxId });

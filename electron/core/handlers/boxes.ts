@@ -32,7 +32,8 @@ export function boxesHandlers(ctx: CoreContext): Pick<HandlerMap, BoxChannels> {
     'boxes:remove': async (arg) => runner().remove(boxIdOf(arg)),
     'boxes:logs': async (arg) => runner().logs(boxIdOf(arg), typeof arg.tail === 'number' ? arg.tail : undefined),
     'boxes:followLogs': async (arg) => {
-      await runner().followLogs(boxIdOf(arg));
+      // The UI reads the recent lines itself ('boxes:logs'); a follow streams only what comes next.
+      await runner().followLogs(boxIdOf(arg), { tail: 0 });
     },
     'boxes:unfollowLogs': async (arg) => runner().unfollowLogs(boxIdOf(arg)),
   };

@@ -27,7 +27,11 @@ function moduleDir(): string | undefined {
   }
 }
 
-/** Directories that may hold `boxlite-daemon-linux-<arch>`, most specific first. */
+/**
+ * Directories that may hold `boxlite-daemon-linux-<arch>`, most specific first.
+ * Only places tied to the app itself: a binary found elsewhere (the working
+ * directory) would become every box's entrypoint.
+ */
 export function daemonDirs(env: NodeJS.ProcessEnv): string[] {
   const dirs: string[] = [];
   if (env.BOXSCOPE_DAEMON_DIR) dirs.push(path.resolve(env.BOXSCOPE_DAEMON_DIR));
@@ -39,7 +43,6 @@ export function daemonDirs(env: NodeJS.ProcessEnv): string[] {
     if (up === d) break;
     d = up;
   }
-  dirs.push(path.join(process.cwd(), 'daemon', 'bin'));
   return [...new Set(dirs)];
 }
 
