@@ -53,4 +53,14 @@ describe('safeStorage secret backend', () => {
     await b.set('localhost:5000', 'u', SECRET);
     await expect(b.get('localhost:5000')).resolves.toEqual({ username: 'u', secret: SECRET });
   });
+
+  it('keeps any key as its own entry, `__proto__` included', async () => {
+    const b = safeStorageBackend(home());
+    await b.set('__proto__', 'odd', SECRET);
+    await b.set('ghcr.io', 'me', 'other');
+    expect(await b.get('__proto__')).toEqual({ username: 'odd', secret: SECRET });
+    await b.delete('__proto__');
+    expect(await b.get('__proto__')).toBeUndefined();
+    expect(await b.get('ghcr.io')).toEqual({ username: 'me', secret: 'other' });
+  });
 });

@@ -17,16 +17,17 @@ export function safeStorageBackend(home: string): SecretBackend {
   const selected = process.platform === 'linux' ? safeStorage.getSelectedStorageBackend() : 'os';
   const secure = available && selected !== 'basic_text' && selected !== 'unknown';
 
-  const read = (): Record<string, Entry> => {
+  // A Map, so that no key (not even `__proto__`) is confused with an object's own machinery.
+  const read = (): Map<string, Entry> => {
     try {
-      return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, Entry>;
+      return new Map(Object.entries(JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, Entry>));
     } catch {
-      return {};
+      return new Map();
     }
   };
-  const write = (all: Record<string, Entry>) => {
+  const write = (all: Map<string, Entry>) => {
     const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(all), { mode: 0o600 });
+    fs.writeFileSync(tmp, JSON.stringify(Object.fromEntries(all)), { mode: 0o600 });
     fs.renameSync(tmp, file);
   };
   const seal = (s: string) =>
@@ -38,21 +39,18 @@ export function safeStorageBackend(home: string): SecretBackend {
     name: available ? `safeStorage (${selected})` : 'plaintext file',
     secure,
     async get(key) {
-      const e = read()[key];
+      const e = read().get(key);
       if (!e) return undefined;
       return { username: open(e.username, e.enc), secret: open(e.secret, e.enc) };
     },
     async set(key, username, secret) {
       const all = read();
-      all[key] = { enc: available ? 'safeStorage' : 'plain', username: seal(username), secret: seal(secret) };
+      all.set(key, { enc: available ? 'safeStorage' : 'plain', username: seal(username), secret: seal(secret) });
       write(all);
     },
     async delete(key) {
       const all = read();
-      if (key in all) {
-        delete all[key];
-        write(all);
-      }
+      if (all.delete(key)) write(all);
     },
   };
 }
