@@ -18,9 +18,9 @@ import type { Paths } from '../config.js';
 import type { CoreEvents, DaemonSupport, Logger } from '../contracts.js';
 import { openTraceStore, type SqliteTraceStore } from '../store/trace-store.js';
 import { createDaemonSupport } from './daemon-support.js';
-import { createForwarder, type Forwarder } from './forward.js';
+import type { Forwarder } from './forward.js';
 import { readableToRecord } from './readable.js';
-import { createOtlpHandler, listenSocket, listenTcp, type RunningServer } from './receiver.js';
+import type { RunningServer } from './receiver.js';
 
 export interface Telemetry {
   tracer: Tracer;
@@ -76,9 +76,11 @@ export async function createTelemetry(opts: {
     }
   });
 
+  // The exporter and the receiver (protobuf schema included) load only when used: a CLI call stays quick.
   let forwarder: Forwarder | undefined;
   try {
-    forwarder = createForwarder(env, log);
+    if (env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || env.OTEL_EXPORTER_OTLP_ENDPOINT)
+      forwarder = (await import('./forward.js')).createForwarder(env, log);
   } catch (err) {
     log.warn('span forwarding disabled', { error: (err as Error).message });
   }
@@ -100,7 +102,10 @@ export async function createTelemetry(opts: {
 
   const ensureSocket = (): Promise<void> => {
     if (socketServer) return Promise.resolve();
-    socketStarting ??= listenSocket(createOtlpHandler({ store, log }, 'socket'), paths.otlpSocket)
+    socketStarting ??= import('./receiver.js')
+      .then(({ listenSocket, createOtlpHandler }) =>
+        listenSocket(createOtlpHandler({ store, log }, 'socket'), paths.otlpSocket),
+      )
       .then((s) => {
         if (s) {
           socketServer = s;
@@ -118,6 +123,7 @@ export async function createTelemetry(opts: {
 
   try {
     if (opts.otlpPort !== undefined) {
+      const { createOtlpHandler, listenTcp } = await import('./receiver.js');
       const handler = createOtlpHandler({ store, log }, 'tcp');
       // 4318 is every collector's default port: when one already runs there, take a free port
       // rather than fail to start; the endpoint the host prints says which.
