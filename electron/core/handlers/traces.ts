@@ -2,9 +2,12 @@ import type { CoreContext } from '../contracts.js';
 import type { HandlerMap } from '../service.js';
 import { BoxscopeError } from '../../../shared/errors.js';
 import { SERVICE } from '../../../shared/constants.js';
-import { decodeOtlpJson, OtlpDecodeError } from '../otlp/decode.js';
-import { toExportRequest } from '../otlp/encode.js';
-import { parseTraceFile } from '../otlp/trace-file.js';
+
+// The OTLP codecs bring the protobuf schema along: loaded on first use, so a launch does not pay for them.
+const otlp = () =>
+  Promise.all([import('../otlp/decode.js'), import('../otlp/encode.js'), import('../otlp/trace-file.js')]).then(
+    ([decode, encode, file]) => ({ ...decode, ...encode, ...file }),
+  );
 
 type TraceChannels = 'traces:list' | 'traces:get' | 'traces:export' | 'traces:import' | 'traces:recordUi';
 
@@ -33,10 +36,10 @@ export function tracesHandlers(ctx: CoreContext): Pick<HandlerMap, TraceChannels
       return ctx.store.listTraces({ boxId: arg?.boxId || undefined, limit });
     },
     'traces:get': async (arg) => getTrace(arg),
-    'traces:export': async (arg) => JSON.stringify(toExportRequest(getTrace(arg))),
+    'traces:export': async (arg) => JSON.stringify((await otlp()).toExportRequest(getTrace(arg))),
     'traces:import': async (arg) => {
       if (typeof arg?.content !== 'string') throw new BoxscopeError('INVALID_INPUT', 'Nothing to import');
-      const spans = parseTraceFile(arg.content, arg.fileName);
+      const spans = (await otlp()).parseTraceFile(arg.content, arg.fileName);
       ctx.store.addSpans(spans);
       const traceIds = [...new Set(spans.map((s) => s.traceId))];
       ctx.log.info('imported trace file', { spans: spans.length, traces: traceIds.length });
@@ -44,6 +47,7 @@ export function tracesHandlers(ctx: CoreContext): Pick<HandlerMap, TraceChannels
     },
     'traces:recordUi': async (arg) => {
       if (typeof arg?.otlpJson !== 'string') throw new BoxscopeError('INVALID_INPUT', 'otlpJson must be a string');
+      const { decodeOtlpJson, OtlpDecodeError } = await otlp();
       let spans;
       try {
         spans = decodeOtlpJson(arg.otlpJson).spans;
