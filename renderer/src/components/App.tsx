@@ -8,6 +8,7 @@ import { Launcher } from './launcher/Launcher.js';
 import { BoxesPage } from './boxes/BoxesPage.js';
 import { TracesPage } from './traces/TracesPage.js';
 import { RegistrySettings } from './settings/RegistrySettings.js';
+import { isTyping } from './common/keyboard.js';
 
 const NAV: Array<{ page: Page; label: string; key: string }> = [
   { page: 'launch', label: 'Launch', key: 'l' },
@@ -15,10 +16,6 @@ const NAV: Array<{ page: Page; label: string; key: string }> = [
   { page: 'traces', label: 'Traces', key: 't' },
   { page: 'settings', label: 'Registries', key: 's' },
 ];
-
-const isTyping = (t: EventTarget | null) =>
-  t instanceof HTMLElement &&
-  (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable);
 
 /** Live data every page shares: boxes, pulls, engine, app info. */
 function useCoreFeeds() {

@@ -12,10 +12,7 @@ import { TimelineHeader } from './TimelineHeader.js';
 import { SpanList } from './SpanList.js';
 import { SpanDetail } from './SpanDetail.js';
 import { EmptyState } from '../common/EmptyState.js';
-
-const isTyping = (t: EventTarget | null) =>
-  t instanceof HTMLElement &&
-  (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable);
+import { isTyping } from '../common/keyboard.js';
 
 /** A trace's timeline: loads it, follows live spans, and owns the keyboard while shown. */
 export function TraceView({ traceId, live = false }: { traceId: string; live?: boolean }) {
