@@ -1,7 +1,9 @@
 /**
- * The one contract between the renderer and the core. Every host (Electron
- * IPC, browser-mode WebSocket) carries exactly these channels; both sides
- * compile against this map.
+ * The one contract between the renderer (or any other client) and the core,
+ * in two verbs: `call` (request → one result, cancellable by an AbortSignal)
+ * and `listen` (a stream of items until disposed or ended by the core). Every
+ * host carries exactly these names over the wire protocol of `wire.ts`; both
+ * sides compile against these maps. See docs/ARCHITECTURE.md.
  */
 import type {
   AppInfo,
@@ -18,20 +20,19 @@ import type {
   SpanRecord,
   TraceSummary,
 } from './models.js';
+import type { ErrorInfo } from './errors.js';
 
-/** Request/response channels: `service:method` → [argument, result]. */
+/** Calls: `service:method` → [argument, result]. */
 export interface ApiChannels {
   'app:info': [void, AppInfo];
   'engine:status': [void, EngineStatus];
 
   'boxes:list': [void, Box[]];
+  /** Aborting the call's signal cancels the launch down to the engine (pull, create). */
   'boxes:launch': [LaunchRequest, LaunchResult];
-  'boxes:cancel': [{ requestId: string }, void];
   'boxes:stop': [{ boxId: string }, void];
   'boxes:remove': [{ boxId: string }, void];
   'boxes:logs': [{ boxId: string; tail?: number }, string];
-  'boxes:followLogs': [{ boxId: string }, void];
-  'boxes:unfollowLogs': [{ boxId: string }, void];
 
   'registries:list': [void, CredentialInfo[]];
   'registries:save': [SaveCredentialRequest, CredentialInfo];
@@ -51,25 +52,49 @@ export interface ApiChannels {
   'traces:recordUi': [{ otlpJson: string }, void];
 }
 
-/** Events pushed from the core to the renderer. */
-export interface ApiEvents {
-  'boxes:changed': Box;
-  'pull:progress': PullProgress;
-  'spans:added': { traceId: string; spans: SpanRecord[] };
-  'logs:chunk': LogChunk;
+/** Streams: name → [argument, item]. Disposing the listener ends the work on the core's side. */
+export interface ApiStreams {
+  /** Every change of a box's state, from any launch or the engine's events. */
+  'boxes:changed': [void, Box];
+  /** Pull progress of every launch (`requestId` names the launch that asked). */
+  'pull:progress': [void, PullProgress];
+  /** New log output of one box (the recent lines come from the `boxes:logs` call). Ends when the box stops. */
+  'logs:follow': [{ boxId: string }, LogChunk];
+  /** Spans as they reach the store; with `traceId`, only that trace's. */
+  'traces:spans': [{ traceId?: string }, { traceId: string; spans: SpanRecord[] }];
 }
 
 export type Channel = keyof ApiChannels;
 export type ArgOf<C extends Channel> = ApiChannels[C][0];
 export type ResultOf<C extends Channel> = ApiChannels[C][1];
-export type EventName = keyof ApiEvents;
+export type StreamName = keyof ApiStreams;
+export type StreamArgOf<S extends StreamName> = ApiStreams[S][0];
+export type ItemOf<S extends StreamName> = ApiStreams[S][1];
 
-export type Unsubscribe = () => void;
+export interface CallOptions {
+  /** Aborting it cancels the call on the core's side; the call then rejects with CANCELLED. */
+  signal?: AbortSignal;
+}
 
-/** What `window.boxscope` is, in Electron (preload) and in browser mode (WebSocket client). */
+/** Arguments of a call or listen: omitted where the argument is void. */
+export type ArgList<A, O> = [A] extends [void] ? [arg?: undefined, opts?: O] : [arg: A, opts?: O];
+
+export interface ListenHandlers<T> {
+  data(item: T): void;
+  /** The stream ended on the core's side: by itself (no error) or with an error. Not called after dispose. */
+  end?(error?: ErrorInfo): void;
+}
+
+export type Dispose = () => void;
+
+/** What `window.boxscope` is, in Electron (a MessagePort to the core) and in browser mode (a WebSocket). */
 export interface BoxscopeApi {
-  invoke<C extends Channel>(channel: C, ...arg: ArgOf<C> extends void ? [] : [ArgOf<C>]): Promise<ResultOf<C>>;
-  on<E extends EventName>(event: E, listener: (payload: ApiEvents[E]) => void): Unsubscribe;
+  call<C extends Channel>(channel: C, ...args: ArgList<ArgOf<C>, CallOptions>): Promise<ResultOf<C>>;
+  listen<S extends StreamName>(
+    stream: S,
+    arg: StreamArgOf<S>,
+    handlers: ListenHandlers<ItemOf<S>> | ((item: ItemOf<S>) => void),
+  ): Dispose;
 }
 
 export const CHANNELS = [
@@ -77,12 +102,9 @@ export const CHANNELS = [
   'engine:status',
   'boxes:list',
   'boxes:launch',
-  'boxes:cancel',
   'boxes:stop',
   'boxes:remove',
   'boxes:logs',
-  'boxes:followLogs',
-  'boxes:unfollowLogs',
   'registries:list',
   'registries:save',
   'registries:remove',
@@ -96,9 +118,9 @@ export const CHANNELS = [
   'traces:recordUi',
 ] as const satisfies readonly Channel[];
 
-export const EVENTS = [
+export const STREAMS = [
   'boxes:changed',
   'pull:progress',
-  'spans:added',
-  'logs:chunk',
-] as const satisfies readonly EventName[];
+  'logs:follow',
+  'traces:spans',
+] as const satisfies readonly StreamName[];

@@ -84,3 +84,6 @@ export const TEST_ID = {
 } as const;
 
 export const DEFAULT_OTLP_PORT = 4318;
+
+/** A W3C trace id as the store and every API keep it: 32 lowercase hex characters. */
+export const TRACE_ID_RE = /^[0-9a-f]{32}$/;

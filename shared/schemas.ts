@@ -1,14 +1,15 @@
 /**
- * Runtime validation of every channel's argument, for the hosts that take
- * input from a renderer they do not trust (Electron IPC, browser-mode
- * WebSocket). zod is pure, so this stays in shared/.
+ * Runtime validation of every call's and stream's argument, done once at the
+ * core's entry for every host (Electron, browser mode, the CLI). zod is pure,
+ * so this stays in shared/.
  */
 import { z } from 'zod';
-import type { ArgOf, Channel } from './api.js';
+import type { ArgOf, Channel, StreamArgOf, StreamName } from './api.js';
+import { TRACE_ID_RE } from './constants.js';
 import { BoxscopeError } from './errors.js';
 
 const id = z.string().min(1).max(200);
-const traceId = z.string().regex(/^[0-9a-f]{32}$/, 'a traceId is 32 lowercase hex characters');
+const traceId = z.string().trim().toLowerCase().regex(TRACE_ID_RE, 'a trace id is 32 hex characters');
 const none = z
   .undefined()
   .or(z.null())
@@ -26,18 +27,17 @@ const launch = z.strictObject({
   requestId: id.optional(),
 });
 
+const boxRef = z.strictObject({ boxId: id });
+
 /** One schema per channel; `satisfies` keeps this map in step with ApiChannels. */
 export const CHANNEL_SCHEMAS = {
   'app:info': none,
   'engine:status': none,
   'boxes:list': none,
   'boxes:launch': launch,
-  'boxes:cancel': z.strictObject({ requestId: id }),
-  'boxes:stop': z.strictObject({ boxId: id }),
-  'boxes:remove': z.strictObject({ boxId: id }),
+  'boxes:stop': boxRef,
+  'boxes:remove': boxRef,
   'boxes:logs': z.strictObject({ boxId: id, tail: z.number().int().min(0).max(1_000_000).optional() }),
-  'boxes:followLogs': z.strictObject({ boxId: id }),
-  'boxes:unfollowLogs': z.strictObject({ boxId: id }),
   'registries:list': none,
   'registries:save': z.strictObject({
     key: z.string().min(1).max(500),
@@ -64,15 +64,53 @@ export const CHANNEL_SCHEMAS = {
   'traces:recordUi': z.strictObject({ otlpJson: z.string().max(16 * 1024 * 1024) }),
 } satisfies { [C in Channel]: z.ZodType<unknown> };
 
+export const STREAM_SCHEMAS = {
+  'boxes:changed': none,
+  'pull:progress': none,
+  'logs:follow': boxRef,
+  'traces:spans': z
+    .strictObject({ traceId: traceId.optional() })
+    .optional()
+    .transform((v) => v ?? {}),
+} satisfies { [S in StreamName]: z.ZodType<unknown> };
+
+export function isStream(name: unknown): name is StreamName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(STREAM_SCHEMAS, name);
+}
+
 export function isChannel(name: unknown): name is Channel {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(CHANNEL_SCHEMAS, name);
 }
 
-/** Validates a channel's argument; throws INVALID_INPUT naming the first bad field (never echoing values). */
-export function parseArg<C extends Channel>(channel: C, arg: unknown): ArgOf<C> {
-  const r = CHANNEL_SCHEMAS[channel].safeParse(arg);
-  if (r.success) return r.data as ArgOf<C>;
+function check(schema: z.ZodType<unknown>, name: string, arg: unknown): unknown {
+  const r = schema.safeParse(arg);
+  if (r.success) return r.data;
   const issue = r.error.issues[0];
   const where = issue && issue.path.length ? issue.path.join('.') : 'argument';
-  throw new BoxscopeError('INVALID_INPUT', `Invalid ${where} for ${channel}: ${issue?.message ?? 'bad input'}`);
+  throw new BoxscopeError('INVALID_INPUT', `Invalid ${where} for ${name}: ${issue?.message ?? 'bad input'}`);
+}
+
+/** Validates a call's channel and argument; throws INVALID_INPUT naming the first bad field (never echoing values). */
+export function parseCall(channel: unknown, arg: unknown): { channel: Channel; arg: unknown } {
+  if (!isChannel(channel)) throw new BoxscopeError('INVALID_INPUT', `Unknown channel ${describe(channel)}`);
+  return { channel, arg: check(CHANNEL_SCHEMAS[channel], channel, arg) };
+}
+
+/** The same for a stream's name and argument. */
+export function parseListen(stream: unknown, arg: unknown): { stream: StreamName; arg: unknown } {
+  if (!isStream(stream)) throw new BoxscopeError('INVALID_INPUT', `Unknown stream ${describe(stream)}`);
+  return { stream, arg: check(STREAM_SCHEMAS[stream], stream, arg) };
+}
+
+export function parseArg<C extends Channel>(channel: C, arg: unknown): ArgOf<C> {
+  return parseCall(channel, arg).arg as ArgOf<C>;
+}
+
+export function parseStreamArg<S extends StreamName>(stream: S, arg: unknown): StreamArgOf<S> {
+  return parseListen(stream, arg).arg as StreamArgOf<S>;
+}
+
+/** A name as a short quoted string, whatever was sent (an object, a number, a long string). */
+function describe(name: unknown): string {
+  return JSON.stringify(typeof name === 'string' ? name.slice(0, 80) : typeof name);
 }

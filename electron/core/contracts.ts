@@ -3,9 +3,17 @@
  * Each module implements its side; `service.ts` wires them together.
  */
 import type { Tracer } from '@opentelemetry/api';
-import type { ApiEvents, EventName } from '../../shared/api.js';
-import type { SpanRecord, TraceSummary } from '../../shared/models.js';
+import type { Box, PullProgress, SpanRecord, TraceSummary } from '../../shared/models.js';
 import type { Paths } from './config.js';
+
+/** What the core's modules tell each other; the streams of shared/api.ts relay them to clients. */
+export interface CoreEventMap {
+  'boxes:changed': Box;
+  'pull:progress': PullProgress;
+  'spans:added': { traceId: string; spans: SpanRecord[] };
+}
+type EventName = keyof CoreEventMap;
+type ApiEvents = CoreEventMap;
 
 export interface CoreEvents {
   emit<E extends EventName>(event: E, payload: ApiEvents[E]): void;

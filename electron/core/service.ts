@@ -1,22 +1,30 @@
 /**
- * The core behind every host: one `invoke(channel, arg)` and one event
- * stream, exactly the BoxscopeApi of shared/. Hosts (Electron IPC, browser
- * mode, CLI) validate input and carry envelopes; the work happens here.
+ * The core's one entry, behind every host: `call` and `listen` of
+ * shared/api.ts, with every argument validated here — for the Electron
+ * utility process, browser mode and the CLI alike. Hosts only carry messages.
  */
-import type { ApiEvents, ArgOf, Channel, EventName, ResultOf } from '../../shared/api.js';
-import { BoxscopeError } from '../../shared/errors.js';
+import type {
+  ArgList,
+  BoxscopeApi,
+  CallOptions,
+  Channel,
+  ListenHandlers,
+  StreamName,
+} from '../../shared/api.js';
+import { BoxscopeError, toErrorInfo } from '../../shared/errors.js';
+import { parseCall, parseListen } from '../../shared/schemas.js';
+import type { CoreEntry } from '../host-common/wire-server.js';
 import { ensureDirs, paths as resolvePaths, resolveHome } from './config.js';
 import type { CoreContext, SecretBackend } from './contracts.js';
 import { createEvents } from './events.js';
 import { createLogger } from './log.js';
 import { createTelemetry } from './telemetry/index.js';
-import { boxesHandlers } from './handlers/boxes.js';
-import { registriesHandlers } from './handlers/registries.js';
-import { tracesHandlers } from './handlers/traces.js';
 import { appHandlers } from './handlers/app.js';
+import { boxesHandlers, boxesStreams } from './handlers/boxes.js';
+import { registriesHandlers } from './handlers/registries.js';
+import { tracesHandlers, tracesStreams } from './handlers/traces.js';
+import type { HandlerMap, StreamMap } from './handlers/types.js';
 import { closeRunner } from './runner/instances.js';
-
-export type HandlerMap = { [C in Channel]: (arg: ArgOf<C>) => Promise<ResultOf<C>> };
 
 export interface CoreOptions {
   home?: string;
@@ -24,14 +32,14 @@ export interface CoreOptions {
   host: 'electron' | 'browser' | 'cli';
   /** Start the OTLP receiver (TCP port; 0 picks one). Hosts that stay up do; the CLI starts one on demand. */
   otlpPort?: number;
-  /** The Electron host passes a safeStorage backend; Node hosts pick one themselves. */
+  /** The Electron host passes one on safeStorage (through its main process); Node hosts pick one themselves. */
   secretBackend?: SecretBackend;
 }
 
-export interface Core {
+export interface Core extends CoreEntry {
   ctx: CoreContext;
-  invoke<C extends Channel>(channel: C, arg: ArgOf<C>): Promise<ResultOf<C>>;
-  on<E extends EventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void;
+  /** The same entry, typed: what the CLI and in-process tests use. */
+  api: BoxscopeApi;
   /** The OTLP endpoint this process receives on, when it runs a receiver. */
   otlpEndpoint(): string | undefined;
   close(): Promise<void>;
@@ -60,18 +68,51 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     ...registriesHandlers(ctx),
     ...tracesHandlers(ctx),
   };
-  return {
-    ctx,
-    async invoke(channel, arg) {
-      const h = handlers[channel] as ((a: unknown) => Promise<unknown>) | undefined;
-      if (!h) throw new BoxscopeError('INVALID_INPUT', `Unknown channel ${String(channel)}`);
-      return h(arg) as never;
+  const streams: StreamMap = { ...boxesStreams(ctx), ...tracesStreams(ctx) };
+
+  const entry: CoreEntry = {
+    async call(channel, arg, signal) {
+      const c = parseCall(channel, arg);
+      if (signal.aborted) throw new BoxscopeError('CANCELLED', 'Cancelled');
+      return (handlers[c.channel] as (a: unknown, o: { signal: AbortSignal }) => Promise<unknown>)(c.arg, { signal });
     },
-    on: (event, listener) => events.on(event, listener),
+    async listen(stream, arg, emit, signal) {
+      const s = parseListen(stream, arg);
+      if (signal.aborted) return;
+      await (streams[s.stream] as (a: unknown, e: (i: unknown) => void, sg: AbortSignal) => Promise<void>)(
+        s.arg,
+        emit,
+        signal,
+      );
+    },
+  };
+
+  return {
+    ...entry,
+    ctx,
+    api: inProcessApi(entry),
     otlpEndpoint: telemetry.otlpEndpoint,
     async close() {
       closeRunner(ctx);
       await telemetry.close();
     },
   };
+}
+
+/** BoxscopeApi over the entry in this process: the same validation and cancellation as over a wire. */
+function inProcessApi(entry: CoreEntry): BoxscopeApi {
+  return {
+    call(channel: Channel, ...[arg, options]: ArgList<unknown, CallOptions>) {
+      return entry.call(channel, arg, options?.signal ?? new AbortController().signal) as never;
+    },
+    listen(stream: StreamName, arg: unknown, handlers: ListenHandlers<unknown> | ((item: unknown) => void)) {
+      const h = typeof handlers === 'function' ? { data: handlers } : handlers;
+      const ac = new AbortController();
+      entry.listen(stream, arg, (item) => h.data(item), ac.signal).then(
+        () => !ac.signal.aborted && h.end?.(),
+        (err) => !ac.signal.aborted && h.end?.(toErrorInfo(err)),
+      );
+      return () => ac.abort();
+    },
+  } as BoxscopeApi;
 }

@@ -1,4 +1,5 @@
 /** `boxscope://traces/<id>` and `boxscope://boxes/<id>` → the renderer's hash route, or undefined. */
+import { TRACE_ID_RE } from '../../shared/constants.js';
 export const DEEP_LINK_SCHEME = 'boxscope';
 
 export function deepLinkHash(url: string): string | undefined {
@@ -13,7 +14,7 @@ export function deepLinkHash(url: string): string | undefined {
   const parts = [u.host, ...u.pathname.split('/')].filter(Boolean);
   const [kind, id] = parts;
   if (parts.length !== 2 || !id) return undefined;
-  if (kind === 'traces' && /^[0-9a-f]{32}$/.test(id)) return `/traces/${id}`;
+  if (kind === 'traces' && TRACE_ID_RE.test(id)) return `/traces/${id}`;
   if (kind === 'boxes' && /^[A-Za-z0-9_.-]{1,128}$/.test(id)) return `/boxes/${id}`;
   return undefined;
 }

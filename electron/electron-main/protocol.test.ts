@@ -7,7 +7,7 @@ vi.mock('electron', async () => (await import('./fake-electron.js')).fakeElectro
 
 const { state } = await import('./fake-electron.js');
 const { handleAppProtocol, registerAppScheme, isAppUrl } = await import('./protocol.js');
-const { CSP } = await import('../server/security.js');
+const { CSP } = await import('../host-common/security.js');
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'boxscope-proto-'));
 fs.writeFileSync(path.join(dir, 'index.html'), '<!doctype html><title>Boxscope</title>');

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs/promises';
 import { protocol } from 'electron';
-import { contentType, resolveStatic, SECURITY_HEADERS } from '../server/security.js';
+import { contentType, resolveStatic, SECURITY_HEADERS } from '../host-common/security.js';
 
 export const APP_SCHEME = 'app';
 export const APP_HOST = 'boxscope';

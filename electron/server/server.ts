@@ -1,21 +1,21 @@
 /**
  * Browser mode: the renderer build over HTTP and the BoxscopeApi over one
  * WebSocket at /api, on a loopback address, behind a random token.
- * Requests: `{id, channel, arg}` → `{id, ok, result}` | `{id, ok: false, error}`;
- * events: `{event, payload}`.
+ * The socket carries the wire protocol of shared/wire.ts: calls, streams and
+ * their cancellation, as for the Electron host's MessagePort.
  */
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
-import { EVENTS } from '../../shared/api.js';
-import { BoxscopeError } from '../../shared/errors.js';
-import { dispatch, type ApiCore } from './dispatch.js';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { BoxscopeError, toErrorInfo } from '../../shared/errors.js';
+import { decodeFrame, encodeFrame } from '../../shared/wire.js';
+import { contentType, resolveStatic, SECURITY_HEADERS } from '../host-common/security.js';
+import { serveWire, type CoreEntry } from '../host-common/wire-server.js';
 import { checkRequest, isLoopbackHost, newToken, TOKEN_COOKIE } from './guard.js';
-import { contentType, resolveStatic, SECURITY_HEADERS } from './security.js';
 
 export interface ServerOptions {
-  core: ApiCore;
+  core: CoreEntry;
   /** The renderer build (renderer/dist). */
   staticDir: string;
   host?: string;
@@ -79,7 +79,6 @@ export async function startServer(opts: ServerOptions): Promise<BrowserServer> {
         .pipe(res);
   });
 
-  const follows = logFollows(opts.core);
   const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxMessageBytes ?? MAX_MESSAGE });
   server.on('upgrade', (req, socket, head) => {
     const verdict = checkRequest(req, { token, port, allowCookie: false });
@@ -88,7 +87,7 @@ export async function startServer(opts: ServerOptions): Promise<BrowserServer> {
       socket.end(`HTTP/1.1 ${verdict.ok ? '404 Not Found' : '403 Forbidden'}\r\nConnection: close\r\n\r\n`);
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => serveSocket(ws, opts.core, follows));
+    wss.handleUpgrade(req, socket, head, (ws) => serveSocket(ws, opts.core));
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -110,69 +109,27 @@ export async function startServer(opts: ServerOptions): Promise<BrowserServer> {
   };
 }
 
-/**
- * Log follows are per box in the core but per page here: a closed tab must
- * not leave a follow running, nor end one another tab still reads.
- */
-function logFollows(core: ApiCore) {
-  const readers = new Map<string, number>();
-  return {
-    followed(boxId: string) {
-      readers.set(boxId, (readers.get(boxId) ?? 0) + 1);
-    },
-    /** true when no page reads this box's logs any more. */
-    release(boxId: string): boolean {
-      const n = (readers.get(boxId) ?? 0) - 1;
-      if (n > 0) {
-        readers.set(boxId, n);
-        return false;
-      }
-      readers.delete(boxId);
-      return true;
-    },
-    stop(boxId: string) {
-      void core.invoke('boxes:unfollowLogs', { boxId }).catch(() => undefined);
-    },
-  };
-}
-
-function serveSocket(ws: WebSocket, core: ApiCore, follows: ReturnType<typeof logFollows>): void {
-  const send = (msg: unknown) => {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
-  };
-  const unsubscribe = EVENTS.map((event) => core.on(event, (payload) => send({ event, payload })));
-  const mine = new Set<string>();
-  let closed = false;
-  ws.on('close', () => {
-    closed = true;
-    unsubscribe.forEach((u) => u());
-    for (const boxId of mine) if (follows.release(boxId)) follows.stop(boxId);
+/** One page's socket: the wire protocol over WebSocket frames (shared/wire.ts), served by the core's one entry. */
+function serveSocket(ws: WebSocket, core: CoreEntry): void {
+  const session = serveWire(core, (msg) => {
+    if (ws.readyState === ws.OPEN) ws.send(encodeFrame(msg));
   });
+  ws.on('close', () => session.close());
   // A bad frame or an oversized message ends this page's connection, never the server.
   ws.on('error', () => ws.terminate());
-  ws.on('message', async (data) => {
-    let msg: { id?: unknown; channel?: unknown; arg?: unknown };
+  ws.on('message', (data, isBinary) => {
+    let msg: unknown;
     try {
-      msg = JSON.parse(data.toString());
-    } catch {
-      send({ id: null, ok: false, error: { code: 'INVALID_INPUT', message: 'Message is not JSON' } });
+      msg = decodeFrame(isBinary ? toBytes(data) : data.toString());
+    } catch (err) {
+      if (ws.readyState === ws.OPEN) ws.send(encodeFrame({ t: 'err', id: null, error: toErrorInfo(err) }));
       return;
     }
-    const id = typeof msg?.id === 'number' || typeof msg?.id === 'string' ? msg.id : null;
-    const boxId = (msg?.arg as { boxId?: unknown } | undefined)?.boxId;
-    if (msg?.channel === 'boxes:unfollowLogs' && typeof boxId === 'string') {
-      // This page never followed these logs (a failed follow, a fresh socket after a drop), or another page
-      // still reads them: the core's follow stays.
-      if (!mine.delete(boxId) || !follows.release(boxId)) return send({ id, ok: true });
-    }
-    const env = await dispatch(core, msg?.channel, msg?.arg);
-    if (env.ok && msg?.channel === 'boxes:followLogs' && typeof boxId === 'string' && !mine.has(boxId)) {
-      follows.followed(boxId);
-      // The page went away while its follow was being set up: nobody would ever release it.
-      if (closed) {
-        if (follows.release(boxId)) follows.stop(boxId);
-      } else mine.add(boxId);
-    }
-    send({ id, ...env });
+    session.receive(msg);
   });
+}
+
+function toBytes(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
 }

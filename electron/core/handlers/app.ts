@@ -1,5 +1,5 @@
 import type { CoreContext } from '../contracts.js';
-import type { HandlerMap } from '../service.js';
+import type { HandlerMap } from './types.js';
 import { engineStatus } from '../docker/engine.js';
 
 export function appHandlers(

@@ -5,7 +5,7 @@ import type { Credential } from '../credentials/index.js';
 import { probeRegistry } from '../registry/probe.js';
 import { parseKey, parseReference } from '../registry/reference.js';
 import { credentialsFor } from '../runner/instances.js';
-import type { HandlerMap } from '../service.js';
+import type { HandlerMap } from './types.js';
 
 type RegistryChannels =
   | 'registries:list'

@@ -1,7 +1,7 @@
 import type { CoreContext } from '../contracts.js';
-import type { HandlerMap } from '../service.js';
 import { BoxscopeError } from '../../../shared/errors.js';
 import { SERVICE } from '../../../shared/constants.js';
+import { untilAborted, type HandlerMap, type StreamMap } from './types.js';
 
 // The OTLP codecs bring the protobuf schema along: loaded on first use, so a launch does not pay for them.
 const otlp = () =>
@@ -11,34 +11,18 @@ const otlp = () =>
 
 type TraceChannels = 'traces:list' | 'traces:get' | 'traces:export' | 'traces:import' | 'traces:recordUi';
 
-const TRACE_ID = /^[0-9a-f]{32}$/;
-
-function traceIdArg(arg: { traceId?: unknown } | undefined): string {
-  const id = typeof arg?.traceId === 'string' ? arg.traceId.trim().toLowerCase() : '';
-  if (!TRACE_ID.test(id)) throw new BoxscopeError('INVALID_INPUT', 'A trace id is 32 hex characters');
-  return id;
-}
-
 export function tracesHandlers(ctx: CoreContext): Pick<HandlerMap, TraceChannels> {
-  const getTrace = (arg: { traceId?: unknown }) => {
-    const traceId = traceIdArg(arg);
+  const getTrace = ({ traceId }: { traceId: string }) => {
     const spans = ctx.store.getTrace(traceId);
     if (spans.length === 0)
       throw new BoxscopeError('TRACE_NOT_FOUND', `No spans stored for trace ${traceId}`, { traceId });
     return spans;
   };
   return {
-    'traces:list': async (arg) => {
-      const limit = arg?.limit;
-      if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
-        throw new BoxscopeError('INVALID_INPUT', 'limit must be a positive integer');
-      }
-      return ctx.store.listTraces({ boxId: arg?.boxId || undefined, limit });
-    },
+    'traces:list': async ({ boxId, limit }) => ctx.store.listTraces({ boxId: boxId || undefined, limit }),
     'traces:get': async (arg) => getTrace(arg),
     'traces:export': async (arg) => JSON.stringify((await otlp()).toExportRequest(getTrace(arg))),
     'traces:import': async (arg) => {
-      if (typeof arg?.content !== 'string') throw new BoxscopeError('INVALID_INPUT', 'Nothing to import');
       const spans = (await otlp()).parseTraceFile(arg.content, arg.fileName);
       ctx.store.addSpans(spans);
       const traceIds = [...new Set(spans.map((s) => s.traceId))];
@@ -46,7 +30,6 @@ export function tracesHandlers(ctx: CoreContext): Pick<HandlerMap, TraceChannels
       return { traceIds };
     },
     'traces:recordUi': async (arg) => {
-      if (typeof arg?.otlpJson !== 'string') throw new BoxscopeError('INVALID_INPUT', 'otlpJson must be a string');
       const { decodeOtlpJson, OtlpDecodeError } = await otlp();
       let spans;
       try {
@@ -62,6 +45,21 @@ export function tracesHandlers(ctx: CoreContext): Pick<HandlerMap, TraceChannels
         }
       }
       ctx.store.addSpans(spans);
+    },
+  };
+}
+
+export function tracesStreams(ctx: CoreContext): Pick<StreamMap, 'traces:spans'> {
+  return {
+    'traces:spans': async ({ traceId }, emit, signal) => {
+      const off = ctx.events.on('spans:added', (e) => {
+        if (!traceId || e.traceId === traceId) emit(e);
+      });
+      try {
+        await untilAborted(signal);
+      } finally {
+        off();
+      }
     },
   };
 }

@@ -3,6 +3,7 @@
  * unusable ids are counted as rejected rather than failing the whole request,
  * so the receiver can answer with a partial success.
  */
+import { TRACE_ID_RE } from '../../../shared/constants.js';
 import type { SpanEventRecord, SpanLinkRecord, SpanRecord, StatusCode } from '../../../shared/models.js';
 import { cleanAttributes, fromKeyValues } from './attributes.js';
 import { pb, type OtlpKeyValue } from './schema.js';
@@ -16,7 +17,7 @@ export interface DecodeResult {
 
 export class OtlpDecodeError extends Error {}
 
-const HEX32 = /^[0-9a-f]{32}$/;
+const HEX32 = TRACE_ID_RE;
 const HEX16 = /^[0-9a-f]{16}$/;
 const ZERO32 = '0'.repeat(32);
 const ZERO16 = '0'.repeat(16);

@@ -17,7 +17,7 @@ import {
   DEFAULT_OTLP_PORT,
 } from '../../../shared/constants.js';
 import { BoxscopeError } from '../../../shared/errors.js';
-import type { Box, BoxState, LaunchRequest, LaunchResult, PullPolicy } from '../../../shared/models.js';
+import type { Box, BoxState, LaunchRequest, LogChunk, LaunchResult, PullPolicy } from '../../../shared/models.js';
 import { IN_BOX } from '../config.js';
 import type { CoreContext } from '../contracts.js';
 import { authconfigFor, type Credentials } from '../credentials/index.js';
@@ -90,8 +90,9 @@ function stateOf(
 
 export class Runner {
   private readonly boxes = new Map<string, Box>();
-  private readonly pending = new Map<string, AbortController>();
-  private readonly follows = new Map<string, AbortController>();
+  private readonly pending = new Set<AbortController>();
+  /** Log follows in flight, ended with the runner. */
+  private readonly follows = new Set<AbortController>();
   /** Engine `die` events that arrived while a launch still owned its box's state, replayed once it returns. */
   private readonly diedDuringLaunch = new Map<string, string>();
   private readonly records: BoxRecords;
@@ -120,11 +121,8 @@ export class Runner {
     return [`${LABEL.managedBy}=true`, `${HOME_LABEL}=${this.ctx.paths.home}`];
   }
 
-  cancel(requestId: string): void {
-    this.pending.get(requestId)?.abort();
-  }
-
-  async launch(req: LaunchRequest): Promise<LaunchResult> {
+  /** `signal` (the caller's cancel) aborts the launch down to the engine: pull, create, the daemon wait. */
+  async launch(req: LaunchRequest, opts: { signal?: AbortSignal } = {}): Promise<LaunchResult> {
     if (!req || typeof req.image !== 'string' || !req.image.trim())
       throw new BoxscopeError('INVALID_INPUT', 'An image is required');
     const ref = parseReference(req.image);
@@ -165,7 +163,9 @@ export class Runner {
     };
     this.changed(box);
     const ac = new AbortController();
-    if (req.requestId) this.pending.set(req.requestId, ac);
+    this.pending.add(ac);
+    const onCancel = () => ac.abort();
+    opts.signal?.addEventListener('abort', onCancel, { once: true });
     const base = { [ATTR.boxId]: boxId };
     try {
       const result = await this.launchSteps(req, ref, policy, box, parent, base, ac.signal, warnings, wantDaemon);
@@ -190,7 +190,8 @@ export class Runner {
       }
       throw new BoxscopeError(e.code, e.message, { ...e.details, boxId, traceId });
     } finally {
-      if (req.requestId) this.pending.delete(req.requestId);
+      this.pending.delete(ac);
+      opts.signal?.removeEventListener('abort', onCancel);
     }
   }
 
@@ -566,7 +567,6 @@ export class Runner {
       }
     }
     this.records.forget(box.boxId);
-    this.follows.get(box.boxId)?.abort();
     box.state = 'removed';
     this.changed(box);
     this.boxes.delete(box.boxId);
@@ -587,45 +587,59 @@ export class Runner {
     }
   }
 
-  /** Pushes 'logs:chunk' events until the box stops or unfollowLogs; resolves when following ends. */
-  async followLogs(idOrName: string, opts: { tail?: number } = {}): Promise<{ done: Promise<void> }> {
+  /**
+   * Streams a box's log output to `onChunk` until the box stops or `signal`
+   * aborts; resolves when following ends. Each follower has its own engine
+   * stream, so followers never end each other's.
+   */
+  async followLogs(
+    idOrName: string,
+    opts: { tail?: number; signal: AbortSignal; onChunk: (c: LogChunk) => void },
+  ): Promise<void> {
     const box = await this.find(idOrName);
     if (!box.containerId)
       throw new BoxscopeError('BOX_NOT_FOUND', `Box ${box.name} has no container (it failed before one was created)`);
-    this.follows.get(box.boxId)?.abort();
+    if (opts.signal.aborted) return;
     const ac = new AbortController();
-    this.follows.set(box.boxId, ac);
+    const onAbort = () => ac.abort();
+    opts.signal.addEventListener('abort', onAbort, { once: true });
+    this.follows.add(ac);
+    try {
+      await this.streamLogs(box.boxId, box.containerId, ac.signal, opts);
+    } finally {
+      this.follows.delete(ac);
+      opts.signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  private async streamLogs(
+    boxId: string,
+    containerId: string,
+    signal: AbortSignal,
+    opts: { tail?: number; onChunk: (c: LogChunk) => void },
+  ): Promise<void> {
     let stream: NodeJS.ReadableStream;
     try {
-      stream = (await this.docker.getContainer(box.containerId).logs({
+      stream = (await this.docker.getContainer(containerId).logs({
         stdout: true,
         stderr: true,
         follow: true,
         tail: opts.tail ?? 100,
-        abortSignal: ac.signal,
+        abortSignal: signal,
       } as never)) as unknown as NodeJS.ReadableStream;
     } catch (err) {
+      if (signal.aborted) return;
       throw engineError(err, this.ctx.env, 'Logs failed');
     }
     const demux = new LogDemuxer();
-    const done = new Promise<void>((resolve) => {
+    await new Promise<void>((resolve) => {
       stream.on('data', (c: Buffer) => {
-        for (const f of demux.push(c))
-          this.ctx.events.emit('logs:chunk', { boxId: box.boxId, stream: f.stream, text: f.text });
+        for (const f of demux.push(c)) opts.onChunk({ boxId, stream: f.stream, text: f.text });
       });
       stream.on('end', () => resolve());
       stream.on('close', () => resolve());
       stream.on('error', () => resolve());
-    }).finally(() => {
-      if (this.follows.get(box.boxId) === ac) this.follows.delete(box.boxId);
     });
-    return { done };
-  }
-
-  unfollowLogs(idOrName: string): void {
-    const id = this.boxes.get(idOrName)?.boxId ?? idOrName;
-    this.follows.get(id)?.abort();
-    this.follows.delete(id);
   }
 
   /** Engine events keep states current; the stream never keeps a CLI process alive on its own. */
