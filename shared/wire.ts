@@ -114,13 +114,13 @@ export function createWireClient(opts: WireClientOptions = {}): WireClient {
     return true;
   };
 
-  const api: BoxscopeApi = {
+  const api = {
     call(channel: Channel, ...[arg, options]: ArgList<unknown, CallOptions>) {
       const signal = options?.signal;
       if (signal?.aborted) return Promise.reject(new BoxscopeError('CANCELLED', 'Cancelled'));
       const id = nextId++;
       const msg: ClientMessage = { t: 'call', id, channel, arg };
-      return new Promise((resolve, reject) => {
+      return new Promise<unknown>((resolve, reject) => {
         const entry: OpenCall = { kind: 'call', msg, resolve, reject, sent: false };
         const onAbort = () => {
           if (!open.has(id)) return;
@@ -134,12 +134,11 @@ export function createWireClient(opts: WireClientOptions = {}): WireClient {
         entry.reject = (e) => (done(), reject(e));
         open.set(id, entry);
         entry.sent = post(msg);
-      }) as never;
+      });
     },
-    listen(stream, arg, handlers) {
+    listen(stream: StreamName, arg: unknown, handlers: ListenHandlers<unknown> | ((item: unknown) => void)) {
       const id = nextId++;
-      const h: ListenHandlers<unknown> =
-        typeof handlers === 'function' ? { data: handlers as (i: unknown) => void } : (handlers as ListenHandlers<unknown>);
+      const h: ListenHandlers<unknown> = typeof handlers === 'function' ? { data: handlers } : handlers;
       const msg: ClientMessage = { t: 'listen', id, stream, arg };
       open.set(id, { kind: 'stream', msg, handlers: h, resumable: opts.resumable?.(stream) ?? true });
       post(msg);
@@ -147,7 +146,7 @@ export function createWireClient(opts: WireClientOptions = {}): WireClient {
         if (open.delete(id)) post({ t: 'cancel', id });
       };
     },
-  };
+  } as BoxscopeApi;
 
   const settle = (entry: OpenCall | OpenStream, error?: ErrorInfo) => {
     if (entry.kind === 'call') entry.reject(fromErrorInfo(error ?? lost()));

@@ -3,14 +3,7 @@
  * shared/api.ts, with every argument validated here — for the Electron
  * utility process, browser mode and the CLI alike. Hosts only carry messages.
  */
-import type {
-  ArgList,
-  BoxscopeApi,
-  CallOptions,
-  Channel,
-  ListenHandlers,
-  StreamName,
-} from '../../shared/api.js';
+import type { ArgList, BoxscopeApi, CallOptions, Channel, ListenHandlers, StreamName } from '../../shared/api.js';
 import { BoxscopeError, toErrorInfo } from '../../shared/errors.js';
 import { parseCall, parseListen } from '../../shared/schemas.js';
 import type { CoreEntry } from '../host-common/wire-server.js';
@@ -108,10 +101,12 @@ function inProcessApi(entry: CoreEntry): BoxscopeApi {
     listen(stream: StreamName, arg: unknown, handlers: ListenHandlers<unknown> | ((item: unknown) => void)) {
       const h = typeof handlers === 'function' ? { data: handlers } : handlers;
       const ac = new AbortController();
-      entry.listen(stream, arg, (item) => h.data(item), ac.signal).then(
-        () => !ac.signal.aborted && h.end?.(),
-        (err) => !ac.signal.aborted && h.end?.(toErrorInfo(err)),
-      );
+      entry
+        .listen(stream, arg, (item) => h.data(item), ac.signal)
+        .then(
+          () => !ac.signal.aborted && h.end?.(),
+          (err) => !ac.signal.aborted && h.end?.(toErrorInfo(err)),
+        );
       return () => ac.abort();
     },
   } as BoxscopeApi;

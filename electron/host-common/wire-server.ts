@@ -54,20 +54,26 @@ export function serveWire(core: CoreEntry, send: Send): WireSession {
         if (open.get(id) === ac) open.delete(id);
       };
       if (msg.t === 'call') {
-        core.call(msg.channel, msg.arg, ac.signal).then(
-          (result) => !ac.signal.aborted && reply({ t: 'ok', id, result }),
-          (err) => !ac.signal.aborted && fail(id, err),
-        ).finally(finish);
+        core
+          .call(msg.channel, msg.arg, ac.signal)
+          .then(
+            (result) => !ac.signal.aborted && reply({ t: 'ok', id, result }),
+            (err) => !ac.signal.aborted && fail(id, err),
+          )
+          .finally(finish);
         return;
       }
       const emit = (item: unknown) => {
         if (ac.signal.aborted) return;
         reply({ t: 'data', id, data: item }, item instanceof ArrayBuffer ? [item] : undefined);
       };
-      core.listen(msg.stream, msg.arg, emit, ac.signal).then(
-        () => !ac.signal.aborted && reply({ t: 'end', id }),
-        (err) => !ac.signal.aborted && reply({ t: 'end', id, error: toErrorInfo(err) }),
-      ).finally(finish);
+      core
+        .listen(msg.stream, msg.arg, emit, ac.signal)
+        .then(
+          () => !ac.signal.aborted && reply({ t: 'end', id }),
+          (err) => !ac.signal.aborted && reply({ t: 'end', id, error: toErrorInfo(err) }),
+        )
+        .finally(finish);
     },
     close() {
       closed = true;

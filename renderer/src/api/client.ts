@@ -1,4 +1,15 @@
-import type { ApiEvents, ArgOf, BoxscopeApi, Channel, EventName, ResultOf } from '../../../shared/api.js';
+import type {
+  ArgList,
+  ArgOf,
+  BoxscopeApi,
+  CallOptions,
+  Channel,
+  ItemOf,
+  ListenHandlers,
+  ResultOf,
+  StreamArgOf,
+  StreamName,
+} from '../../../shared/api.js';
 import { toErrorInfo, type ErrorInfo } from '../../../shared/errors.js';
 
 declare global {
@@ -18,14 +29,18 @@ export function api(): BoxscopeApi {
   return current;
 }
 
-/** invoke with one argument shape for every channel; errors come back as ErrorInfo. */
-export function call<C extends Channel>(channel: C, arg?: ArgOf<C>): Promise<ResultOf<C>> {
-  const a = api() as unknown as { invoke(c: C, ...rest: unknown[]): Promise<ResultOf<C>> };
-  return arg === undefined ? a.invoke(channel) : a.invoke(channel, arg);
+/** A call to the core; `opts.signal` cancels it there. Errors come back as ErrorInfo-shaped errors. */
+export function call<C extends Channel>(channel: C, ...args: ArgList<ArgOf<C>, CallOptions>): Promise<ResultOf<C>> {
+  return api().call(channel, ...args);
 }
 
-export function listen<E extends EventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void {
-  return api().on(event, listener);
+/** A stream from the core; the returned function disposes it (the core stops the work). */
+export function listen<S extends StreamName>(
+  stream: S,
+  arg: StreamArgOf<S>,
+  handlers: ListenHandlers<ItemOf<S>> | ((item: ItemOf<S>) => void),
+): () => void {
+  return api().listen(stream, arg, handlers);
 }
 
 export function errorInfo(err: unknown): ErrorInfo {

@@ -22,8 +22,8 @@ function useCoreFeeds() {
   useEffect(() => {
     const s = useApp.getState();
     const offs = [
-      listen('boxes:changed', (b) => useApp.getState().upsertBox(b)),
-      listen('pull:progress', (p) => useApp.getState().setPull(p)),
+      listen('boxes:changed', undefined, (b) => useApp.getState().upsertBox(b)),
+      listen('pull:progress', undefined, (p) => useApp.getState().setPull(p)),
       // Box changes pushed while the connection was down were lost: read the list again.
       onReconnect(() => {
         call('engine:status').then(s.setEngine, () => undefined);

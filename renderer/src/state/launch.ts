@@ -16,6 +16,19 @@ function newRequestId(): string {
     : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 }
 
+/** Launches this page started and can still cancel, by the request id their pull progress names. */
+const running = new Map<string, AbortController>();
+
+/** Whether this page can cancel the launch a pull belongs to (launches from elsewhere it cannot). */
+export function canCancel(requestId: string): boolean {
+  return running.has(requestId);
+}
+
+/** Cancels a launch this page started: the core stops it down to the engine. */
+export function cancelLaunch(requestId: string): void {
+  running.get(requestId)?.abort();
+}
+
 /**
  * One launch as the user sees it: the `box.create` span opens before the
  * call, its traceparent rides in the request, and it ends (with the error
@@ -34,16 +47,17 @@ export async function launchBox(
     span.setBoxId(boxId);
     onBoxId?.(boxId);
   };
-  const off = listen('pull:progress', (p) => {
+  const off = listen('pull:progress', undefined, (p) => {
     if (p.requestId === requestId && p.boxId) learn(p.boxId);
   });
+  const ac = new AbortController();
+  running.set(requestId, ac);
   try {
-    const res = await call('boxes:launch', {
-      ...req,
-      traceparent: span.traceparent,
-      tracestate: span.tracestate,
-      requestId,
-    });
+    const res = await call(
+      'boxes:launch',
+      { ...req, traceparent: span.traceparent, tracestate: span.tracestate, requestId },
+      { signal: ac.signal },
+    );
     learn(res.boxId);
     span.end();
     return res;
@@ -54,6 +68,7 @@ export async function launchBox(
     span.end({ code: info.code, message: info.message });
     throw err;
   } finally {
+    running.delete(requestId);
     off();
   }
 }

@@ -1,4 +1,15 @@
-import type { ApiChannels, ApiEvents, ArgOf, BoxscopeApi, Channel, EventName, ResultOf } from '../../../shared/api.js';
+import type {
+  ApiChannels,
+  ArgOf,
+  BoxscopeApi,
+  CallOptions,
+  Channel,
+  ItemOf,
+  ListenHandlers,
+  ResultOf,
+  StreamArgOf,
+  StreamName,
+} from '../../../shared/api.js';
 import { BoxscopeError } from '../../../shared/errors.js';
 import type {
   AppInfo,
@@ -21,7 +32,7 @@ export interface FakeData {
   logs: Record<string, string>;
 }
 
-type Handler<C extends Channel> = (arg: ArgOf<C>) => ResultOf<C> | Promise<ResultOf<C>>;
+type Handler<C extends Channel> = (arg: ArgOf<C>, opts: CallOptions) => ResultOf<C> | Promise<ResultOf<C>>;
 export type Handlers = { [C in Channel]?: Handler<C> };
 
 export function emptyData(): FakeData {
@@ -38,39 +49,59 @@ export function emptyData(): FakeData {
 }
 
 /**
- * A BoxscopeApi with the exact channel and event types of shared/api.ts,
+ * A BoxscopeApi with the exact channel and stream types of shared/api.ts,
  * backed by plain data. Tests override single channels through `handlers`
- * and push events with `emit`; every call is recorded.
+ * and push stream items with `emit`; every call and listen is recorded.
  */
 export class FakeApi implements BoxscopeApi {
-  readonly calls: Array<{ channel: Channel; arg: unknown }> = [];
+  readonly calls: Array<{ channel: Channel; arg: unknown; signal?: AbortSignal }> = [];
+  readonly listens: Array<{ stream: StreamName; arg: unknown }> = [];
   readonly handlers: Handlers = {};
-  private readonly listeners = new Map<EventName, Set<(p: unknown) => void>>();
+  private readonly listeners = new Map<StreamName, Set<{ arg: unknown; h: ListenHandlers<unknown> }>>();
 
   constructor(readonly data: FakeData = emptyData()) {}
 
-  invoke<C extends Channel>(channel: C, ...rest: ArgOf<C> extends void ? [] : [ArgOf<C>]): Promise<ResultOf<C>> {
-    const arg = rest[0] as ArgOf<C>;
-    this.calls.push({ channel, arg });
+  call<C extends Channel>(channel: C, ...[arg, opts]: [arg?: ArgOf<C>, opts?: CallOptions]): Promise<ResultOf<C>> {
+    this.calls.push({ channel, arg, signal: opts?.signal });
     const custom = this.handlers[channel] as Handler<C> | undefined;
     try {
-      const out = custom ? custom(arg) : (this.defaults[channel] as unknown as Handler<C>)(arg);
+      const out = (custom ?? (this.defaults[channel] as unknown as Handler<C>))(arg as ArgOf<C>, opts ?? {});
       return Promise.resolve(out);
     } catch (e) {
       return Promise.reject(e);
     }
   }
 
-  on<E extends EventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void {
-    let set = this.listeners.get(event);
-    if (!set) this.listeners.set(event, (set = new Set()));
-    const l = listener as (p: unknown) => void;
-    set.add(l);
-    return () => set.delete(l);
+  listen<S extends StreamName>(
+    stream: S,
+    arg: StreamArgOf<S>,
+    handlers: ListenHandlers<ItemOf<S>> | ((item: ItemOf<S>) => void),
+  ): () => void {
+    this.listens.push({ stream, arg });
+    let set = this.listeners.get(stream);
+    if (!set) this.listeners.set(stream, (set = new Set()));
+    const entry = {
+      arg,
+      h: (typeof handlers === 'function' ? { data: handlers } : handlers) as ListenHandlers<unknown>,
+    };
+    set.add(entry);
+    return () => void set.delete(entry);
   }
 
-  emit<E extends EventName>(event: E, payload: ApiEvents[E]): void {
-    for (const l of this.listeners.get(event) ?? []) l(payload);
+  /** Pushes an item to the listeners of a stream whose argument it matches (same boxId / traceId, as the core filters). */
+  emit<S extends StreamName>(stream: S, item: ItemOf<S>): void {
+    const it = item as { boxId?: unknown; traceId?: unknown };
+    for (const { arg, h } of this.listeners.get(stream) ?? []) {
+      const a = (arg ?? {}) as { boxId?: unknown; traceId?: unknown };
+      if (a.boxId !== undefined && a.boxId !== it.boxId) continue;
+      if (a.traceId !== undefined && a.traceId !== it.traceId) continue;
+      h.data(item);
+    }
+  }
+
+  /** How many listeners a stream has now (a disposed one no longer counts). */
+  listenerCount(stream: StreamName): number {
+    return this.listeners.get(stream)?.size ?? 0;
   }
 
   callsTo<C extends Channel>(channel: C): Array<ArgOf<C>> {
@@ -103,7 +134,6 @@ export class FakeApi implements BoxscopeApi {
         state: 'running',
       };
     },
-    'boxes:cancel': () => undefined,
     'boxes:stop': ({ boxId }) => {
       const b = this.data.boxes.find((x) => x.boxId === boxId);
       if (!b) throw new BoxscopeError('BOX_NOT_FOUND', `No box ${boxId}`);
@@ -113,8 +143,6 @@ export class FakeApi implements BoxscopeApi {
       this.data.boxes = this.data.boxes.filter((x) => x.boxId !== boxId);
     },
     'boxes:logs': ({ boxId }) => this.data.logs[boxId] ?? '',
-    'boxes:followLogs': () => undefined,
-    'boxes:unfollowLogs': () => undefined,
     'registries:list': () => this.data.creds,
     'registries:save': (req) => {
       const info: CredentialInfo = {

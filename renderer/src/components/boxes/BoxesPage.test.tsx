@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { act, fireEvent, screen, waitFor } from '@testing-library/react';
 import type { Box, PullProgress } from '../../../../shared/models.js';
 import { notifyReconnect } from '../../api/client.js';
+import { launchBox } from '../../state/launch.js';
 import { renderApp } from '../../test/render-app.js';
 
 const box = (over: Partial<Box> = {}): Box => ({
@@ -48,10 +49,16 @@ describe('Boxes', () => {
     expect(screen.getByText('No box matches')).toBeTruthy();
   });
 
-  it('shows pull progress per layer and cancels by request id', async () => {
+  it('shows pull progress per layer, and Cancel aborts the launch call this page made', async () => {
     const { fake } = await renderApp('#/boxes', { boxes: [box()] });
+    // A launch under way: its call stays open until its signal aborts.
+    fake.handlers['boxes:launch'] = (_req, { signal }) =>
+      new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(new Error('cancelled'))));
+    const launched = launchBox({ image: 'ghcr.io/acme/api:1' }).catch(() => 'cancelled');
+    await waitFor(() => expect(fake.callsTo('boxes:launch')).toHaveLength(1));
+    const requestId = fake.callsTo('boxes:launch')[0]!.requestId!;
     const progress: PullProgress = {
-      requestId: 'req-1',
+      requestId,
       boxId: 'b1',
       image: 'ghcr.io/acme/api:1',
       layers: [
@@ -72,7 +79,11 @@ describe('Boxes', () => {
     await act(async () => {
       fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
     });
-    expect(fake.callsTo('boxes:cancel')).toEqual([{ requestId: 'req-1' }]);
+    expect(fake.calls.find((c) => c.channel === 'boxes:launch')!.signal!.aborted).toBe(true);
+    expect(await launched).toBe('cancelled');
+    // A pull this page did not start (another page's, the CLI's) has no Cancel here.
+    act(() => fake.emit('pull:progress', { ...progress, requestId: 'someone-else' }));
+    expect(screen.queryByRole('button', { name: 'Cancel' })).toBeNull();
   });
 
   it('explains a failed box and a failed stop in words', async () => {
@@ -102,8 +113,12 @@ describe('Boxes', () => {
     });
     fireEvent.click(screen.getByRole('tab', { name: 'Logs' }));
     await screen.findByText('world');
-    await waitFor(() => expect(fake.callsTo('boxes:followLogs')).toEqual([{ boxId: 'b1' }]));
-    act(() => fake.emit('logs:chunk', { boxId: 'b1', stream: 'stderr', text: 'boom happened\n' }));
+    await waitFor(() =>
+      expect(fake.listens.filter((l) => l.stream === 'logs:follow')).toEqual([
+        { stream: 'logs:follow', arg: { boxId: 'b1' } },
+      ]),
+    );
+    act(() => fake.emit('logs:follow', { boxId: 'b1', stream: 'stderr', text: 'boom happened\n' }));
     expect(screen.getByText('boom happened').className).toContain('log-stderr');
     fireEvent.change(screen.getByLabelText('Search logs'), { target: { value: 'boom' } });
     expect(screen.getByText('1 matching lines')).toBeTruthy();

@@ -46,12 +46,14 @@ export function LogsView({ boxId, live }: { boxId: string; live: boolean }) {
 
   useEffect(() => {
     if (!follow) return;
-    const off = listen('logs:chunk', (c) => c.boxId === boxId && append(c.stream, c.text));
-    call('boxes:followLogs', { boxId }).catch((e) => setError(errorInfo(e)));
-    return () => {
-      off();
-      call('boxes:unfollowLogs', { boxId }).catch(() => undefined);
-    };
+    return listen(
+      'logs:follow',
+      { boxId },
+      {
+        data: (c) => append(c.stream, c.text),
+        end: (e) => e && setError(e),
+      },
+    );
   }, [boxId, follow]);
 
   useEffect(() => {

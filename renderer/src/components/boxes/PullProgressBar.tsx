@@ -1,7 +1,6 @@
 import { TEST_ID } from '../../../../shared/constants.js';
 import type { PullProgress } from '../../../../shared/models.js';
-import { call, errorInfo } from '../../api/client.js';
-import { useApp } from '../../state/app-store.js';
+import { cancelLaunch, canCancel } from '../../state/launch.js';
 
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -17,9 +16,8 @@ export function formatBytes(n: number): string {
 
 const pct = (cur: number, total: number) => (total > 0 ? Math.min(100, (cur / total) * 100) : 0);
 
-/** Total bytes and one bar per layer; cancel stops the pull through the request id. */
+/** Total bytes and one bar per layer; Cancel (for a launch this page started) aborts the launch's call. */
 export function PullProgressBar({ progress }: { progress: PullProgress }) {
-  const pushError = useApp((s) => s.pushError);
   const p = progress;
   const total = pct(p.bytesCurrent, p.bytesTotal);
   return (
@@ -41,14 +39,8 @@ export function PullProgressBar({ progress }: { progress: PullProgress }) {
           {formatBytes(p.bytesCurrent)} / {p.bytesTotal ? formatBytes(p.bytesTotal) : '?'} · {p.layersDone}/
           {p.layersTotal} layers
         </span>
-        {!p.done && (
-          <button
-            type="button"
-            className="btn btn-small"
-            onClick={() =>
-              call('boxes:cancel', { requestId: p.requestId }).catch((e) => pushError(errorInfo(e), 'Cancel failed'))
-            }
-          >
+        {!p.done && canCancel(p.requestId) && (
+          <button type="button" className="btn btn-small" onClick={() => cancelLaunch(p.requestId)}>
             Cancel
           </button>
         )}

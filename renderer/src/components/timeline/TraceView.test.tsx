@@ -102,7 +102,7 @@ describe('Trace timeline', () => {
     expect(names()).toContain('wait');
     expect(names()).not.toContain('boot');
     act(() =>
-      fake.emit('spans:added', { traceId: TRACE, spans: [span('late', 'run', 985, 989, { name: 'box.ready' })] }),
+      fake.emit('traces:spans', { traceId: TRACE, spans: [span('late', 'run', 985, 989, { name: 'box.ready' })] }),
     );
     await waitFor(() => expect(names()).toContain('late'));
     expect(names()).not.toContain('boot');
@@ -168,10 +168,10 @@ describe('Live launch trace', () => {
       ],
     });
     expect(await screen.findByText('Waiting for the first spans…')).toBeTruthy();
-    act(() => fake.emit('spans:added', { traceId: TRACE, spans: launchTrace().slice(0, 4) }));
+    act(() => fake.emit('traces:spans', { traceId: TRACE, spans: launchTrace().slice(0, 4) }));
     await waitFor(() => expect(names()).toEqual(['ui', 'run', 'auth', 'pull']));
-    act(() => fake.emit('spans:added', { traceId: 'other'.padEnd(32, '0'), spans: [span('zzz', undefined, 0, 1)] }));
-    act(() => fake.emit('spans:added', { traceId: TRACE, spans: launchTrace().slice(4) }));
+    act(() => fake.emit('traces:spans', { traceId: 'other'.padEnd(32, '0'), spans: [span('zzz', undefined, 0, 1)] }));
+    act(() => fake.emit('traces:spans', { traceId: TRACE, spans: launchTrace().slice(4) }));
     await waitFor(() => expect(names()).toHaveLength(9));
     expect(names()).not.toContain('zzz');
   });

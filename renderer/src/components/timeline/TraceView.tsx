@@ -35,8 +35,7 @@ export function TraceView({ traceId, live = false }: { traceId: string; live?: b
     let frame = 0;
     let ready = false;
     // Spans that arrive while the first load is in flight are kept and merged after it.
-    const off = listen('spans:added', (e) => {
-      if (e.traceId !== traceId) return;
+    const off = listen('traces:spans', { traceId }, (e) => {
       pending.push(...e.spans);
       if (!ready || frame) return;
       frame = requestAnimationFrame(() => {
