@@ -125,7 +125,7 @@ async function launchBench(): Promise<void> {
   const core = await createCore({ host: 'cli', env: h.env });
   try {
     const appLaunch = async (daemon: boolean) =>
-      (await core.invoke('boxes:launch', { image: IMAGE, daemon })).containerId;
+      (await core.api.call('boxes:launch', { image: IMAGE, daemon })).containerId;
     const launch = async (extra: string[]) => {
       const r = await runCli(['launch', IMAGE, '--json', ...extra], { env: h.env });
       if (r.code !== 0) throw new Error(`boxscope launch failed: ${r.stderr.trim()}`);

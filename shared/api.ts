@@ -58,8 +58,8 @@ export interface ApiStreams {
   'boxes:changed': [void, Box];
   /** Pull progress of every launch (`requestId` names the launch that asked). */
   'pull:progress': [void, PullProgress];
-  /** New log output of one box (the recent lines come from the `boxes:logs` call). Ends when the box stops. */
-  'logs:follow': [{ boxId: string }, LogChunk];
+  /** A box's log output from now on (with `tail`, that many recent lines first). Ends when the box stops. */
+  'logs:follow': [{ boxId: string; tail?: number }, LogChunk];
   /** Spans as they reach the store; with `traceId`, only that trace's. */
   'traces:spans': [{ traceId?: string }, { traceId: string; spans: SpanRecord[] }];
 }

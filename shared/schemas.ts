@@ -67,7 +67,7 @@ export const CHANNEL_SCHEMAS = {
 export const STREAM_SCHEMAS = {
   'boxes:changed': none,
   'pull:progress': none,
-  'logs:follow': boxRef,
+  'logs:follow': z.strictObject({ boxId: id, tail: z.number().int().min(0).max(100_000).optional() }),
   'traces:spans': z
     .strictObject({ traceId: traceId.optional() })
     .optional()

@@ -9,7 +9,9 @@ import type { Box } from '../../shared/models.js';
 import { BoxscopeError } from '../../shared/errors.js';
 import { createCore, type Core } from '../core/service.js';
 import { connectBrowserApi } from '../../renderer/src/api/ws-client.js';
-import { CSP } from './security.js';
+import { decodeFrame } from '../../shared/wire.js';
+import { CSP } from '../host-common/security.js';
+import type { CoreEntry } from '../host-common/wire-server.js';
 import { startServer, type BrowserServer } from './server.js';
 
 let home: string;
@@ -58,11 +60,13 @@ function openSocket(query: string, headers: Record<string, string> = {}) {
   });
 }
 
-function call(ws: WebSocket, msg: unknown) {
+/** Sends one message and resolves with the first reply naming `id` (or null for an unattributable error). */
+function request(ws: WebSocket, msg: unknown, id: unknown = (msg as { id?: unknown }).id) {
   return new Promise<Record<string, unknown>>((resolve) => {
-    const onMessage = (data: WebSocket.RawData) => {
+    const onMessage = (data: WebSocket.RawData, isBinary: boolean) => {
+      if (isBinary) return;
       const m = JSON.parse(data.toString());
-      if ('id' in m) {
+      if (m.id === id || m.id === null) {
         ws.off('message', onMessage);
         resolve(m);
       }
@@ -70,6 +74,45 @@ function call(ws: WebSocket, msg: unknown) {
     ws.on('message', onMessage);
     ws.send(typeof msg === 'string' ? msg : JSON.stringify(msg));
   });
+}
+
+const call = (ws: WebSocket, id: number, channel: string, arg?: unknown) =>
+  request(ws, { t: 'call', id, channel, arg });
+
+/** A CoreEntry that records what reaches it, for transport-level behaviour (the real core serves the rest). */
+function recordingEntry(base: Core) {
+  const log: string[] = [];
+  const aborted: string[] = [];
+  const entry: CoreEntry = {
+    call: (channel, arg, signal) => {
+      if (channel === 'test:slow') {
+        log.push('call test:slow');
+        return new Promise((_r, reject) =>
+          signal.addEventListener('abort', () => {
+            aborted.push('call test:slow');
+            reject(new Error('aborted'));
+          }),
+        );
+      }
+      return base.call(channel, arg, signal);
+    },
+    listen: async (stream, arg, emit, signal) => {
+      const name = `${String(stream)} ${(arg as { boxId?: string } | undefined)?.boxId ?? ''}`.trim();
+      log.push(`listen ${name}`);
+      if (stream === 'test:bytes') {
+        emit(new Uint8Array([1, 2, 3, 250]).buffer);
+        return;
+      }
+      await new Promise<void>((r) => signal.addEventListener('abort', () => r(), { once: true }));
+      aborted.push(`listen ${name}`);
+    },
+  };
+  return { entry, log, aborted };
+}
+
+async function until(cond: () => boolean, what: string) {
+  for (let i = 0; i < 300 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+  if (!cond()) throw new Error(`timed out waiting for ${what}`);
 }
 
 describe('browser mode HTTP', () => {
@@ -120,28 +163,34 @@ describe('browser mode WebSocket API', () => {
     await expect(openSocket(`?token=${server.token}`, { Origin: 'http://127.0.0.1:1' })).rejects.toThrow('HTTP 403');
   });
 
-  it('carries calls as envelopes against the real core', async () => {
+  it('carries calls against the real core', async () => {
     const ws = await openSocket(`?token=${server.token}`, { Origin: `http://127.0.0.1:${server.port}` });
     try {
-      const info = await call(ws, { id: 1, channel: 'app:info' });
-      expect(info).toMatchObject({ id: 1, ok: true, result: { host: 'browser', home: path.join(home, 'data') } });
-      const engine = await call(ws, { id: 2, channel: 'engine:status' });
-      expect(engine).toMatchObject({ id: 2, ok: true, result: { reachable: false } });
+      const info = await call(ws, 1, 'app:info');
+      expect(info).toMatchObject({ t: 'ok', id: 1, result: { host: 'browser', home: path.join(home, 'data') } });
+      const engine = await call(ws, 2, 'engine:status');
+      expect(engine).toMatchObject({ t: 'ok', id: 2, result: { reachable: false } });
     } finally {
       ws.close();
     }
   });
 
-  it('validates input and answers errors as ErrorInfo only', async () => {
+  it('validates input at the core and answers errors as ErrorInfo only', async () => {
     const ws = await openSocket(`?token=${server.token}`);
     try {
-      const bad = await call(ws, { id: 'x', channel: 'boxes:launch', arg: { image: 7 } });
-      expect(bad).toMatchObject({ id: 'x', ok: false, error: { code: 'INVALID_INPUT' } });
+      const bad = await call(ws, 1, 'boxes:launch', { image: 7 });
+      expect(bad).toMatchObject({ t: 'err', id: 1, error: { code: 'INVALID_INPUT' } });
       expect(Object.keys(bad.error as object).sort()).toEqual(['code', 'message']);
-      const unknown = await call(ws, { id: 3, channel: 'shell:exec', arg: 'id' });
-      expect(unknown).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
-      const notJson = await call(ws, '{nope');
-      expect(notJson).toMatchObject({ id: null, ok: false, error: { code: 'INVALID_INPUT' } });
+      const unknown = await call(ws, 3, 'shell:exec', 'id');
+      expect(unknown).toMatchObject({ t: 'err', error: { code: 'INVALID_INPUT' } });
+      const objectName = await call(ws, 4, { toString: 1 } as never);
+      expect(objectName).toMatchObject({ t: 'err', id: 4, error: { code: 'INVALID_INPUT' } });
+      const badStream = await request(ws, { t: 'listen', id: 5, stream: 'logs:follow', arg: { boxId: 5 } });
+      expect(badStream).toMatchObject({ t: 'end', id: 5, error: { code: 'INVALID_INPUT' } });
+      const noId = await request(ws, { t: 'call', id: 'x', channel: 'app:info' }, null);
+      expect(noId).toMatchObject({ t: 'err', id: null, error: { code: 'INVALID_INPUT' } });
+      const notJson = await request(ws, '{nope', null);
+      expect(notJson).toMatchObject({ id: null, t: 'err', error: { code: 'INVALID_INPUT' } });
       expect(JSON.stringify([bad, unknown, notJson])).not.toMatch(/\bat .*\.(ts|js):\d+/);
     } finally {
       ws.close();
@@ -160,30 +209,26 @@ describe('browser mode WebSocket API', () => {
       const big = await open(`?token=${small.token}`);
       big.on('error', () => {});
       const closed = new Promise<number>((r) => big.once('close', (code) => r(code)));
-      big.send(JSON.stringify({ id: 1, channel: 'traces:import', arg: { fileName: 'x', content: 'x'.repeat(4096) } }));
+      big.send(
+        JSON.stringify({
+          t: 'call',
+          id: 1,
+          channel: 'traces:import',
+          arg: { fileName: 'x', content: 'x'.repeat(4096) },
+        }),
+      );
       expect(await closed).toBe(1009);
       const other = await open(`?token=${small.token}`);
-      await expect(call(other, { id: 2, channel: 'app:info' })).resolves.toMatchObject({ ok: true });
+      await expect(call(other, 2, 'app:info')).resolves.toMatchObject({ t: 'ok' });
       other.close();
     } finally {
       await small.close();
     }
   });
 
-  it('stops a log follow when the last page reading it goes away, and not before', async () => {
-    // The real core with the two follow channels recorded (following needs a live box).
-    const calls: string[] = [];
-    const recording = {
-      on: core.on,
-      invoke: (async (channel: string, arg: unknown) => {
-        if (channel === 'boxes:followLogs' || channel === 'boxes:unfollowLogs') {
-          calls.push(`${channel} ${(arg as { boxId: string }).boxId}`);
-          return undefined;
-        }
-        return core.invoke(channel as never, arg as never);
-      }) as typeof core.invoke,
-    };
-    const s = await startServer({ core: recording, staticDir });
+  it("disposes a page's streams when it goes away, never another page's", async () => {
+    const rec = recordingEntry(core);
+    const s = await startServer({ core: rec.entry, staticDir });
     const open = () =>
       new Promise<WebSocket>((resolve, reject) => {
         const ws = new WebSocket(`ws://127.0.0.1:${s.port}/api?token=${s.token}`);
@@ -193,57 +238,67 @@ describe('browser mode WebSocket API', () => {
     try {
       const a = await open();
       const b = await open();
-      await call(a, { id: 1, channel: 'boxes:followLogs', arg: { boxId: 'bx-1' } });
-      await call(b, { id: 2, channel: 'boxes:followLogs', arg: { boxId: 'bx-1' } });
-      await expect(call(a, { id: 3, channel: 'boxes:unfollowLogs', arg: { boxId: 'bx-1' } })).resolves.toMatchObject({
-        ok: true,
-      });
-      expect(calls.filter((c) => c.startsWith('boxes:unfollowLogs'))).toEqual([]);
-      // A page that never followed these logs cannot end the follow b still reads.
+      a.send(JSON.stringify({ t: 'listen', id: 1, stream: 'logs:follow', arg: { boxId: 'bx-1' } }));
+      b.send(JSON.stringify({ t: 'listen', id: 1, stream: 'logs:follow', arg: { boxId: 'bx-1' } }));
+      await until(() => rec.log.length === 2, 'both follows');
+      // Another page cannot end a's or b's stream: ids are per connection.
       const c = await open();
-      await expect(call(c, { id: 4, channel: 'boxes:unfollowLogs', arg: { boxId: 'bx-1' } })).resolves.toMatchObject({
-        ok: true,
-      });
+      c.send(JSON.stringify({ t: 'cancel', id: 1 }));
       c.close();
-      expect(calls.filter((x) => x.startsWith('boxes:unfollowLogs'))).toEqual([]);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(rec.aborted).toEqual([]);
       b.close();
-      for (let i = 0; i < 100 && !calls.includes('boxes:unfollowLogs bx-1'); i++)
-        await new Promise((r) => setTimeout(r, 10));
-      expect(calls).toEqual(['boxes:followLogs bx-1', 'boxes:followLogs bx-1', 'boxes:unfollowLogs bx-1']);
+      await until(() => rec.aborted.length === 1, "b's follow to end");
+      expect(rec.aborted).toEqual(['listen logs:follow bx-1']);
+      // a's own cancel ends its stream.
+      a.send(JSON.stringify({ t: 'cancel', id: 1 }));
+      await until(() => rec.aborted.length === 2, "a's follow to end");
       a.close();
     } finally {
       await s.close();
     }
   });
 
-  it('ends a log follow whose page closed while the follow was being set up', async () => {
-    const calls: string[] = [];
-    const slow = {
-      on: core.on,
-      invoke: (async (channel: string, arg: unknown) => {
-        if (channel === 'boxes:followLogs') await new Promise((r) => setTimeout(r, 100));
-        calls.push(`${channel} ${(arg as { boxId?: string } | undefined)?.boxId ?? ''}`);
-        return undefined;
-      }) as typeof core.invoke,
-    };
-    const s = await startServer({ core: slow, staticDir });
+  it('aborts a call when its page cancels it or goes away', async () => {
+    const rec = recordingEntry(core);
+    const s = await startServer({ core: rec.entry, staticDir });
     try {
       const ws = new WebSocket(`ws://127.0.0.1:${s.port}/api?token=${s.token}`);
       await new Promise((r) => ws.once('open', r));
-      ws.send(JSON.stringify({ id: 1, channel: 'boxes:followLogs', arg: { boxId: 'bx-3' } }));
+      ws.send(JSON.stringify({ t: 'call', id: 1, channel: 'test:slow' }));
+      await until(() => rec.log.length === 1, 'the call');
+      ws.send(JSON.stringify({ t: 'cancel', id: 1 }));
+      await until(() => rec.aborted.length === 1, 'the cancel');
+      ws.send(JSON.stringify({ t: 'call', id: 2, channel: 'test:slow' }));
+      await until(() => rec.log.length === 2, 'the second call');
       ws.close();
-      for (let i = 0; i < 100 && !calls.includes('boxes:unfollowLogs bx-3'); i++)
-        await new Promise((r) => setTimeout(r, 10));
-      expect(calls).toEqual(['boxes:followLogs bx-3', 'boxes:unfollowLogs bx-3']);
+      await until(() => rec.aborted.length === 2, 'the close to abort it');
     } finally {
       await s.close();
     }
   });
 
-  it('pushes core events to every connected page', async () => {
-    const ws = await openSocket(`?token=${server.token}`);
+  it('sends stream items that are bytes as binary frames, not JSON', async () => {
+    const rec = recordingEntry(core);
+    const s = await startServer({ core: rec.entry, staticDir });
     try {
-      const got = new Promise((resolve) => ws.once('message', (d) => resolve(JSON.parse(d.toString()))));
+      const ws = new WebSocket(`ws://127.0.0.1:${s.port}/api?token=${s.token}`);
+      await new Promise((r) => ws.once('open', r));
+      const frame = new Promise<Buffer>((r) => ws.once('message', (d, isBinary) => isBinary && r(d as Buffer)));
+      ws.send(JSON.stringify({ t: 'listen', id: 7, stream: 'test:bytes' }));
+      const msg = decodeFrame(new Uint8Array(await frame));
+      expect(msg).toMatchObject({ t: 'data', id: 7 });
+      expect([...new Uint8Array((msg as { data: ArrayBuffer }).data)]).toEqual([1, 2, 3, 250]);
+      ws.close();
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('streams core events to every page that listens', async () => {
+    const ws = await openSocket(`?token=${server.token}`);
+    const ws2 = await openSocket(`?token=${server.token}`);
+    try {
       const box = {
         boxId: 'b1',
         name: 'n',
@@ -252,10 +307,16 @@ describe('browser mode WebSocket API', () => {
         createdAt: 1,
         daemon: true,
       } satisfies Box;
+      const got = [ws, ws2].map(
+        (w) => new Promise((resolve) => w.once('message', (d) => resolve(JSON.parse(d.toString())))),
+      );
+      for (const w of [ws, ws2]) w.send(JSON.stringify({ t: 'listen', id: 9, stream: 'boxes:changed' }));
+      await new Promise((r) => setTimeout(r, 50));
       core.ctx.events.emit('boxes:changed', box);
-      await expect(got).resolves.toEqual({ event: 'boxes:changed', payload: box });
+      for (const g of got) await expect(g).resolves.toEqual({ t: 'data', id: 9, data: box });
     } finally {
       ws.close();
+      ws2.close();
     }
   });
 });
@@ -263,19 +324,46 @@ describe('browser mode WebSocket API', () => {
 describe('renderer client (connectBrowserApi)', () => {
   const location = () => ({ protocol: 'http:', host: `127.0.0.1:${server.port}`, search: `?token=${server.token}` });
 
-  it('invokes channels, rebuilds BoxscopeErrors, and delivers events', async () => {
+  it('calls channels, rebuilds BoxscopeErrors, and delivers stream items until disposed', async () => {
     const api = await connectBrowserApi({ location: location(), WebSocketImpl: WebSocket as never });
-    await expect(api.invoke('app:info')).resolves.toMatchObject({ host: 'browser' });
-    const err = await api.invoke('traces:get', { traceId: 'nope' }).catch((e: unknown) => e);
+    await expect(api.call('app:info')).resolves.toMatchObject({ host: 'browser' });
+    const err = await api.call('traces:get', { traceId: 'nope' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BoxscopeError);
     expect((err as BoxscopeError).code).toBe('INVALID_INPUT');
-    const chunks: unknown[] = [];
-    const off = api.on('logs:chunk', (c) => chunks.push(c));
-    const arrived = new Promise<void>((r) => api.on('logs:chunk', () => r()));
-    core.ctx.events.emit('logs:chunk', { boxId: 'b1', stream: 'stdout', text: 'hello' });
-    await arrived;
-    expect(chunks).toEqual([{ boxId: 'b1', stream: 'stdout', text: 'hello' }]);
+    const spans: unknown[] = [];
+    const traceId = 'a'.repeat(32);
+    let arrived!: () => void;
+    const first = new Promise<void>((r) => (arrived = r));
+    const off = api.listen('traces:spans', { traceId }, (e) => {
+      spans.push(e.traceId);
+      arrived();
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    core.ctx.events.emit('spans:added', { traceId: 'b'.repeat(32), spans: [] });
+    core.ctx.events.emit('spans:added', { traceId, spans: [] });
+    await first;
     off();
+    await new Promise((r) => setTimeout(r, 50));
+    core.ctx.events.emit('spans:added', { traceId, spans: [] });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(spans).toEqual([traceId]);
+  });
+
+  it('cancels a call through its AbortSignal', async () => {
+    const rec = recordingEntry(core);
+    const s = await startServer({ core: rec.entry, staticDir });
+    try {
+      const loc = { protocol: 'http:', host: `127.0.0.1:${s.port}`, search: `?token=${s.token}` };
+      const api = await connectBrowserApi({ location: loc, WebSocketImpl: WebSocket as never });
+      const ac = new AbortController();
+      const p = api.call('test:slow' as never, undefined, { signal: ac.signal });
+      await until(() => rec.log.length === 1, 'the call');
+      ac.abort();
+      await expect(p).rejects.toMatchObject({ code: 'CANCELLED' });
+      await until(() => rec.aborted.length === 1, 'the core to see the cancel');
+    } finally {
+      await s.close();
+    }
   });
 
   it('fails to connect with a clear message when the token is wrong', async () => {
@@ -287,28 +375,21 @@ describe('renderer client (connectBrowserApi)', () => {
     await expect(p).rejects.toThrow(/token|Cannot reach|closed/);
   });
 
-  it('follows the same logs again after a reconnect, as the server ends the follows of a closed socket', async () => {
-    const calls: string[] = [];
-    const recording = {
-      on: core.on,
-      invoke: (async (channel: string, arg: unknown) => {
-        calls.push(`${channel} ${(arg as { boxId?: string } | undefined)?.boxId ?? ''}`);
-        return channel.startsWith('boxes:') ? undefined : core.invoke(channel as never, arg as never);
-      }) as typeof core.invoke,
-    };
+  it('asks for its streams again after a reconnect, as the server ends the streams of a closed socket', async () => {
+    const rec = recordingEntry(core);
     const token = 'd'.repeat(64);
-    const first = await startServer({ core: recording, staticDir, token });
+    const first = await startServer({ core: rec.entry, staticDir, token });
     const loc = { protocol: 'http:', host: `127.0.0.1:${first.port}`, search: `?token=${token}` };
     const api = await connectBrowserApi({ location: loc, WebSocketImpl: WebSocket as never, maxBackoffMs: 100 });
-    await api.invoke('boxes:followLogs', { boxId: 'bx-2' });
+    const off = api.listen('logs:follow', { boxId: 'bx-2' }, () => undefined);
+    await until(() => rec.log.includes('listen logs:follow bx-2'), 'the follow');
     await first.close();
-    const second = await startServer({ core: recording, staticDir, token, port: first.port });
+    await until(() => rec.aborted.includes('listen logs:follow bx-2'), 'the closed socket to end it');
+    const second = await startServer({ core: rec.entry, staticDir, token, port: first.port });
     try {
-      for (let i = 0; i < 300 && calls.filter((c) => c === 'boxes:followLogs bx-2').length < 2; i++)
-        await new Promise((r) => setTimeout(r, 10));
-      expect(calls.filter((c) => c === 'boxes:followLogs bx-2')).toHaveLength(2);
-      await api.invoke('boxes:unfollowLogs', { boxId: 'bx-2' });
-      expect(calls).toContain('boxes:unfollowLogs bx-2');
+      await until(() => rec.log.filter((c) => c === 'listen logs:follow bx-2').length === 2, 'the follow again');
+      off();
+      await until(() => rec.aborted.filter((c) => c === 'listen logs:follow bx-2').length === 2, 'the dispose');
     } finally {
       await second.close();
     }
@@ -325,12 +406,12 @@ describe('renderer client (connectBrowserApi)', () => {
       maxBackoffMs: 100,
       onReconnect: () => reconnects++,
     });
-    await expect(api.invoke('app:info')).resolves.toMatchObject({ host: 'browser' });
+    await expect(api.call('app:info')).resolves.toMatchObject({ host: 'browser' });
     expect(reconnects).toBe(0);
     await first.close();
     // Let the client see the close (a call racing it is rejected as lost, by design).
     await new Promise((r) => setTimeout(r, 50));
-    const pending = api.invoke('app:info');
+    const pending = api.call('app:info');
     const second = await startServer({ core, staticDir, token, port: first.port });
     try {
       await expect(pending).resolves.toMatchObject({ host: 'browser' });

@@ -69,7 +69,7 @@ describe('an OTel SDK program inside a box', () => {
   let env: string[];
 
   it('lands in the launch trace under the daemon’s process.start, through the relay, with network none', async () => {
-    r = await core.invoke('boxes:launch', { image: IMAGE, network: 'none' });
+    r = await core.api.call('boxes:launch', { image: IMAGE, network: 'none' });
     expect(r.state).toBe('running');
     const info = await docker.getContainer(r.containerId).inspect();
     expect(info.HostConfig.NetworkMode).toBe('none');
@@ -124,7 +124,7 @@ describe('an OTel SDK program inside a box', () => {
     expect(exit!.attributes['process.exit.code']).toBe(EXIT_CODE);
     expect(exit!.status.code).toBe(2);
     await expect
-      .poll(async () => (await core.invoke('boxes:list', undefined)).find((b) => b.boxId === r.boxId)?.exitCode, {
+      .poll(async () => (await core.api.call('boxes:list')).find((b) => b.boxId === r.boxId)?.exitCode, {
         timeout: 10_000,
         interval: 100,
       })

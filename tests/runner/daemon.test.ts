@@ -54,7 +54,7 @@ afterAll(async () => {
 
 describe('launch with the in-box daemon', () => {
   it('wraps the entrypoint, mounts the daemon read-only, and joins its boot span to the trace', async () => {
-    const r = await core.invoke('boxes:launch', { image: IMAGE });
+    const r = await core.api.call('boxes:launch', { image: IMAGE });
     expect(r.state).toBe('running');
     expect(r.warnings ?? []).toEqual([]);
     const info = await docker.getContainer(r.containerId).inspect();
@@ -78,18 +78,18 @@ describe('launch with the in-box daemon', () => {
     const wait = spans.find((s) => s.name === SPAN.daemonWait)!;
     expect(wait.attributes[ATTR.boxId]).toBe(r.boxId);
     expect(wait.events.map((e) => e.name)).not.toContain('no boot span');
-    await core.invoke('boxes:stop', { boxId: r.boxId });
+    await core.api.call('boxes:stop', { boxId: r.boxId });
   });
 
   it('a process that exits at once under the daemon still fails the launch with its code', async () => {
-    await expect(core.invoke('boxes:launch', { image: EXIT_IMAGE })).rejects.toMatchObject({
+    await expect(core.api.call('boxes:launch', { image: EXIT_IMAGE })).rejects.toMatchObject({
       code: 'BOX_EXITED',
       message: expect.stringMatching(/code 7.*bad config/),
     });
   });
 
   it('--no-daemon: no wrapper, no daemon.wait, but the trace env is still injected', async () => {
-    const r = await core.invoke('boxes:launch', { image: IMAGE, daemon: false });
+    const r = await core.api.call('boxes:launch', { image: IMAGE, daemon: false });
     const info = await docker.getContainer(r.containerId).inspect();
     expect(info.Mounts.some((m) => m.Destination === '/.boxlite/boxlite-daemon')).toBe(false);
     expect(info.Config.Env.some((e) => e.startsWith('BOXLITE_TRACEPARENT=00-'))).toBe(true);

@@ -48,8 +48,8 @@ const CALLER_TP = `00-${CALLER_TRACE}-00f067aa0ba902b7-01`;
 describe('launch', () => {
   it('continues the caller trace, injects the contract env, labels the box and records the runner spans', async () => {
     const changes: Box[] = [];
-    const off = core.on('boxes:changed', (b) => changes.push(b));
-    const r = await core.invoke('boxes:launch', {
+    const off = core.ctx.events.on('boxes:changed', (b) => changes.push(b));
+    const r = await core.api.call('boxes:launch', {
       image: IMAGE,
       traceparent: CALLER_TP,
       tracestate: 'vendor=1',
@@ -100,7 +100,7 @@ describe('launch', () => {
   });
 
   it('starts its own box.create root when the traceparent is invalid, and warns', async () => {
-    const r = await core.invoke('boxes:launch', { image: IMAGE, traceparent: '00-zz-bad', daemon: false });
+    const r = await core.api.call('boxes:launch', { image: IMAGE, traceparent: '00-zz-bad', daemon: false });
     expect(r.warnings?.join(' ')).toMatch(/Invalid traceparent/);
     const spans = core.ctx.store.getTrace(r.traceId);
     const root = spans.find((s) => s.name === SPAN.boxCreate)!;
@@ -110,7 +110,7 @@ describe('launch', () => {
 
   it('rejects reserved env names before anything is created', async () => {
     await expect(
-      core.invoke('boxes:launch', { image: IMAGE, env: { BOXLITE_TRACEPARENT: 'x' } }),
+      core.api.call('boxes:launch', { image: IMAGE, env: { BOXLITE_TRACEPARENT: 'x' } }),
     ).rejects.toMatchObject({
       code: 'RESERVED_ENV',
       message: expect.stringContaining('BOXLITE_TRACEPARENT'),
@@ -118,7 +118,7 @@ describe('launch', () => {
   });
 
   it('a box whose process exits at once fails the launch with its exit code and last lines', async () => {
-    const err = await core.invoke('boxes:launch', { image: EXIT_IMAGE, daemon: false }).then(
+    const err = await core.api.call('boxes:launch', { image: EXIT_IMAGE, daemon: false }).then(
       () => undefined,
       (e) => e,
     );
@@ -130,37 +130,37 @@ describe('launch', () => {
     expect(root.status.code).toBe(2);
     expect(root.attributes[ATTR.errorType]).toBe('BOX_EXITED');
     expect(root.events.some((e) => e.name === 'exception')).toBe(true);
-    const box = (await core.invoke('boxes:list', undefined)).find((b) => b.boxId === err.details.boxId)!;
+    const box = (await core.api.call('boxes:list')).find((b) => b.boxId === err.details.boxId)!;
     expect(box).toMatchObject({ state: 'failed', exitCode: 3 });
   });
 
   it('never + absent image → IMAGE_NOT_PRESENT, and the failed box is listed', async () => {
-    await expect(core.invoke('boxes:launch', { image: 'boxscope-test/absent:1', pull: 'never' })).rejects.toMatchObject(
-      { code: 'IMAGE_NOT_PRESENT' },
-    );
-    const list = await core.invoke('boxes:list', undefined);
+    await expect(
+      core.api.call('boxes:launch', { image: 'boxscope-test/absent:1', pull: 'never' }),
+    ).rejects.toMatchObject({ code: 'IMAGE_NOT_PRESENT' });
+    const list = await core.api.call('boxes:list');
     expect(list.find((b) => b.image === 'boxscope-test/absent:1')).toMatchObject({ state: 'failed' });
   });
 });
 
 describe('lifecycle', () => {
   it('stop, logs, engine events and the list after a restart', async () => {
-    const r = await core.invoke('boxes:launch', { image: IMAGE, name: `life-${Date.now()}`, daemon: false });
+    const r = await core.api.call('boxes:launch', { image: IMAGE, name: `life-${Date.now()}`, daemon: false });
     await waitFor(
-      async () => ((await core.invoke('boxes:logs', { boxId: r.boxId })).includes('box up') ? true : undefined),
+      async () => ((await core.api.call('boxes:logs', { boxId: r.boxId })).includes('box up') ? true : undefined),
       'box output',
     );
 
     // A second core is what the app is after a restart: it knows boxes only from the engine and its file.
     const again = await createCore({ host: 'cli', env: h.env });
     try {
-      const list = await again.invoke('boxes:list', undefined);
+      const list = await again.api.call('boxes:list');
       const b = list.find((x) => x.boxId === r.boxId);
       expect(b).toMatchObject({ state: 'running', traceId: r.traceId, containerId: r.containerId, image: IMAGE });
       expect(list.some((x) => x.state === 'failed' && x.image === 'boxscope-test/absent:1')).toBe(true);
 
       const seen: Box[] = [];
-      again.on('boxes:changed', (x) => seen.push(x));
+      again.ctx.events.on('boxes:changed', (x) => seen.push(x));
       // The box dies outside the app: engine events must still move it to exited.
       await docker.getContainer(r.containerId).kill({ signal: 'SIGKILL' });
       const exited = await waitFor(
@@ -172,33 +172,43 @@ describe('lifecycle', () => {
       await again.close();
     }
 
-    const r2 = await core.invoke('boxes:launch', { image: IMAGE, daemon: false });
-    await core.invoke('boxes:stop', { boxId: r2.boxId });
-    expect((await core.invoke('boxes:list', undefined)).find((b) => b.boxId === r2.boxId)?.state).toBe('stopped');
-    await core.invoke('boxes:remove', { boxId: r2.containerId.slice(0, 12) });
-    expect((await core.invoke('boxes:list', undefined)).find((b) => b.boxId === r2.boxId)).toBeUndefined();
-    await expect(core.invoke('boxes:stop', { boxId: 'no-such-box' })).rejects.toMatchObject({ code: 'BOX_NOT_FOUND' });
+    const r2 = await core.api.call('boxes:launch', { image: IMAGE, daemon: false });
+    await core.api.call('boxes:stop', { boxId: r2.boxId });
+    expect((await core.api.call('boxes:list')).find((b) => b.boxId === r2.boxId)?.state).toBe('stopped');
+    await core.api.call('boxes:remove', { boxId: r2.containerId.slice(0, 12) });
+    expect((await core.api.call('boxes:list')).find((b) => b.boxId === r2.boxId)).toBeUndefined();
+    await expect(core.api.call('boxes:stop', { boxId: 'no-such-box' })).rejects.toMatchObject({
+      code: 'BOX_NOT_FOUND',
+    });
   });
 
-  it('follows logs as logs:chunk events', async () => {
+  it('follows logs as a stream that disposing ends', async () => {
     const img = 'boxscope-test/ticker:1';
     await buildImage(img, {
       cmd: ['sh', '-c', 'trap "exit 0" TERM; i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.2; done'],
     });
-    const r = await core.invoke('boxes:launch', { image: img, daemon: false });
+    const r = await core.api.call('boxes:launch', { image: img, daemon: false });
     // The UI reads the recent lines with boxes:logs; a follow must not send them again.
     await waitFor(
-      async () => ((await core.invoke('boxes:logs', { boxId: r.boxId })).includes('tick 1') ? true : undefined),
+      async () => ((await core.api.call('boxes:logs', { boxId: r.boxId })).includes('tick 1') ? true : undefined),
       'first lines',
     );
     const chunks: string[] = [];
-    const off = core.on('logs:chunk', (c) => c.boxId === r.boxId && chunks.push(c.text));
-    await core.invoke('boxes:followLogs', { boxId: r.boxId });
+    let ended = false;
+    const off = core.api.listen(
+      'logs:follow',
+      { boxId: r.boxId },
+      { data: (c) => chunks.push(c.text), end: () => (ended = true) },
+    );
     await waitFor(async () => (chunks.join('').includes('tick 5') ? true : undefined), 'followed log lines');
     expect(chunks.join('')).not.toMatch(/tick 0\n/);
-    await core.invoke('boxes:unfollowLogs', { boxId: r.boxId });
     off();
-    await core.invoke('boxes:remove', { boxId: r.boxId });
+    // Disposed: no more lines arrive although the box keeps printing, and no end is reported after a dispose.
+    const seen = chunks.length;
+    await new Promise((r) => setTimeout(r, 700));
+    expect(chunks.length).toBe(seen);
+    expect(ended).toBe(false);
+    await core.api.call('boxes:remove', { boxId: r.boxId });
   });
 });
 
@@ -216,8 +226,8 @@ describe('pulls', () => {
     const local = await createCore({ host: 'cli', env: h.env });
     try {
       const progress: PullProgress[] = [];
-      const off = local.on('pull:progress', (p) => progress.push(p));
-      const r = await local.invoke('boxes:launch', { image: small.ref, daemon: false, requestId: 'req-small' });
+      const off = local.ctx.events.on('pull:progress', (p) => progress.push(p));
+      const r = await local.api.call('boxes:launch', { image: small.ref, daemon: false, requestId: 'req-small' });
       off();
       expect(r.imageDigest).toBe(small.digest);
       const last = progress[progress.length - 1];
@@ -233,16 +243,20 @@ describe('pulls', () => {
       ).toBe('$DOCKER_CONFIG/config.json');
       expect(JSON.stringify(local.ctx.store.getTrace(r.traceId))).not.toContain('pull-secret-1');
 
-      const off2 = local.on('pull:progress', (p) => {
-        if (p.requestId === 'req-big') void local.invoke('boxes:cancel', { requestId: 'req-big' });
+      // Cancelling is aborting the call's signal: the core stops the pull in the engine.
+      const cancel = new AbortController();
+      const off2 = local.ctx.events.on('pull:progress', (p) => {
+        if (p.requestId === 'req-big') cancel.abort();
       });
-      const err = await local.invoke('boxes:launch', { image: big.ref, daemon: false, requestId: 'req-big' }).then(
-        () => undefined,
-        (e) => e,
-      );
+      const err = await local.api
+        .call('boxes:launch', { image: big.ref, daemon: false, requestId: 'req-big' }, { signal: cancel.signal })
+        .then(
+          () => undefined,
+          (e) => e,
+        );
       off2();
       expect(err).toMatchObject({ code: 'CANCELLED' });
-      const failed = (await local.invoke('boxes:list', undefined)).find((b) => b.boxId === err.details.boxId);
+      const failed = (await local.api.call('boxes:list')).find((b) => b.boxId === err.details.boxId);
       expect(failed).toMatchObject({ state: 'failed' });
     } finally {
       await local.close();
@@ -252,7 +266,7 @@ describe('pulls', () => {
   });
 
   it('a missing tag is reported as manifest unknown', async () => {
-    const err = await core.invoke('boxes:launch', { image: `${reg.host}/acme/nothing:9`, daemon: false }).then(
+    const err = await core.api.call('boxes:launch', { image: `${reg.host}/acme/nothing:9`, daemon: false }).then(
       () => undefined,
       (e) => e,
     );
@@ -265,12 +279,14 @@ describe('engine down', () => {
   it('names where it looked', async () => {
     const dead = await createCore({ host: 'cli', env: { ...h.env, DOCKER_HOST: `unix://${h.dir}/dead.sock` } });
     try {
-      await expect(dead.invoke('boxes:list', undefined)).rejects.toMatchObject({
+      await expect(dead.api.call('boxes:list')).rejects.toMatchObject({
         code: 'ENGINE_UNREACHABLE',
         message: expect.stringContaining(`${h.dir}/dead.sock`),
       });
-      await expect(dead.invoke('boxes:launch', { image: IMAGE })).rejects.toMatchObject({ code: 'ENGINE_UNREACHABLE' });
-      expect(await dead.invoke('engine:status', undefined)).toMatchObject({ reachable: false });
+      await expect(dead.api.call('boxes:launch', { image: IMAGE })).rejects.toMatchObject({
+        code: 'ENGINE_UNREACHABLE',
+      });
+      expect(await dead.api.call('engine:status')).toMatchObject({ reachable: false });
     } finally {
       await dead.close();
     }

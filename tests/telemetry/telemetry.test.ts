@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { context, trace, ROOT_CONTEXT, SpanStatusCode, TraceFlags } from '@opentelemetry/api';
 import type { CoreContext } from '../../electron/core/contracts.js';
+import { parseArg } from '../../shared/schemas.js';
 import { tracesHandlers } from '../../electron/core/handlers/traces.js';
 import { hexId, jsonSpan, otlpJson, quietLog, rawPost, startTelemetry, tempHome } from './helpers.js';
 
@@ -206,43 +207,51 @@ describe('daemon support', () => {
   });
 });
 
+/** The handlers behind the core's entry: arguments validated as every host's are. */
+function validated(h: ReturnType<typeof tracesHandlers>) {
+  return <C extends keyof typeof h>(channel: C, arg: unknown) =>
+    (h[channel] as (a: unknown, o: { signal: AbortSignal }) => Promise<never>)(parseArg(channel, arg), {
+      signal: new AbortController().signal,
+    });
+}
+
 describe('traces handlers', () => {
   it('records UI spans as boxscope-ui, lists, gets, exports and re-imports', async () => {
     const s = await setup();
-    const h = tracesHandlers(ctxOf(s));
+    const call = validated(tracesHandlers(ctxOf(s)));
     const traceId = hexId(16);
     const ui = JSON.stringify({
       resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ spans: [jsonSpan(traceId, 'box.create')] }] }],
     });
-    await h['traces:recordUi']({ otlpJson: ui });
-    const spans = await h['traces:get']({ traceId });
+    await call('traces:recordUi', { otlpJson: ui });
+    const spans = await call('traces:get', { traceId });
     expect(spans[0]).toMatchObject({ name: 'box.create', serviceName: 'boxscope-ui' });
-    expect((await h['traces:list']({}))[0]).toMatchObject({
+    expect((await call('traces:list', {}))[0]).toMatchObject({
       traceId,
       rootName: 'box.create',
       services: ['boxscope-ui'],
     });
 
-    const exported = await h['traces:export']({ traceId });
+    const exported = await call('traces:export', { traceId });
     const other = await setup();
-    const h2 = tracesHandlers(ctxOf(other));
-    expect(await h2['traces:import']({ fileName: 'x.json', content: exported })).toEqual({ traceIds: [traceId] });
-    expect(await h2['traces:get']({ traceId })).toEqual(spans);
+    const call2 = validated(tracesHandlers(ctxOf(other)));
+    expect(await call2('traces:import', { fileName: 'x.json', content: exported })).toEqual({ traceIds: [traceId] });
+    expect(await call2('traces:get', { traceId })).toEqual(spans);
   });
 
   it('fails with codes a UI can act on', async () => {
     const s = await setup();
-    const h = tracesHandlers(ctxOf(s));
-    await expect(h['traces:get']({ traceId: hexId(16) })).rejects.toMatchObject({ code: 'TRACE_NOT_FOUND' });
-    await expect(h['traces:get']({ traceId: 'nope' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
-    await expect(h['traces:import']({ fileName: 'f.json', content: '[]' })).rejects.toMatchObject({
+    const call = validated(tracesHandlers(ctxOf(s)));
+    await expect(call('traces:get', { traceId: hexId(16) })).rejects.toMatchObject({ code: 'TRACE_NOT_FOUND' });
+    await expect(call('traces:get', { traceId: 'nope' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(call('traces:import', { fileName: 'f.json', content: '[]' })).rejects.toMatchObject({
       code: 'BAD_TRACE_FILE',
     });
-    await expect(h['traces:import']({ fileName: 'f.json', content: '{"resourceSpans":[]}' })).rejects.toMatchObject({
+    await expect(call('traces:import', { fileName: 'f.json', content: '{"resourceSpans":[]}' })).rejects.toMatchObject({
       code: 'BAD_TRACE_FILE',
       message: 'f.json: the file holds no spans',
     });
-    await expect(h['traces:recordUi']({ otlpJson: '{' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
+    await expect(call('traces:recordUi', { otlpJson: '{' })).rejects.toMatchObject({ code: 'INVALID_INPUT' });
   });
 });
 

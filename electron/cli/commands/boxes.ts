@@ -1,6 +1,6 @@
 /** `boxscope boxes [--json]`, `stop BOX`, `rm BOX`, `logs BOX [--follow]` — BOX is a box id, name or container id prefix. */
 import type { Command } from 'commander';
-import type { Box } from '../../../shared/models.js';
+import type { Box, LogChunk } from '../../../shared/models.js';
 import { runAction } from '../run.js';
 
 async function withCore<T>(
@@ -52,7 +52,7 @@ export function registerBoxes(program: Command): void {
     .action((o: { json?: boolean }) =>
       runAction(() =>
         withCore(async (core) => {
-          const boxes = await core.invoke('boxes:list', undefined);
+          const boxes = await core.api.call('boxes:list');
           process.stdout.write(o.json ? JSON.stringify(boxes) + '\n' : formatBoxes(boxes));
         }),
       ),
@@ -65,7 +65,7 @@ export function registerBoxes(program: Command): void {
     .action((box: string) =>
       runAction(() =>
         withCore(async (core) => {
-          await core.invoke('boxes:stop', { boxId: box });
+          await core.api.call('boxes:stop', { boxId: box });
           process.stdout.write(`stopped ${box}\n`);
         }),
       ),
@@ -78,7 +78,7 @@ export function registerBoxes(program: Command): void {
     .action((box: string) =>
       runAction(() =>
         withCore(async (core) => {
-          await core.invoke('boxes:remove', { boxId: box });
+          await core.api.call('boxes:remove', { boxId: box });
           process.stdout.write(`removed ${box}\n`);
         }),
       ),
@@ -95,19 +95,25 @@ export function registerBoxes(program: Command): void {
         withCore(async (core) => {
           const tail = Number(o.tail) > 0 ? Number(o.tail) : 200;
           if (!o.follow) {
-            process.stdout.write(await core.invoke('boxes:logs', { boxId: box, tail }));
+            process.stdout.write(await core.api.call('boxes:logs', { boxId: box, tail }));
             return;
           }
-          const { runnerFor } = await import('../../core/runner/instances.js');
-          const off = core.on('logs:chunk', (c) =>
-            (c.stream === 'stderr' ? process.stderr : process.stdout).write(c.text),
-          );
-          const { done } = await runnerFor(core.ctx).followLogs(box, { tail });
-          const stop = () => runnerFor(core.ctx).unfollowLogs(box);
+          const ac = new AbortController();
+          const stop = () => ac.abort();
           process.once('SIGINT', stop);
-          await done;
-          process.off('SIGINT', stop);
-          off();
+          try {
+            await core.listen(
+              'logs:follow',
+              { boxId: box, tail },
+              (c) => {
+                const chunk = c as LogChunk;
+                (chunk.stream === 'stderr' ? process.stderr : process.stdout).write(chunk.text);
+              },
+              ac.signal,
+            );
+          } finally {
+            process.off('SIGINT', stop);
+          }
         }),
       ),
     );

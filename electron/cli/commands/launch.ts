@@ -81,25 +81,30 @@ async function launch(image: string, o: LaunchOptions): Promise<number> {
   const requestId = randomUUID();
   const tty = process.stderr.isTTY;
   const stopProgress = tty
-    ? core.on('pull:progress', (p) => {
+    ? core.api.listen('pull:progress', undefined, (p) => {
         if (p.requestId === requestId) process.stderr.write(`\r\x1b[2K${progressLine(p)}${p.done ? '\n' : ''}`);
       })
     : () => undefined;
-  const onSignal = () => void core.invoke('boxes:cancel', { requestId });
+  const cancel = new AbortController();
+  const onSignal = () => cancel.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const r = await core.invoke('boxes:launch', {
-      image,
-      ...(o.name ? { name: o.name } : {}),
-      env,
-      network: o.network,
-      pull: o.pull as PullPolicy,
-      traceparent: carrier.traceparent,
-      ...(carrier.tracestate ? { tracestate: carrier.tracestate } : {}),
-      daemon: o.daemon,
-      requestId,
-    });
+    const r = await core.api.call(
+      'boxes:launch',
+      {
+        image,
+        ...(o.name ? { name: o.name } : {}),
+        env,
+        network: o.network,
+        pull: o.pull as PullPolicy,
+        traceparent: carrier.traceparent,
+        ...(carrier.tracestate ? { tracestate: carrier.tracestate } : {}),
+        daemon: o.daemon,
+        requestId,
+      },
+      { signal: cancel.signal },
+    );
     span.setAttribute(ATTR.boxId, r.boxId);
     span.setAttribute(ATTR.containerId, r.containerId);
     span.end();

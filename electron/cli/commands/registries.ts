@@ -53,7 +53,7 @@ export function registerRegistries(program: Command): void {
           ]);
           const core = await createCore({ host: 'cli' });
           try {
-            const status = await core.invoke('registries:storeStatus', undefined);
+            const status = await core.api.call('registries:storeStatus');
             if (!status.secure && !o.allowInsecureStore) {
               throw new BoxscopeError(
                 'INSECURE_STORE',
@@ -61,10 +61,10 @@ export function registerRegistries(program: Command): void {
               );
             }
             if (o.verify) {
-              const r = await core.invoke('registries:test', { key: registry, username: o.username, secret });
+              const r = await core.api.call('registries:test', { key: registry, username: o.username, secret });
               if (r.outcome !== 'ok') throw new BoxscopeError(outcomeCode(r.outcome), `Not saved: ${r.message}`);
             }
-            const info = await core.invoke('registries:save', {
+            const info = await core.api.call('registries:save', {
               key: registry,
               username: o.username,
               secret,
@@ -88,7 +88,7 @@ export function registerRegistries(program: Command): void {
         const { createCore } = await import('../../core/service.js');
         const core = await createCore({ host: 'cli' });
         try {
-          await core.invoke('registries:remove', { key: registry });
+          await core.api.call('registries:remove', { key: registry });
           process.stdout.write(`Removed credentials for ${registry}\n`);
         } finally {
           await core.close();
@@ -105,7 +105,7 @@ export function registerRegistries(program: Command): void {
         const { createCore } = await import('../../core/service.js');
         const core = await createCore({ host: 'cli' });
         try {
-          const list = await core.invoke('registries:list', undefined);
+          const list = await core.api.call('registries:list');
           process.stdout.write(o.json ? JSON.stringify(list) + '\n' : formatRegistries(list));
           const { credentialsFor } = await import('../../core/runner/instances.js');
           for (const w of credentialsFor(core.ctx).envWarnings()) process.stderr.write(`boxscope: warning: ${w}\n`);

@@ -79,9 +79,9 @@ export function registerTrace(program: Command): void {
         const core = await createCore({ host: 'cli' });
         try {
           if (o.otlp) {
-            process.stdout.write((await core.invoke('traces:export', { traceId })) + '\n');
+            process.stdout.write((await core.api.call('traces:export', { traceId })) + '\n');
           } else {
-            const spans = await core.invoke('traces:get', { traceId });
+            const spans = await core.api.call('traces:get', { traceId });
             process.stdout.write(o.json ? JSON.stringify(spans, null, 2) + '\n' : formatTraceTree(spans));
           }
         } finally {
@@ -109,7 +109,7 @@ export function registerTrace(program: Command): void {
         const { createCore } = await import('../../core/service.js');
         const core = await createCore({ host: 'cli' });
         try {
-          const { traceIds } = await core.invoke('traces:import', { fileName: path.basename(file), content });
+          const { traceIds } = await core.api.call('traces:import', { fileName: path.basename(file), content });
           process.stdout.write(traceIds.map((t) => t + '\n').join(''));
         } finally {
           await core.close();

@@ -30,7 +30,7 @@ export function boxesStreams(ctx: CoreContext): Pick<StreamMap, BoxStreams> {
   return {
     'boxes:changed': relay('boxes:changed'),
     'pull:progress': relay('pull:progress'),
-    // The UI reads the recent lines itself ('boxes:logs'); a follow streams only what comes next.
-    'logs:follow': ({ boxId }, emit, signal) => runnerFor(ctx).followLogs(boxId, { tail: 0, signal, onChunk: emit }),
+    'logs:follow': ({ boxId, tail }, emit, signal) =>
+      runnerFor(ctx).followLogs(boxId, { tail: tail ?? 0, signal, onChunk: emit }),
   };
 }
