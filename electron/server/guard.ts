@@ -1,11 +1,12 @@
 /**
  * Who may talk to browser mode: only pages on a loopback host (a DNS-rebinding
- * guard on Host and Origin) that know the random token printed at start.
+ * guard on Host and Origin) that know the random token printed at start. The
+ * token travels only in the URL the user opened and in the WebSocket
+ * handshake, never in a cookie: a browser sends a cookie for 127.0.0.1 to every
+ * port of it, so any other local server the user visits would receive it.
  */
 import crypto from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-
-export const TOKEN_COOKIE = 'boxscope_token';
 
 export function newToken(): string {
   return crypto.randomBytes(32).toString('hex');
@@ -33,24 +34,15 @@ export function sameToken(a: string | undefined, b: string): boolean {
   return x.length === y.length && crypto.timingSafeEqual(x, y);
 }
 
-function cookieToken(req: IncomingMessage): string | undefined {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const [k, ...v] = part.trim().split('=');
-    if (k === TOKEN_COOKIE) return v.join('=');
-  }
-  return undefined;
-}
-
-export type Verdict = { ok: true; viaQuery: boolean } | { ok: false; status: 403; reason: string };
+export type Verdict = { ok: true } | { ok: false; status: 403; reason: string };
 
 /**
- * The token comes in the URL's query (what the printed link carries) or, for
- * the assets that page loads, in the cookie set when the link was opened.
+ * Host and Origin must be this loopback server; with `needToken`, the URL's
+ * query must carry the token (the printed link, the WebSocket handshake).
+ * The build's assets need no token: they are the same public files for
+ * everyone, and the page that loads them was opened with it.
  */
-export function checkRequest(
-  req: IncomingMessage,
-  opts: { token: string; port: number; allowCookie: boolean },
-): Verdict {
+export function checkRequest(req: IncomingMessage, opts: { token: string; port: number; needToken: boolean }): Verdict {
   const port = String(opts.port);
   const host = req.headers.host ? hostOf(req.headers.host, false) : undefined;
   if (!host || !isLoopbackHost(host.hostname)) return { ok: false, status: 403, reason: 'host is not loopback' };
@@ -62,8 +54,8 @@ export function checkRequest(
       return { ok: false, status: 403, reason: 'origin is not this server' };
     }
   }
+  if (!opts.needToken) return { ok: true };
   const q = new URL(req.url ?? '/', 'http://127.0.0.1').searchParams.get('token') ?? undefined;
-  if (sameToken(q, opts.token)) return { ok: true, viaQuery: true };
-  if (opts.allowCookie && sameToken(cookieToken(req), opts.token)) return { ok: true, viaQuery: false };
+  if (sameToken(q, opts.token)) return { ok: true };
   return { ok: false, status: 403, reason: 'missing or wrong token' };
 }

@@ -12,7 +12,7 @@ import { BoxscopeError, toErrorInfo } from '../../shared/errors.js';
 import { decodeFrame, encodeFrame } from '../../shared/wire.js';
 import { contentType, resolveStatic, SECURITY_HEADERS } from '../host-common/security.js';
 import { serveWire, type CoreEntry } from '../host-common/wire-server.js';
-import { checkRequest, isLoopbackHost, newToken, TOKEN_COOKIE } from './guard.js';
+import { checkRequest, isLoopbackHost, newToken } from './guard.js';
 
 export interface ServerOptions {
   core: CoreEntry;
@@ -47,7 +47,8 @@ export async function startServer(opts: ServerOptions): Promise<BrowserServer> {
   let port = 0;
 
   const server = http.createServer((req, res) => {
-    const verdict = checkRequest(req, { token, port, allowCookie: true });
+    const pathname = new URL(req.url ?? '/', 'http://x').pathname;
+    const verdict = checkRequest(req, { token, port, needToken: !isAsset(pathname) });
     if (!verdict.ok) {
       res.writeHead(verdict.status, { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS });
       res.end(`Forbidden: ${verdict.reason}. Open the URL printed by \`boxscope serve\`.\n`);
@@ -57,11 +58,8 @@ export async function startServer(opts: ServerOptions): Promise<BrowserServer> {
       res.writeHead(405, { Allow: 'GET, HEAD', ...SECURITY_HEADERS }).end();
       return;
     }
-    const file = resolveStatic(opts.staticDir, new URL(req.url ?? '/', 'http://x').pathname);
+    const file = resolveStatic(opts.staticDir, pathname);
     const headers: Record<string, string> = { ...SECURITY_HEADERS };
-    if (verdict.viaQuery) {
-      headers['Set-Cookie'] = `${TOKEN_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/`;
-    }
     if (!file) {
       const missing = !fs.existsSync(opts.staticDir);
       res.writeHead(missing ? 503 : 404, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' });
@@ -81,7 +79,7 @@ export async function startServer(opts: ServerOptions): Promise<BrowserServer> {
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: opts.maxMessageBytes ?? MAX_MESSAGE });
   server.on('upgrade', (req, socket, head) => {
-    const verdict = checkRequest(req, { token, port, allowCookie: false });
+    const verdict = checkRequest(req, { token, port, needToken: true });
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (!verdict.ok || path !== '/api') {
       socket.end(`HTTP/1.1 ${verdict.ok ? '404 Not Found' : '403 Forbidden'}\r\nConnection: close\r\n\r\n`);
@@ -107,6 +105,11 @@ export async function startServer(opts: ServerOptions): Promise<BrowserServer> {
       await new Promise<void>((r) => server.close(() => r()));
     },
   };
+}
+
+/** The build's own files (hashed assets, icons): public, so the page loads them without the token. */
+function isAsset(pathname: string): boolean {
+  return pathname.startsWith('/assets/') || /^\/[\w.-]+\.(svg|png|ico|webmanifest)$/.test(pathname);
 }
 
 /** One page's socket: the wire protocol over WebSocket frames (shared/wire.ts), served by the core's one entry. */
