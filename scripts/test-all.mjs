@@ -42,7 +42,8 @@ function check(name, cmd, argv, opts) {
 }
 
 if (!skip.has('checks')) {
-  check('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
+  // One tsconfig per layer (shared: no DOM, no Node; renderer: DOM; electron: Node), then everything with its tests.
+  check('typecheck', 'npm', ['run', '--silent', 'typecheck']);
   check('lint', 'npx', ['eslint', '.']);
   check('format', 'npx', ['prettier', '--check', '.']);
 }

@@ -71,9 +71,16 @@ export type StreamName = keyof ApiStreams;
 export type StreamArgOf<S extends StreamName> = ApiStreams[S][0];
 export type ItemOf<S extends StreamName> = ApiStreams[S][1];
 
+/** The part of an AbortSignal the contract uses: the DOM's and Node's both fit (shared/ has neither's types). */
+export interface CancelSignal {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
 export interface CallOptions {
   /** Aborting it cancels the call on the core's side; the call then rejects with CANCELLED. */
-  signal?: AbortSignal;
+  signal?: CancelSignal;
 }
 
 /** Arguments of a call or listen: omitted where the argument is void. */

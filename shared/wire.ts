@@ -165,7 +165,8 @@ export function createWireClient(opts: WireClientOptions = {}): WireClient {
         try {
           entry.handlers.data(msg.data);
         } catch (err) {
-          console.error('boxscope stream listener failed', toErrorInfo(err).message);
+          // One listener's bug must not stop the stream: it surfaces as an unhandled rejection instead.
+          void Promise.reject(err);
         }
         return;
       }

@@ -20,6 +20,16 @@ export interface CoreEvents {
   on<E extends EventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void;
 }
 
+/**
+ * The core's one entry, what every host's transport serves: untrusted names
+ * and arguments in, validated here. (Implemented by service.ts.)
+ */
+export interface CoreEntry {
+  call(channel: unknown, arg: unknown, signal: AbortSignal): Promise<unknown>;
+  /** Resolves when the stream ends by itself; aborting `signal` ends it from outside. */
+  listen(stream: unknown, arg: unknown, emit: (item: unknown) => void, signal: AbortSignal): Promise<void>;
+}
+
 export interface Logger {
   info(msg: string, fields?: Record<string, unknown>): void;
   warn(msg: string, fields?: Record<string, unknown>): void;

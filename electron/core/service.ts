@@ -6,9 +6,8 @@
 import type { ArgList, BoxscopeApi, CallOptions, Channel, ListenHandlers, StreamName } from '../../shared/api.js';
 import { BoxscopeError, toErrorInfo } from '../../shared/errors.js';
 import { parseCall, parseListen } from '../../shared/schemas.js';
-import type { CoreEntry } from '../host-common/wire-server.js';
 import { ensureDirs, paths as resolvePaths, resolveHome } from './config.js';
-import type { CoreContext, SecretBackend } from './contracts.js';
+import type { CoreContext, CoreEntry, SecretBackend } from './contracts.js';
 import { createEvents } from './events.js';
 import { createLogger } from './log.js';
 import { createTelemetry } from './telemetry/index.js';
@@ -96,7 +95,11 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
 function inProcessApi(entry: CoreEntry): BoxscopeApi {
   return {
     call(channel: Channel, ...[arg, options]: ArgList<unknown, CallOptions>) {
-      return entry.call(channel, arg, options?.signal ?? new AbortController().signal) as never;
+      const ac = new AbortController();
+      const given = options?.signal;
+      if (given?.aborted) ac.abort();
+      given?.addEventListener('abort', () => ac.abort(), { once: true });
+      return entry.call(channel, arg, ac.signal) as never;
     },
     listen(stream: StreamName, arg: unknown, handlers: ListenHandlers<unknown> | ((item: unknown) => void)) {
       const h = typeof handlers === 'function' ? { data: handlers } : handlers;

@@ -7,12 +7,9 @@
 import { BoxscopeError, toErrorInfo } from '../../shared/errors.js';
 import type { Send, WireMessage } from '../../shared/wire.js';
 
-/** The core's validated entry (electron/core/service.ts). */
-export interface CoreEntry {
-  call(channel: unknown, arg: unknown, signal: AbortSignal): Promise<unknown>;
-  /** Resolves when the stream ends by itself; aborting `signal` ends it from outside. */
-  listen(stream: unknown, arg: unknown, emit: (item: unknown) => void, signal: AbortSignal): Promise<void>;
-}
+import type { CoreEntry } from '../core/contracts.js';
+
+export type { CoreEntry };
 
 export interface WireSession {
   /** One message from the client, already decoded from its frame; anything malformed gets an error reply. */

@@ -3,6 +3,7 @@ import type {
   ArgOf,
   BoxscopeApi,
   CallOptions,
+  CancelSignal,
   Channel,
   ItemOf,
   ListenHandlers,
@@ -54,7 +55,7 @@ export function emptyData(): FakeData {
  * and push stream items with `emit`; every call and listen is recorded.
  */
 export class FakeApi implements BoxscopeApi {
-  readonly calls: Array<{ channel: Channel; arg: unknown; signal?: AbortSignal }> = [];
+  readonly calls: Array<{ channel: Channel; arg: unknown; signal?: CancelSignal }> = [];
   readonly listens: Array<{ stream: StreamName; arg: unknown }> = [];
   readonly handlers: Handlers = {};
   private readonly listeners = new Map<StreamName, Set<{ arg: unknown; h: ListenHandlers<unknown> }>>();
