@@ -6,7 +6,7 @@
  * frames carry stream items that are bytes (trace columns), never base64.
  */
 import type { ArgList, BoxscopeApi, CallOptions, Channel, ListenHandlers, StreamName } from './api.js';
-import { BoxscopeError, fromErrorInfo, toErrorInfo, type ErrorInfo } from './errors.js';
+import { BoxscopeError, fromErrorInfo, type ErrorInfo } from './errors.js';
 
 export type ClientMessage =
   | { t: 'call'; id: number; channel: string; arg?: unknown }
