@@ -3,24 +3,28 @@
  * envelope and is rebuilt into a real Error on the other side.
  */
 
-export type ErrorCode =
-  | 'ENGINE_UNREACHABLE'
-  | 'REGISTRY_UNAUTHORIZED'
-  | 'REGISTRY_FORBIDDEN'
-  | 'REGISTRY_TLS'
-  | 'REGISTRY_UNREACHABLE'
-  | 'MANIFEST_UNKNOWN'
-  | 'IMAGE_NOT_PRESENT'
-  | 'INVALID_INPUT'
-  | 'RESERVED_ENV'
-  | 'BOX_NOT_FOUND'
-  | 'BOX_EXITED'
-  | 'CANCELLED'
-  | 'INSECURE_STORE'
-  | 'SECRET_STORE'
-  | 'TRACE_NOT_FOUND'
-  | 'BAD_TRACE_FILE'
-  | 'INTERNAL';
+/** Every error code, once: the type and the runtime check both come from this list. */
+export const ERROR_CODES = [
+  'ENGINE_UNREACHABLE',
+  'REGISTRY_UNAUTHORIZED',
+  'REGISTRY_FORBIDDEN',
+  'REGISTRY_TLS',
+  'REGISTRY_UNREACHABLE',
+  'MANIFEST_UNKNOWN',
+  'IMAGE_NOT_PRESENT',
+  'INVALID_INPUT',
+  'RESERVED_ENV',
+  'BOX_NOT_FOUND',
+  'BOX_EXITED',
+  'CANCELLED',
+  'INSECURE_STORE',
+  'SECRET_STORE',
+  'TRACE_NOT_FOUND',
+  'BAD_TRACE_FILE',
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface ErrorInfo {
   code: ErrorCode;
@@ -63,25 +67,7 @@ export function fromErrorInfo(info: ErrorInfo): BoxscopeError {
   return new BoxscopeError(info.code, info.message, info.details);
 }
 
-const CODES: ReadonlySet<string> = new Set<ErrorCode>([
-  'ENGINE_UNREACHABLE',
-  'REGISTRY_UNAUTHORIZED',
-  'REGISTRY_FORBIDDEN',
-  'REGISTRY_TLS',
-  'REGISTRY_UNREACHABLE',
-  'MANIFEST_UNKNOWN',
-  'IMAGE_NOT_PRESENT',
-  'INVALID_INPUT',
-  'RESERVED_ENV',
-  'BOX_NOT_FOUND',
-  'BOX_EXITED',
-  'CANCELLED',
-  'INSECURE_STORE',
-  'SECRET_STORE',
-  'TRACE_NOT_FOUND',
-  'BAD_TRACE_FILE',
-  'INTERNAL',
-]);
+const CODES: ReadonlySet<string> = new Set(ERROR_CODES);
 
 export function isErrorCode(s: string): s is ErrorCode {
   return CODES.has(s);

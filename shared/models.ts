@@ -3,7 +3,8 @@
 export type BoxState =
   'creating' | 'pulling' | 'starting' | 'running' | 'stopping' | 'stopped' | 'exited' | 'failed' | 'removed';
 
-export type PullPolicy = 'always' | 'missing' | 'never';
+export const PULL_POLICIES = ['always', 'missing', 'never'] as const;
+export type PullPolicy = (typeof PULL_POLICIES)[number];
 
 export interface Box {
   boxId: string;

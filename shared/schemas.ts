@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { ArgOf, Channel, StreamArgOf, StreamName } from './api.js';
 import { TRACE_ID_RE } from './constants.js';
 import { BoxscopeError } from './errors.js';
+import { PULL_POLICIES } from './models.js';
 
 const id = z.string().min(1).max(200);
 const traceId = z.string().trim().toLowerCase().regex(TRACE_ID_RE, 'a trace id is 32 hex characters');
@@ -20,7 +21,7 @@ const launch = z.strictObject({
   name: z.string().max(200).optional(),
   env: z.record(z.string().min(1).max(200), z.string().max(32_768)).optional(),
   network: z.string().max(100).optional(),
-  pull: z.enum(['always', 'missing', 'never']).optional(),
+  pull: z.enum(PULL_POLICIES).optional(),
   traceparent: z.string().max(100).optional(),
   tracestate: z.string().max(512).optional(),
   daemon: z.boolean().optional(),

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { ATTR, SPAN } from '../../../shared/constants.js';
 import { BoxscopeError } from '../../../shared/errors.js';
-import type { PullPolicy, PullProgress } from '../../../shared/models.js';
+import { PULL_POLICIES, type PullPolicy, type PullProgress } from '../../../shared/models.js';
 import { runAction } from '../run.js';
 
 interface LaunchOptions {
@@ -49,7 +49,7 @@ export function registerLaunch(program: Command): void {
       [] as string[],
     )
     .option('--network <mode>', 'engine network mode (none, host, …)', 'none')
-    .option('--pull <policy>', 'always | missing | never', 'missing')
+    .option('--pull <policy>', PULL_POLICIES.join(' | '), 'missing')
     .option('--traceparent <tp>', "continue a caller's W3C trace (e.g. a CI job's)")
     .option('--no-daemon', 'launch without the in-box daemon')
     .option('--json', 'print {"boxId","containerId","image","imageDigest","traceId","state"}')
@@ -57,8 +57,8 @@ export function registerLaunch(program: Command): void {
 }
 
 async function launch(image: string, o: LaunchOptions): Promise<number> {
-  if (!['always', 'missing', 'never'].includes(o.pull))
-    throw new BoxscopeError('INVALID_INPUT', `--pull must be always, missing or never, got "${o.pull}"`);
+  if (!(PULL_POLICIES as readonly string[]).includes(o.pull))
+    throw new BoxscopeError('INVALID_INPUT', `--pull must be one of ${PULL_POLICIES.join(', ')}, got "${o.pull}"`);
   const env = parseEnvPairs(o.env);
   const [{ createCore }, api, { parentContext, injectFrom }, { randomUUID }] = await Promise.all([
     import('../../core/service.js'),
