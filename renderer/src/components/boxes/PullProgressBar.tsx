@@ -2,6 +2,7 @@ import { TEST_ID } from '../../../../shared/constants.js';
 import type { PullProgress } from '../../../../shared/models.js';
 import { call, errorInfo } from '../../api/client.js';
 import { useApp } from '../../state/app-store.js';
+import './PullProgressBar.css';
 
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;

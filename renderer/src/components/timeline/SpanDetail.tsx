@@ -3,6 +3,7 @@ import type { Attributes, AttrValue } from '../../../../shared/models.js';
 import { useTraceView } from '../../state/trace-store.js';
 import { formatDuration, nsToEpochMs } from '../../model/time.js';
 import { serviceColor } from './colors.js';
+import './SpanDetail.css';
 
 const KINDS = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
 const STATUS = ['unset', 'ok', 'error'];

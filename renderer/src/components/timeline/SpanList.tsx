@@ -5,6 +5,7 @@ import type { CriticalSegment } from '../../model/critical-path.js';
 import { SpanBarRow } from './SpanBarRow.js';
 import { Ticks } from './Ticks.js';
 import { serviceColor } from './colors.js';
+import './SpanList.css';
 
 export const ROW_HEIGHT = 26;
 

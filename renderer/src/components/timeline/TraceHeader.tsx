@@ -6,6 +6,7 @@ import { useApp } from '../../state/app-store.js';
 import { deepLink } from '../../state/route.js';
 import { copyText, downloadText } from '../common/download.js';
 import { serviceColor } from './colors.js';
+import './TraceHeader.css';
 
 function TraceHeaderView() {
   const model = useTraceView((s) => s.model)!;

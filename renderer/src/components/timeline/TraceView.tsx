@@ -13,6 +13,7 @@ import { SpanList } from './SpanList.js';
 import { SpanDetail } from './SpanDetail.js';
 import { EmptyState } from '../common/EmptyState.js';
 import { isTyping } from '../common/keyboard.js';
+import './TraceView.css';
 
 /** A trace's timeline: loads it, follows live spans, and owns the keyboard while shown. */
 export function TraceView({ traceId, live = false }: { traceId: string; live?: boolean }) {
