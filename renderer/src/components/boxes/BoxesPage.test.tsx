@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { act, fireEvent, screen, waitFor } from '@testing-library/react';
 import type { Box, PullProgress } from '../../../../shared/models.js';
 import { notifyReconnect } from '../../api/client.js';
-import { renderApp } from '../../test/render-app.js';
+import { renderApp } from '../../../test/render-app.js';
 
 const box = (over: Partial<Box> = {}): Box => ({
   boxId: 'b1',

@@ -1,5 +1,5 @@
 import { memo } from 'react';
-import { useTraceView } from '../../state/trace-store.js';
+import { useTraceView } from '../../state/trace-view-store.js';
 import { formatDuration } from '../../model/time.js';
 import './PhaseSummary.css';
 

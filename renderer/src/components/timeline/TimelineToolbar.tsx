@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, memo } from 'react';
-import { useTraceView } from '../../state/trace-store.js';
+import { useTraceView } from '../../state/trace-view-store.js';
 import './TimelineToolbar.css';
 
 /** Search, filter, error stepping, critical path and tree folding. */

@@ -1,5 +1,5 @@
 import { useState, memo } from 'react';
-import { useTraceView } from '../../state/trace-store.js';
+import { useTraceView } from '../../state/trace-view-store.js';
 import { formatDuration } from '../../model/time.js';
 import { call, errorInfo } from '../../api/client.js';
 import { useApp } from '../../state/app-store.js';

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { TEST_ID } from '../../../../shared/constants.js';
 import type { SpanRecord } from '../../../../shared/models.js';
 import { call, errorInfo, listen, onReconnect } from '../../api/client.js';
-import { useTraceView } from '../../state/trace-store.js';
+import { useTraceView } from '../../state/trace-view-store.js';
 import type { ErrorInfo } from '../../../../shared/errors.js';
 import { TraceHeader } from './TraceHeader.js';
 import { PhaseSummary } from './PhaseSummary.js';

@@ -1,5 +1,5 @@
-import type { ApiChannels, ApiEvents, ArgOf, BoxscopeApi, Channel, EventName, ResultOf } from '../../../shared/api.js';
-import { BoxscopeError } from '../../../shared/errors.js';
+import type { ApiChannels, ApiEvents, ArgOf, BoxscopeApi, Channel, EventName, ResultOf } from '../../shared/api.js';
+import { BoxscopeError } from '../../shared/errors.js';
 import type {
   AppInfo,
   Box,
@@ -8,7 +8,7 @@ import type {
   SecretStoreStatus,
   SpanRecord,
   TraceSummary,
-} from '../../../shared/models.js';
+} from '../../shared/models.js';
 
 export interface FakeData {
   info: AppInfo;
