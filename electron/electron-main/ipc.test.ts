@@ -2,9 +2,9 @@ import { describe, expect, it, vi } from 'vitest';
 import { CHANNELS } from '../../shared/api.js';
 import { createEvents } from '../core/events.js';
 
-vi.mock('electron', async () => (await import('./fake-electron.js')).fakeElectron);
+vi.mock('electron', async () => (await import('../test/fake-electron.js')).fakeElectron);
 
-const { FakeBrowserWindow, ipcMainHandlers } = await import('./fake-electron.js');
+const { FakeBrowserWindow, ipcMainHandlers } = await import('../test/fake-electron.js');
 const { registerIpc } = await import('./ipc.js');
 
 function setup() {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { CHANNELS } from '../../shared/api.js';
 
-vi.mock('electron', async () => (await import('./fake-electron.js')).fakeElectron);
+vi.mock('electron', async () => (await import('../test/fake-electron.js')).fakeElectron);
 
 const T1 = '4bf92f3577b34da6a3ce929d0e0e4736';
 const T2 = '0af7651916cd43dd8448eb211c80319c';
@@ -15,7 +15,7 @@ process.env.BOXSCOPE_HOME = home;
 process.env.BOXSCOPE_OTLP_PORT = '0';
 process.argv = [...process.argv, `boxscope://traces/${T1}`];
 
-const fake = await import('./fake-electron.js');
+const fake = await import('../test/fake-electron.js');
 await import('./main.js');
 
 afterAll(() => {

@@ -1,9 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
 import { toErrorInfo } from '../../shared/errors.js';
 
-vi.mock('electron', async () => (await import('./fake-electron.js')).fakeElectron);
+vi.mock('electron', async () => (await import('../test/fake-electron.js')).fakeElectron);
 
-const { exposed, rendererListeners, state } = await import('./fake-electron.js');
+const { exposed, rendererListeners, state } = await import('../test/fake-electron.js');
 await import('./preload.js');
 
 type Api = {

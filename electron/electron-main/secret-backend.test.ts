@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
-vi.mock('electron', async () => (await import('./fake-electron.js')).fakeElectron);
+vi.mock('electron', async () => (await import('../test/fake-electron.js')).fakeElectron);
 
-const { state } = await import('./fake-electron.js');
+const { state } = await import('../test/fake-electron.js');
 const { safeStorageBackend } = await import('./secret-backend.js');
 
 const homes: string[] = [];

@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
-vi.mock('electron', async () => (await import('./fake-electron.js')).fakeElectron);
+vi.mock('electron', async () => (await import('../test/fake-electron.js')).fakeElectron);
 
-const { FakeBrowserWindow, state } = await import('./fake-electron.js');
+const { FakeBrowserWindow, state } = await import('../test/fake-electron.js');
 const { createMainWindow, denyAllPermissions, appUrl } = await import('./window.js');
 
 describe('main window', () => {

@@ -24,7 +24,7 @@ export function buildRenderer() {
 /** The fake API as one script to inject before the page's own code. */
 export async function harnessScript(options) {
   const out = await build({
-    entryPoints: [path.join(repoRoot, 'renderer/src/test/harness.ts')],
+    entryPoints: [path.join(repoRoot, 'renderer/test/harness.ts')],
     bundle: true,
     format: 'iife',
     globalName: '__harness',

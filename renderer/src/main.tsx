@@ -1,8 +1,12 @@
 import { createRoot } from 'react-dom/client';
+// Before the components, whose stylesheets build on these and win ties by coming later.
+import './styles/global.css';
+import './styles/controls.css';
+import './styles/status.css';
+import './styles/tables.css';
 import type { BoxscopeApi } from '../../shared/api.js';
 import { notifyReconnect, setApi } from './api/client.js';
 import { App } from './components/App.js';
-import './styles/app.css';
 
 async function connect(): Promise<BoxscopeApi> {
   if (window.boxscope) return window.boxscope;

@@ -9,6 +9,7 @@ import { BoxesPage } from './boxes/BoxesPage.js';
 import { TracesPage } from './traces/TracesPage.js';
 import { RegistrySettings } from './settings/RegistrySettings.js';
 import { isTyping } from './common/keyboard.js';
+import './App.css';
 
 const NAV: Array<{ page: Page; label: string; key: string }> = [
   { page: 'launch', label: 'Launch', key: 'l' },

@@ -14,7 +14,7 @@ import {
   visibleRows,
 } from './visible.js';
 import { formatDuration, parseDuration } from './time.js';
-import { launchTrace, span } from '../test/spans.js';
+import { launchTrace, span } from '../../test/spans.js';
 
 const names = (m: ReturnType<typeof buildTraceModel>, rows: Iterable<number>) =>
   Array.from(rows, (i) => m.spans[i].spanId);

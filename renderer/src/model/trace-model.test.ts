@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ancestorsOf, buildTraceModel, childrenOf } from './trace-model.js';
-import { launchTrace, span } from '../test/spans.js';
+import { launchTrace, span } from '../../test/spans.js';
 
 describe('buildTraceModel', () => {
   it('lays the tree out in preorder with children sorted by start', () => {

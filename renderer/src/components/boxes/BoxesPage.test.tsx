@@ -3,7 +3,7 @@ import { act, fireEvent, screen, waitFor } from '@testing-library/react';
 import type { Box, PullProgress } from '../../../../shared/models.js';
 import { notifyReconnect } from '../../api/client.js';
 import { launchBox } from '../../state/launch.js';
-import { renderApp } from '../../test/render-app.js';
+import { renderApp } from '../../../test/render-app.js';
 
 const box = (over: Partial<Box> = {}): Box => ({
   boxId: 'b1',

@@ -9,6 +9,7 @@ import { TraceView } from '../timeline/TraceView.js';
 import { LogsView } from './LogsView.js';
 import { PullProgressBar } from './PullProgressBar.js';
 import { StateBadge } from './StateBadge.js';
+import './BoxesPage.css';
 
 const ACTIVE = new Set(['creating', 'pulling', 'starting', 'running', 'stopping']);
 

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { call, errorInfo, listen } from '../../api/client.js';
 import type { ErrorInfo } from '../../../../shared/errors.js';
+import './LogsView.css';
 
 const MAX_LINES = 5000;
 

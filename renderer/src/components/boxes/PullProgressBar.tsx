@@ -1,6 +1,7 @@
 import { TEST_ID } from '../../../../shared/constants.js';
 import type { PullProgress } from '../../../../shared/models.js';
 import { cancelLaunch, canCancel } from '../../state/launch.js';
+import './PullProgressBar.css';
 
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;

@@ -1,5 +1,6 @@
 import { TEST_ID } from '../../../../shared/constants.js';
 import { useApp } from '../../state/app-store.js';
+import './ErrorBanner.css';
 
 const HINTS: Partial<Record<string, string>> = {
   ENGINE_UNREACHABLE: 'Start Docker, or point DOCKER_HOST at a running engine.',

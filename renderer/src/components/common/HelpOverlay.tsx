@@ -1,4 +1,5 @@
 import { useApp } from '../../state/app-store.js';
+import './HelpOverlay.css';
 
 const SHORTCUTS: Array<[string, string]> = [
   ['?', 'Show or hide this help'],

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { act, fireEvent, screen, waitFor } from '@testing-library/react';
 import { BoxscopeError } from '../../../../shared/errors.js';
-import { renderApp } from '../../test/render-app.js';
+import { renderApp } from '../../../test/render-app.js';
 import { parseEnv } from './Launcher.js';
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-01$/;

@@ -6,6 +6,7 @@ import { useApp } from '../../state/app-store.js';
 import { navigate } from '../../state/route.js';
 import { launchBox } from '../../state/launch.js';
 import { StateBadge } from '../boxes/StateBadge.js';
+import './Launcher.css';
 
 function RecentBoxes() {
   const boxes = useApp((s) => s.boxes);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { act, fireEvent, screen, waitFor } from '@testing-library/react';
-import { renderApp } from '../../test/render-app.js';
+import { renderApp } from '../../../test/render-app.js';
 
 const SECRET = 'ghp_S3cr3tT0k3nValue';
 

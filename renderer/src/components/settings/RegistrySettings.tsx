@@ -4,6 +4,7 @@ import type { CredentialInfo, RegistryCheckResult, SecretStoreStatus } from '../
 import { call, errorInfo } from '../../api/client.js';
 import { useApp } from '../../state/app-store.js';
 import { EmptyState } from '../common/EmptyState.js';
+import './RegistrySettings.css';
 
 function CheckResult({ r }: { r: RegistryCheckResult }) {
   return (

@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState, memo } from 'react';
 import { useDragRange } from './use-drag-range.js';
-import { useTraceView } from '../../state/trace-store.js';
+import { useTraceView } from '../../state/trace-view-store.js';
 import { serviceColor } from './colors.js';
+import './Minimap.css';
 
 const HEIGHT = 56;
 

@@ -1,6 +1,7 @@
 import { memo } from 'react';
-import { useTraceView } from '../../state/trace-store.js';
+import { useTraceView } from '../../state/trace-view-store.js';
 import { formatDuration } from '../../model/time.js';
+import './PhaseSummary.css';
 
 /** Auth → pull → create → start → boot, each a segment sized by its share of the launch. */
 function PhaseSummaryView() {

@@ -1,6 +1,7 @@
 import type { CriticalSegment } from '../../model/critical-path.js';
 import type { SpanEventRecord } from '../../../../shared/models.js';
 import { formatDuration, nsToRelMs } from '../../model/time.js';
+import './SpanBar.css';
 
 interface Props {
   start: number;

@@ -4,6 +4,7 @@ import type { SpanRecord } from '../../../../shared/models.js';
 import type { CriticalSegment } from '../../model/critical-path.js';
 import { SpanBar } from './SpanBar.js';
 import { ERROR_COLOR } from './colors.js';
+import './SpanBarRow.css';
 
 interface Props {
   index: number;

@@ -1,8 +1,9 @@
 import { TEST_ID } from '../../../../shared/constants.js';
 import type { Attributes, AttrValue } from '../../../../shared/models.js';
-import { useTraceView } from '../../state/trace-store.js';
+import { useTraceView } from '../../state/trace-view-store.js';
 import { formatDuration, nsToEpochMs } from '../../model/time.js';
 import { serviceColor } from './colors.js';
+import './SpanDetail.css';
 
 const KINDS = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
 const STATUS = ['unset', 'ok', 'error'];

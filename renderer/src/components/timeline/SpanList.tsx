@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useMemo, useRef } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useTraceView } from '../../state/trace-store.js';
+import { useTraceView } from '../../state/trace-view-store.js';
 import type { CriticalSegment } from '../../model/critical-path.js';
 import { SpanBarRow } from './SpanBarRow.js';
 import { Ticks } from './Ticks.js';
 import { serviceColor } from './colors.js';
+import './SpanList.css';
 
 export const ROW_HEIGHT = 26;
 

@@ -1,4 +1,5 @@
 import { formatDuration } from '../../model/time.js';
+import './Ticks.css';
 
 interface Props {
   /** Window in ms relative to the trace start. */

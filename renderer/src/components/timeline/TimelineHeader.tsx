@@ -1,7 +1,8 @@
 import { useRef, memo } from 'react';
 import { useDragRange } from './use-drag-range.js';
-import { useTraceView } from '../../state/trace-store.js';
+import { useTraceView } from '../../state/trace-view-store.js';
 import { Ticks } from './Ticks.js';
+import './TimelineHeader.css';
 
 interface Props {
   /** Window in ms relative to the trace start. */

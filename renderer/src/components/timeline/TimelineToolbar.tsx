@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState, memo } from 'react';
-import { useTraceView } from '../../state/trace-store.js';
+import { useTraceView } from '../../state/trace-view-store.js';
+import './TimelineToolbar.css';
 
 /** Search, filter, error stepping, critical path and tree folding. */
 function TimelineToolbarView({ searchRef }: { searchRef: React.RefObject<HTMLInputElement | null> }) {

@@ -1,11 +1,12 @@
 import { useState, memo } from 'react';
-import { useTraceView } from '../../state/trace-store.js';
+import { useTraceView } from '../../state/trace-view-store.js';
 import { formatDuration } from '../../model/time.js';
 import { call, errorInfo } from '../../api/client.js';
 import { useApp } from '../../state/app-store.js';
 import { deepLink } from '../../state/route.js';
 import { copyText, downloadText } from '../common/download.js';
 import { serviceColor } from './colors.js';
+import './TraceHeader.css';
 
 function TraceHeaderView() {
   const model = useTraceView((s) => s.model)!;

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { BoxscopeError } from '../../../../shared/errors.js';
 import { notifyReconnect } from '../../api/client.js';
-import { renderApp } from '../../test/render-app.js';
-import { launchTrace, span } from '../../test/spans.js';
-import { useTraceView } from '../../state/trace-store.js';
+import { renderApp } from '../../../test/render-app.js';
+import { launchTrace, span } from '../../../test/spans.js';
+import { useTraceView } from '../../state/trace-view-store.js';
 
 const TRACE = 'a'.repeat(32);
 const rows = () => screen.getAllByTestId('span-row');

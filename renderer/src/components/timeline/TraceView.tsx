@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import { TEST_ID } from '../../../../shared/constants.js';
 import type { SpanRecord } from '../../../../shared/models.js';
 import { call, errorInfo, listen, onReconnect } from '../../api/client.js';
-import { useTraceView } from '../../state/trace-store.js';
+import { useTraceView } from '../../state/trace-view-store.js';
 import type { ErrorInfo } from '../../../../shared/errors.js';
 import { TraceHeader } from './TraceHeader.js';
 import { PhaseSummary } from './PhaseSummary.js';
@@ -13,6 +13,7 @@ import { SpanList } from './SpanList.js';
 import { SpanDetail } from './SpanDetail.js';
 import { EmptyState } from '../common/EmptyState.js';
 import { isTyping } from '../common/keyboard.js';
+import './TraceView.css';
 
 /** A trace's timeline: loads it, follows live spans, and owns the keyboard while shown. */
 export function TraceView({ traceId, live = false }: { traceId: string; live?: boolean }) {

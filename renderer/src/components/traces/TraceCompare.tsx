@@ -5,6 +5,7 @@ import { adjustClockSkew } from '../../model/skew.js';
 import { comparePhases, phaseSummary, type Phase } from '../../model/phases.js';
 import { formatDuration } from '../../model/time.js';
 import { useApp } from '../../state/app-store.js';
+import './TraceCompare.css';
 
 interface Side {
   traceId: string;

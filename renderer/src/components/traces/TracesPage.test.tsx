@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { act, fireEvent, screen, waitFor } from '@testing-library/react';
 import type { TraceSummary } from '../../../../shared/models.js';
-import { renderApp } from '../../test/render-app.js';
-import { launchTrace, span } from '../../test/spans.js';
+import { renderApp } from '../../../test/render-app.js';
+import { launchTrace, span } from '../../../test/spans.js';
 import { deepLink, parseHash, routeHash } from '../../state/route.js';
 
 const A = 'a'.repeat(32);

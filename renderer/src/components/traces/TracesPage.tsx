@@ -7,6 +7,7 @@ import { formatDuration } from '../../model/time.js';
 import { EmptyState } from '../common/EmptyState.js';
 import { TraceView } from '../timeline/TraceView.js';
 import { TraceCompare } from './TraceCompare.js';
+import './TracesPage.css';
 
 function ImportZone({ onImported }: { onImported(ids: string[]): void }) {
   const pushError = useApp((s) => s.pushError);

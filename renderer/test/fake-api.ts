@@ -10,8 +10,8 @@ import type {
   ResultOf,
   StreamArgOf,
   StreamName,
-} from '../../../shared/api.js';
-import { BoxscopeError } from '../../../shared/errors.js';
+} from '../../shared/api.js';
+import { BoxscopeError } from '../../shared/errors.js';
 import type {
   AppInfo,
   Box,
@@ -20,7 +20,7 @@ import type {
   SecretStoreStatus,
   SpanRecord,
   TraceSummary,
-} from '../../../shared/models.js';
+} from '../../shared/models.js';
 
 export interface FakeData {
   info: AppInfo;

@@ -1,4 +1,4 @@
-import type { AttrValue, Attributes, SpanRecord, StatusCode } from '../../../shared/models.js';
+import type { AttrValue, Attributes, SpanRecord, StatusCode } from '../../shared/models.js';
 
 /** OTLP JSON shapes, only as far as this converter reads them. */
 interface AnyValue {

@@ -1,8 +1,8 @@
 import { act, cleanup, render } from '@testing-library/react';
-import { App } from '../components/App.js';
-import { setApi } from '../api/client.js';
-import { useApp } from '../state/app-store.js';
-import { parseHash } from '../state/route.js';
+import { App } from '../src/components/App.js';
+import { setApi } from '../src/api/client.js';
+import { useApp } from '../src/state/app-store.js';
+import { parseHash } from '../src/state/route.js';
 import { FakeApi, emptyData, type FakeData } from './fake-api.js';
 
 let stubbed = false;

@@ -1,4 +1,4 @@
-import type { SpanRecord, TraceSummary } from '../../../shared/models.js';
+import type { SpanRecord, TraceSummary } from '../../shared/models.js';
 import { emptyData, type FakeData } from './fake-api.js';
 
 const T0 = Date.UTC(2026, 10, 27, 23, 40, 12);

@@ -1,4 +1,4 @@
-import type { SpanRecord } from '../../../shared/models.js';
+import type { SpanRecord } from '../../shared/models.js';
 
 const BASE_MS = 1_764_000_000_000;
 const ns = (ms: number) => (BigInt(BASE_MS) * 1_000_000n + BigInt(Math.round(ms * 1e6))).toString();
