@@ -1,0 +1,67 @@
+/** Every failed launch ends the CLI: one line on stderr, a non-zero code, and no receiver left holding the process. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  buildCli,
+  buildImage,
+  removeBoxesOfHome,
+  ROOT,
+  run,
+  runCli,
+  tempHome,
+  type TempHome,
+} from '../fixtures/index.js';
+
+const IMAGE = 'boxscope-test/fault-box:1';
+let h: TempHome;
+let buildDir: string | undefined;
+
+/** The daemon matters here: its receiver is what kept a failed CLI launch alive. */
+async function daemonDir(): Promise<string> {
+  const name = `boxlite-daemon-linux-${process.arch === 'arm64' ? 'arm64' : 'amd64'}`;
+  const inRepo = path.join(ROOT, 'daemon', 'bin');
+  if (fs.existsSync(path.join(inRepo, name))) return inRepo;
+  buildDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bxs-daemon-'));
+  const r = await run('go', ['build', '-o', path.join(buildDir, name), '.'], {
+    cwd: path.join(ROOT, 'daemon'),
+    env: { ...process.env, CGO_ENABLED: '0' },
+    timeoutMs: 300_000,
+  });
+  if (r.code !== 0) throw new Error(`daemon build failed: ${r.stderr}`);
+  return buildDir;
+}
+
+beforeAll(async () => {
+  await buildCli();
+  await buildImage(IMAGE);
+  h = tempHome();
+  h.env.BOXSCOPE_DAEMON_DIR = await daemonDir();
+}, 300_000);
+
+afterAll(async () => {
+  if (h) {
+    await removeBoxesOfHome(h.home);
+    h.cleanup();
+  }
+  if (buildDir) fs.rmSync(buildDir, { recursive: true, force: true });
+});
+
+describe('a failed launch ends the CLI', () => {
+  it('--name of an existing box: exits (not hangs) with one line and a non-zero code', async () => {
+    const name = `dup-${Date.now()}`;
+    const first = await runCli(['launch', IMAGE, '--name', name], { env: h.env });
+    expect(first.code).toBe(0);
+    // A hang check, not a benchmark: the old code never exited, so the bound only has to be finite.
+    for (let i = 0; i < 3; i++) {
+      const t0 = Date.now();
+      const again = await runCli(['launch', IMAGE, '--name', name], { env: h.env, timeoutMs: 30_000 });
+      expect(Date.now() - t0).toBeLessThan(30_000);
+      expect(again.code).not.toBe(0);
+      expect(again.code).not.toBeNull();
+      expect(again.stderr.trim().split('\n')).toHaveLength(1);
+      expect(again.stderr).toContain(`A container named "${name}" already exists`);
+    }
+  }, 180_000);
+});
