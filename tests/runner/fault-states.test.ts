@@ -15,6 +15,7 @@ import {
 } from '../fixtures/index.js';
 
 const IMAGE = 'boxscope-test/fault-box:1';
+const EXIT_IMAGE = 'boxscope-test/fault-exit:1';
 let h: TempHome;
 let buildDir: string | undefined;
 
@@ -36,6 +37,7 @@ async function daemonDir(): Promise<string> {
 beforeAll(async () => {
   await buildCli();
   await buildImage(IMAGE);
+  await buildImage(EXIT_IMAGE, { exitCode: 3 });
   h = tempHome();
   h.env.BOXSCOPE_DAEMON_DIR = await daemonDir();
 }, 300_000);
@@ -64,4 +66,27 @@ describe('a failed launch ends the CLI', () => {
       expect(again.stderr).toContain(`A container named "${name}" already exists`);
     }
   }, 180_000);
+});
+
+describe('a box whose process exits at once', () => {
+  // The default wait only (no BOXSCOPE_EXIT_GRACE_MS): the old 15 ms bound called such a box running.
+  for (const daemon of [false, true])
+    it(`is reported exited with its code and last lines, not running (${daemon ? 'with' : 'without'} the daemon)`, async () => {
+      const name = `exit-${daemon ? 'd' : 'n'}-${Date.now()}`;
+      const r = await runCli(['launch', EXIT_IMAGE, '--name', name, '--json', ...(daemon ? [] : ['--no-daemon'])], {
+        env: h.env,
+        timeoutMs: 30_000,
+      });
+      expect(r.code).not.toBe(0);
+      expect(r.stdout).not.toContain('running');
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/code 3/);
+      expect(r.stderr).toContain('bad config');
+      const boxes = JSON.parse((await runCli(['boxes', '--json'], { env: h.env })).stdout) as Array<{
+        name: string;
+        state: string;
+        exitCode?: number;
+      }>;
+      expect(boxes.find((b) => b.name === name)).toMatchObject({ state: 'exited', exitCode: 3 });
+    }, 60_000);
 });

@@ -126,10 +126,17 @@ export class Runner {
       const why = warnings.filter((w) => w.includes(ref.registry));
       if (e.code === 'REGISTRY_UNAUTHORIZED' && why.length)
         e = new BoxscopeError(e.code, `${e.message} (${why.join('; ')})`, e.details);
-      box.state = 'failed';
+      // A process that ended during its launch is `exited` (its code and last lines in the reason), not `failed`.
+      const exitedAtLaunch = e.code === 'BOX_EXITED';
+      box.state = exitedAtLaunch ? 'exited' : 'failed';
       box.reason = e.message;
       if (e.details && typeof e.details.exitCode === 'number') box.exitCode = e.details.exitCode;
-      if (box.containerId) this.records.note(boxId, { reason: e.message, exitCode: box.exitCode });
+      if (box.containerId)
+        this.records.note(boxId, {
+          reason: e.message,
+          exitCode: box.exitCode,
+          ...(exitedAtLaunch ? { exitedAtLaunch } : {}),
+        });
       else this.records.addOrphan({ ...box });
       this.changed(box);
       if (root) {

@@ -23,13 +23,18 @@ import { injectFrom, inSpan } from './tracing.js';
 export type RunnerContext = Pick<CoreContext, 'paths' | 'env' | 'events' | 'log' | 'tracer' | 'store' | 'daemon'>;
 
 /**
- * How long a started box gets to show that its process died at once. It runs
- * from the engine's start, alongside the wait for the daemon's boot span, and
- * is short because a launch must stay as quick as `docker run -d`: a process
- * that dies later is still caught by the engine's events and shown as exited.
- * BOXSCOPE_EXIT_GRACE_MS lengthens it on slow machines.
+ * How long a started box gets to show that its process died at once: 250 ms
+ * from the engine's start, alongside the wait for the daemon's boot span.
+ * A shell's `exit 3` ends within a few ms of its start, but the engine only
+ * reports it once containerd has reaped it, which on a loaded 2-core machine
+ * took over 15 ms (the old bound) often enough to call such a box `running`.
+ * 250 ms covered every run seen here while keeping a cached launch well under
+ * a second; a process that dies later is still caught by the engine's events
+ * and shown as exited. With the daemon, its `process.exit` span (sent before
+ * the daemon itself exits) ends the wait at once. BOXSCOPE_EXIT_GRACE_MS
+ * changes the bound (longer on slow machines, 0 to skip the wait).
  */
-const EXIT_GRACE_MS = 15;
+const EXIT_GRACE_MS = 250;
 const BOOT_TIMEOUT_MS = 5000;
 
 function exitGrace(env: NodeJS.ProcessEnv): number {
@@ -228,10 +233,13 @@ export async function launchSteps(l: LaunchContext): Promise<LaunchResult> {
         }
       });
       // `not-running` answers at once for a process that already ended, so no exit is missed between start and wait.
-      exited = waitNotRunning(container, waitAc.signal).then(
+      const engineSaid = waitNotRunning(container, waitAc.signal).then(
         (code) => code,
         () => undefined,
       );
+      exited = daemonPath
+        ? Promise.race([engineSaid, daemonReportedExit(l.ctx.store, box, waitAc.signal)])
+        : engineSaid;
       // The grace runs from the start, alongside the wait for the daemon's boot, not after it.
       // Ends with the launch too, so a long BOXSCOPE_EXIT_GRACE_MS never holds a CLI open after an early exit.
       const graceOver = sleep(exitGrace(env), undefined, { signal: waitAc.signal }).catch(() => undefined);
@@ -272,4 +280,29 @@ export async function launchSteps(l: LaunchContext): Promise<LaunchResult> {
       ...(warnings.length ? { warnings } : {}),
     };
   }
+}
+
+/** The daemon's `process.exit` span for this box: its child's exit code, known before the engine's verdict. */
+function daemonReportedExit(store: RunnerContext['store'], box: Box, signal: AbortSignal): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const off = store.subscribe((traceId, spans) => {
+      if (traceId !== box.traceId) return;
+      const exit = spans.find(
+        (s) => s.name === 'process.exit' && (s.attributes[ATTR.boxId] ?? s.resource[ATTR.boxId]) === box.boxId,
+      );
+      const code = Number(exit?.attributes['process.exit.code']);
+      if (exit && Number.isFinite(code)) {
+        off();
+        resolve(code);
+      }
+    });
+    signal.addEventListener(
+      'abort',
+      () => {
+        off();
+        resolve(undefined);
+      },
+      { once: true },
+    );
+  });
 }
