@@ -1,16 +1,20 @@
-/** Every failed launch ends the CLI: one line on stderr, a non-zero code, and no receiver left holding the process. */
+/** Fault states of a launch (issue 10): the CLI ends after any failed step, early exits are `exited`, killed launches are reconciled. */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  BIN,
   buildCli,
   buildImage,
+  docker,
   removeBoxesOfHome,
   ROOT,
   run,
   runCli,
   tempHome,
+  waitFor,
   type TempHome,
 } from '../fixtures/index.js';
 
@@ -89,4 +93,39 @@ describe('a box whose process exits at once', () => {
       }>;
       expect(boxes.find((b) => b.name === name)).toMatchObject({ state: 'exited', exitCode: 3 });
     }, 60_000);
+});
+
+describe('a launch killed between create and start', () => {
+  it('is reconciled on the next start: failed with reason "interrupted", its partial trace marked', async () => {
+    const name = `killed-${Date.now()}`;
+    // BOXSCOPE_TEST_HOLD_AFTER_CREATE_MS is a test-only pause, off by default.
+    const child = spawn(process.execPath, [BIN, 'launch', IMAGE, '--no-daemon', '--name', name], {
+      cwd: ROOT,
+      env: { ...h.env, BOXSCOPE_TEST_HOLD_AFTER_CREATE_MS: '60000' },
+      stdio: 'ignore',
+    });
+    const gone = new Promise((resolve) => child.on('exit', resolve));
+    try {
+      await waitFor(async () => {
+        const cs = await docker.listContainers({ all: true, filters: { name: [name] } });
+        return cs.find((c) => c.State === 'created');
+      }, 'created container');
+    } finally {
+      child.kill('SIGKILL');
+      await gone;
+    }
+    const boxes = JSON.parse((await runCli(['boxes', '--json'], { env: h.env })).stdout) as Array<{
+      name: string;
+      state: string;
+      reason?: string;
+      traceId: string;
+    }>;
+    const b = boxes.find((x) => x.name === name)!;
+    expect(b).toMatchObject({ state: 'failed', reason: expect.stringContaining('interrupted') });
+    const spans = JSON.parse((await runCli(['trace', b.traceId, '--json'], { env: h.env })).stdout) as
+      Array<{ name: string; status: { code: number } }> | { spans: Array<{ name: string; status: { code: number } }> };
+    const list = Array.isArray(spans) ? spans : spans.spans;
+    expect(list.map((s) => s.name)).toEqual(expect.arrayContaining(['container.create', 'box.interrupted']));
+    expect(list.find((s) => s.name === 'box.interrupted')!.status.code).toBe(2);
+  }, 60_000);
 });

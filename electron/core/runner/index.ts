@@ -23,6 +23,18 @@ export { checkEnv, HOME_LABEL, newBoxId } from './box-spec.js';
 export { digestOf } from './digest.js';
 export type { RunnerContext } from './launch-steps.js';
 
+/** Marks, in the launch's own trace, that the launch was cut off (see reconcile). */
+export const INTERRUPTED_SPAN = 'box.interrupted';
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 const EVENT_ACTIONS = ['start', 'die', 'stop', 'destroy', 'pause', 'unpause', 'kill', 'create'];
 
 export class Runner {
@@ -31,6 +43,8 @@ export class Runner {
   /** Engine `die` events that arrived while a launch still owned its box's state, replayed once it returns. */
   private readonly diedDuringLaunch = new Map<string, EngineEvent>();
   private readonly records: BoxRecords;
+  /** Boxes whose launch runs in this process. */
+  private readonly launching = new Set<string>();
   private readonly follows: LogFollows;
   private readonly watch: EngineWatch;
   private arch?: string;
@@ -95,6 +109,10 @@ export class Runner {
       daemon: checked.wantDaemon,
     };
     this.changed(box);
+    // Written before anything is asked of the engine: a launch killed in pull or create leaves this record.
+    this.records.addOrphan({ ...box });
+    this.records.note(boxId, { launchPid: process.pid, parentSpanId: trace.getSpanContext(parent)!.spanId });
+    this.launching.add(boxId);
     const ac = new AbortController();
     const signal = opts.signal ? AbortSignal.any([ac.signal, opts.signal]) : ac.signal;
     if (req.requestId) this.pending.set(req.requestId, ac);
@@ -112,7 +130,9 @@ export class Runner {
         changed: (b) => this.changed(b),
         engineArch: () => this.engineArch(),
         logs: (id, tail) => this.logs(id, tail),
+        onCreated: () => this.records.dropOrphan(boxId),
       });
+      this.records.note(boxId, { launchPid: undefined });
       root?.setAttribute(ATTR.containerId, result.containerId);
       root?.end();
       // An exit just after the grace may have been reported while the launch owned the state: apply it now.
@@ -133,6 +153,7 @@ export class Runner {
       if (e.details && typeof e.details.exitCode === 'number') box.exitCode = e.details.exitCode;
       if (box.containerId)
         this.records.note(boxId, {
+          launchPid: undefined,
           reason: e.message,
           exitCode: box.exitCode,
           ...(exitedAtLaunch ? { exitedAtLaunch } : {}),
@@ -145,6 +166,7 @@ export class Runner {
       }
       throw new BoxscopeError(e.code, e.message, { ...e.details, boxId, traceId });
     } finally {
+      this.launching.delete(boxId);
       if (req.requestId) this.pending.delete(req.requestId);
     }
   }
@@ -170,6 +192,7 @@ export class Runner {
     } catch (err) {
       throw engineError(err, this.ctx.env);
     }
+    this.reconcile(containers);
     const notes = this.records.notes();
     const seen = new Set<string>();
     const out: Box[] = [];
@@ -205,6 +228,56 @@ export class Runner {
     out.sort((a, b) => b.createdAt - a.createdAt);
     this.ensureWatching();
     return out;
+  }
+
+  /**
+   * Boxes left in creating/pulling/starting by a launch that no longer runs
+   * (its process was killed, or the engine connection dropped) become
+   * `failed` with reason "interrupted" unless the engine says they run; their
+   * trace gets a `box.interrupted` ERROR span under the launch's parent span.
+   * Runs on every list, so on a core's first list and after an engine reconnect.
+   */
+  private reconcile(containers: Docker.ContainerInfo[]): void {
+    const notes = this.records.notes();
+    const byId = new Map(containers.map((c) => [c.Labels?.[LABEL.boxId], c]));
+    const candidates = [
+      ...this.records.orphans().filter((b) => LAUNCHING.includes(b.state)),
+      ...containers
+        .filter((c) => c.State === 'created' || notes[c.Labels?.[LABEL.boxId] ?? '']?.launchPid)
+        .map((c) => ({ boxId: c.Labels?.[LABEL.boxId] ?? '', traceId: c.Labels?.[LABEL.traceId] }) as Box),
+    ];
+    for (const b of candidates) {
+      if (!b.boxId || this.launching.has(b.boxId)) continue;
+      const note = notes[b.boxId] ?? {};
+      if (note.launchPid && note.launchPid !== process.pid && pidAlive(note.launchPid)) continue;
+      if (note.reason) continue;
+      const c = byId.get(b.boxId);
+      const reason =
+        'interrupted: the launch ended before the box started (Boxscope or its engine connection went away)';
+      if (c?.State === 'running') this.records.note(b.boxId, { launchPid: undefined });
+      else {
+        this.records.note(b.boxId, { launchPid: undefined, reason });
+        if (!c) this.records.addOrphan({ ...b, state: 'failed', reason });
+      }
+      this.markInterrupted(b, note.parentSpanId, c?.State === 'running');
+    }
+  }
+
+  private markInterrupted(b: Box, parentSpanId: string | undefined, running: boolean): void {
+    if (!b.traceId || !parentSpanId) return;
+    const parent = trace.setSpanContext(ROOT_CONTEXT, {
+      traceId: b.traceId,
+      spanId: parentSpanId,
+      traceFlags: 1,
+      isRemote: true,
+    });
+    const span = this.ctx.tracer.startSpan(
+      INTERRUPTED_SPAN,
+      { attributes: { [ATTR.boxId]: b.boxId, 'boxscope.launch.interrupted': true } },
+      parent,
+    );
+    if (!running) failSpan(span, new BoxscopeError('INTERNAL', 'Launch interrupted'));
+    span.end();
   }
 
   /** BOX = box id, name, or container id prefix (at least 4 characters). */

@@ -58,6 +58,8 @@ export interface LaunchContext {
   /** Reports a state change of `box`. */
   changed(box: Box): void;
   engineArch(): Promise<string>;
+  /** The container exists: from now on the engine lists the box. */
+  onCreated(): void;
   /** The box's last output lines, for an early exit's message. */
   logs(boxId: string, tail: number): Promise<string>;
 }
@@ -220,6 +222,8 @@ export async function launchSteps(l: LaunchContext): Promise<LaunchResult> {
     box.daemon = !!daemonPath;
     box.state = 'starting';
     l.changed(box);
+    l.onCreated();
+    await testHoldAfterCreate(env);
 
     if (daemonPath) await receiverP;
     const waitAc = new AbortController();
@@ -305,4 +309,13 @@ function daemonReportedExit(store: RunnerContext['store'], box: Box, signal: Abo
       { once: true },
     );
   });
+}
+
+/**
+ * Test-only, off unless set: holds a launch between create and start for this
+ * many ms, so a test can kill the launching process there.
+ */
+async function testHoldAfterCreate(env: NodeJS.ProcessEnv): Promise<void> {
+  const ms = Number(env.BOXSCOPE_TEST_HOLD_AFTER_CREATE_MS);
+  if (ms > 0) await sleep(ms);
 }
