@@ -15,6 +15,7 @@ import { LogFollows, readLogs } from './box-logs.js';
 import { checkRequest, DAEMON_LABEL, DIGEST_LABEL, newBoxId, ownLabels } from './box-spec.js';
 import { boxState, LAUNCHING } from './box-state.js';
 import { EngineWatch } from './engine-events.js';
+import { reconcile } from './reconcile.js';
 import { launchSteps, type RunnerContext } from './launch-steps.js';
 import { BoxRecords } from './records.js';
 import { failSpan, parentContext } from './tracing.js';
@@ -22,18 +23,7 @@ import { failSpan, parentContext } from './tracing.js';
 export { checkEnv, HOME_LABEL, newBoxId } from './box-spec.js';
 export { digestOf } from './digest.js';
 export type { RunnerContext } from './launch-steps.js';
-
-/** Marks, in the launch's own trace, that the launch was cut off (see reconcile). */
-export const INTERRUPTED_SPAN = 'box.interrupted';
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export { INTERRUPTED_SPAN } from './reconcile.js';
 
 const EVENT_ACTIONS = ['start', 'die', 'stop', 'destroy', 'pause', 'unpause', 'kill', 'create'];
 
@@ -192,7 +182,7 @@ export class Runner {
     } catch (err) {
       throw engineError(err, this.ctx.env);
     }
-    this.reconcile(containers);
+    reconcile(containers, this.records, this.launching, this.ctx.tracer);
     const notes = this.records.notes();
     const seen = new Set<string>();
     const out: Box[] = [];
@@ -228,56 +218,6 @@ export class Runner {
     out.sort((a, b) => b.createdAt - a.createdAt);
     this.ensureWatching();
     return out;
-  }
-
-  /**
-   * Boxes left in creating/pulling/starting by a launch that no longer runs
-   * (its process was killed, or the engine connection dropped) become
-   * `failed` with reason "interrupted" unless the engine says they run; their
-   * trace gets a `box.interrupted` ERROR span under the launch's parent span.
-   * Runs on every list, so on a core's first list and after an engine reconnect.
-   */
-  private reconcile(containers: Docker.ContainerInfo[]): void {
-    const notes = this.records.notes();
-    const byId = new Map(containers.map((c) => [c.Labels?.[LABEL.boxId], c]));
-    const candidates = [
-      ...this.records.orphans().filter((b) => LAUNCHING.includes(b.state)),
-      ...containers
-        .filter((c) => c.State === 'created' || notes[c.Labels?.[LABEL.boxId] ?? '']?.launchPid)
-        .map((c) => ({ boxId: c.Labels?.[LABEL.boxId] ?? '', traceId: c.Labels?.[LABEL.traceId] }) as Box),
-    ];
-    for (const b of candidates) {
-      if (!b.boxId || this.launching.has(b.boxId)) continue;
-      const note = notes[b.boxId] ?? {};
-      if (note.launchPid && note.launchPid !== process.pid && pidAlive(note.launchPid)) continue;
-      if (note.reason) continue;
-      const c = byId.get(b.boxId);
-      const reason =
-        'interrupted: the launch ended before the box started (Boxscope or its engine connection went away)';
-      if (c?.State === 'running') this.records.note(b.boxId, { launchPid: undefined });
-      else {
-        this.records.note(b.boxId, { launchPid: undefined, reason });
-        if (!c) this.records.addOrphan({ ...b, state: 'failed', reason });
-      }
-      this.markInterrupted(b, note.parentSpanId, c?.State === 'running');
-    }
-  }
-
-  private markInterrupted(b: Box, parentSpanId: string | undefined, running: boolean): void {
-    if (!b.traceId || !parentSpanId) return;
-    const parent = trace.setSpanContext(ROOT_CONTEXT, {
-      traceId: b.traceId,
-      spanId: parentSpanId,
-      traceFlags: 1,
-      isRemote: true,
-    });
-    const span = this.ctx.tracer.startSpan(
-      INTERRUPTED_SPAN,
-      { attributes: { [ATTR.boxId]: b.boxId, 'boxscope.launch.interrupted': true } },
-      parent,
-    );
-    if (!running) failSpan(span, new BoxscopeError('INTERNAL', 'Launch interrupted'));
-    span.end();
   }
 
   /** BOX = box id, name, or container id prefix (at least 4 characters). */
