@@ -131,7 +131,7 @@ describe('launch', () => {
     expect(root.attributes[ATTR.errorType]).toBe('BOX_EXITED');
     expect(root.events.some((e) => e.name === 'exception')).toBe(true);
     const box = (await core.api.call('boxes:list')).find((b) => b.boxId === err.details.boxId)!;
-    expect(box).toMatchObject({ state: 'failed', exitCode: 3 });
+    expect(box).toMatchObject({ state: 'exited', exitCode: 3 });
   });
 
   it('never + absent image → IMAGE_NOT_PRESENT, and the failed box is listed', async () => {

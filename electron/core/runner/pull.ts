@@ -1,6 +1,7 @@
 /** Pulls through the engine with one registry's authconfig, streaming progress; cancellable. */
 import type Docker from 'dockerode';
 import { BoxscopeError } from '../../../shared/errors.js';
+import { pullStream } from '../docker/engine-api.js';
 import { PullAggregator, streamError, type PullEvent, type PullSnapshot } from './progress.js';
 
 export interface PullOptions {
@@ -23,12 +24,7 @@ export async function pullImage(docker: Docker, reference: string, o: PullOption
   if (o.signal?.aborted) throw cancelled();
   let stream: NodeJS.ReadableStream;
   try {
-    stream = (await docker.pull(
-      reference,
-      { abortSignal: o.signal },
-      undefined as never,
-      o.authconfig,
-    )) as unknown as NodeJS.ReadableStream;
+    stream = await pullStream(docker, reference, { authconfig: o.authconfig, signal: o.signal });
   } catch (err) {
     if (o.signal?.aborted) throw cancelled();
     throw err;

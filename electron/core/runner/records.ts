@@ -11,11 +11,17 @@ export interface BoxNote {
   reason?: string;
   exitCode?: number;
   stoppedByUser?: boolean;
+  /** The process ended during its launch: shown `exited` (with `reason` holding its last lines), not `failed`. */
+  exitedAtLaunch?: boolean;
+  /** The process running the launch, while it runs: a box whose launcher is gone was interrupted. */
+  launchPid?: number;
+  /** The span the launch's spans hang from, so an interrupted launch can be marked in its own trace. */
+  parentSpanId?: string;
 }
 
 interface FileShape {
   version: 1;
-  /** Boxes with no container (failed before create). */
+  /** Boxes with no container yet (written when a launch starts) or ever (failed before create). */
   orphans: Box[];
   notes: Record<string, BoxNote>;
 }
@@ -60,6 +66,13 @@ export class BoxRecords {
   note(boxId: string, n: BoxNote): void {
     const d = this.read();
     d.notes[boxId] = { ...d.notes[boxId], ...n };
+    this.write(d);
+  }
+
+  /** The launch got a container: the engine lists the box from now on. */
+  dropOrphan(boxId: string): void {
+    const d = this.read();
+    d.orphans = d.orphans.filter((b) => b.boxId !== boxId);
     this.write(d);
   }
 

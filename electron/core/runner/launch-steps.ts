@@ -1,0 +1,321 @@
+/**
+ * The steps of one launch, each a span of the launch's trace: registry auth
+ * → image pull → container create → start → (with the daemon) its boot.
+ */
+import crypto from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Context } from '@opentelemetry/api';
+import type Docker from 'dockerode';
+import { ATTR, SPAN } from '../../../shared/constants.js';
+import { BoxscopeError } from '../../../shared/errors.js';
+import type { Box, LaunchRequest, LaunchResult } from '../../../shared/models.js';
+import type { CoreContext } from '../contracts.js';
+import { authconfigFor, type Credentials } from '../credentials/index.js';
+import { waitNotRunning } from '../docker/engine-api.js';
+import { engineError, engineMessage, statusCodeOf } from '../docker/engine.js';
+import { boxEnv, boxLabels, boxMounts, daemonEntrypoint, type CheckedRequest } from './box-spec.js';
+import { digestOf } from './digest.js';
+import { lastLines } from './logs.js';
+import { pullImage } from './pull.js';
+import { explainPullFailure } from './pull-failure.js';
+import { injectFrom, inSpan } from './tracing.js';
+
+export type RunnerContext = Pick<CoreContext, 'paths' | 'env' | 'events' | 'log' | 'tracer' | 'store' | 'daemon'>;
+
+/**
+ * How long a started box gets to show that its process died at once: 250 ms
+ * from the engine's start, alongside the wait for the daemon's boot span.
+ * A shell's `exit 3` ends within a few ms of its start, but the engine only
+ * reports it once containerd has reaped it, which on a loaded 2-core machine
+ * took over 15 ms (the old bound) often enough to call such a box `running`.
+ * 250 ms covered every run seen here while keeping a cached launch well under
+ * a second; a process that dies later is still caught by the engine's events
+ * and shown as exited. With the daemon, its `process.exit` span (sent before
+ * the daemon itself exits) ends the wait at once. BOXSCOPE_EXIT_GRACE_MS
+ * changes the bound (longer on slow machines, 0 to skip the wait).
+ */
+const EXIT_GRACE_MS = 250;
+const BOOT_TIMEOUT_MS = 5000;
+
+function exitGrace(env: NodeJS.ProcessEnv): number {
+  const n = Number(env.BOXSCOPE_EXIT_GRACE_MS);
+  return env.BOXSCOPE_EXIT_GRACE_MS && Number.isFinite(n) && n >= 0 ? n : EXIT_GRACE_MS;
+}
+
+/** Everything one launch needs, passed as one object. */
+export interface LaunchContext {
+  ctx: RunnerContext;
+  credentials: Credentials;
+  docker: Docker;
+  req: LaunchRequest;
+  checked: CheckedRequest;
+  box: Box;
+  /** The span the launch's spans are children of. */
+  parent: Context;
+  signal: AbortSignal;
+  /** Filled as the launch goes; returned with the result. */
+  warnings: string[];
+  /** Reports a state change of `box`. */
+  changed(box: Box): void;
+  engineArch(): Promise<string>;
+  /** The container exists: from now on the engine lists the box. */
+  onCreated(): void;
+  /** The box's last output lines, for an early exit's message. */
+  logs(boxId: string, tail: number): Promise<string>;
+}
+
+export async function launchSteps(l: LaunchContext): Promise<LaunchResult> {
+  const { req, box, parent, signal, warnings, credentials, docker } = l;
+  const { ref, policy, wantDaemon } = l.checked;
+  const base = { [ATTR.boxId]: box.boxId };
+  const { tracer, env } = l.ctx;
+  // Started before create and awaited before start; settled on every path, so a failed launch
+  // never leaves a receiver coming up after the core has closed (which kept a CLI alive).
+  let receiverP: Promise<void> = Promise.resolve();
+  try {
+    return await steps();
+  } catch (err) {
+    await receiverP.catch(() => undefined);
+    throw err;
+  }
+
+  async function steps(): Promise<LaunchResult> {
+    const image = docker.getImage(ref.canonical);
+    // Independent engine and host work starts now and is awaited where needed, so a cached launch pays for it once.
+    const archP = wantDaemon ? l.engineArch().catch(() => undefined) : Promise.resolve(undefined);
+    const present = await image.inspect().then(
+      (i) => i,
+      (err) => {
+        if (statusCodeOf(err) === 404) return undefined;
+        throw engineError(err, env);
+      },
+    );
+    const needPull = policy === 'always' || (policy === 'missing' && !present);
+    if (policy === 'never' && !present)
+      throw new BoxscopeError(
+        'IMAGE_NOT_PRESENT',
+        `Image ${req.image} is not present locally and the pull policy is "never"`,
+      );
+
+    const auth = await inSpan(
+      tracer,
+      SPAN.registryAuth,
+      parent,
+      { ...base, [ATTR.registry]: ref.registry },
+      async (span) => {
+        if (!needPull) {
+          span.setAttribute(ATTR.credentialSource, 'not needed (image present locally)');
+          return undefined;
+        }
+        const r = await credentials.resolve(ref);
+        for (const w of r.warnings) if (!warnings.includes(w)) warnings.push(w);
+        span.setAttribute(
+          ATTR.credentialSource,
+          r.insecure ? 'none (INSECURE_REGISTRIES)' : (r.credential?.sourceDetail ?? 'none'),
+        );
+        if (r.credential?.username) span.setAttribute('boxscope.credential.username', r.credential.username);
+        return r;
+      },
+    );
+
+    let info = present;
+    await inSpan(
+      tracer,
+      SPAN.imagePull,
+      parent,
+      { ...base, [ATTR.registry]: ref.registry, [ATTR.imageRef]: ref.canonical },
+      async (span) => {
+        if (needPull) {
+          box.state = 'pulling';
+          l.changed(box);
+          const requestId = req.requestId ?? box.boxId;
+          try {
+            const snap = await pullImage(docker, ref.canonical, {
+              authconfig: authconfigFor(auth?.credential, ref),
+              signal,
+              onProgress: (s) =>
+                l.ctx.events.emit('pull:progress', {
+                  requestId,
+                  boxId: box.boxId,
+                  image: req.image,
+                  layers: s.layers,
+                  layersDone: s.layersDone,
+                  layersTotal: s.layersTotal,
+                  bytesCurrent: s.bytesCurrent,
+                  bytesTotal: s.bytesTotal,
+                  done: false,
+                }),
+              onLayerDone: (l) => span.addEvent('layer', { 'layer.id': l.id, 'layer.bytes': l.bytes }),
+            });
+            l.ctx.events.emit('pull:progress', {
+              requestId,
+              boxId: box.boxId,
+              image: req.image,
+              layers: snap.layers,
+              layersDone: snap.layersDone,
+              layersTotal: snap.layersTotal,
+              bytesCurrent: snap.bytesCurrent,
+              bytesTotal: snap.bytesTotal,
+              done: true,
+            });
+            span.setAttribute(ATTR.pullBytes, snap.bytesTotal);
+            span.setAttribute(ATTR.pullLayers, snap.layersTotal);
+          } catch (err) {
+            if (err instanceof BoxscopeError) throw err;
+            throw await explainPullFailure(err, ref, auth?.credential, !!auth?.insecure, env);
+          }
+          info = await image.inspect().catch((err) => {
+            throw engineError(err, env);
+          });
+        } else {
+          span.setAttribute('boxscope.image.cached', true);
+        }
+        box.imageDigest = digestOf(info!, ref);
+        span.setAttribute(ATTR.imageDigest, box.imageDigest);
+      },
+    );
+
+    const imageConfig = info!.Config ?? ({} as Docker.ImageInspectInfo['Config']);
+    const argv = [...(imageConfig.Entrypoint ?? []), ...(imageConfig.Cmd ?? [])];
+    let daemonPath: string | undefined;
+    if (wantDaemon) {
+      const arch = await archP;
+      daemonPath = arch ? l.ctx.daemon.binaryPath(arch) : undefined;
+      if (!daemonPath)
+        warnings.push(
+          'The in-box daemon is not built (npm run build:daemon): launched without it, so no sandbox.boot span',
+        );
+    }
+    if (!argv.length)
+      throw new BoxscopeError('INVALID_INPUT', `Image ${req.image} has no entrypoint or command to run`);
+
+    if (signal.aborted) throw new BoxscopeError('CANCELLED', `Launch of ${req.image} cancelled`);
+    receiverP = daemonPath ? l.ctx.daemon.ensureReceiver() : Promise.resolve();
+    receiverP.catch(() => undefined);
+    const token = crypto.randomBytes(24).toString('hex');
+    const container = await inSpan(tracer, SPAN.containerCreate, parent, { ...base }, async (span, spanCtx) => {
+      const tp = injectFrom(spanCtx);
+      l.ctx.store.registerBoxToken(box.boxId, token);
+      try {
+        const c = await docker.createContainer({
+          ...(req.name ? { name: req.name } : {}),
+          Image: ref.canonical,
+          Env: boxEnv(req, box.boxId, tp, token),
+          Labels: boxLabels(box, l.ctx.paths.home, !!daemonPath),
+          ...(daemonPath ? { Entrypoint: daemonEntrypoint(argv, req.network) } : {}),
+          HostConfig: { NetworkMode: req.network || 'none', Binds: boxMounts(l.ctx.paths, daemonPath) },
+        });
+        span.setAttribute(ATTR.containerId, c.id);
+        return c;
+      } catch (err) {
+        if (statusCodeOf(err) === 409)
+          throw new BoxscopeError(
+            'INVALID_INPUT',
+            `A container named "${req.name}" already exists: choose another --name`,
+          );
+        if (statusCodeOf(err) === 404 && /network/i.test(engineMessage(err)))
+          throw new BoxscopeError('INVALID_INPUT', `Network "${req.network}" does not exist on the engine`);
+        throw engineError(err, env, 'Create failed');
+      }
+    });
+    box.containerId = container.id;
+    box.daemon = !!daemonPath;
+    box.state = 'starting';
+    l.changed(box);
+    l.onCreated();
+    await testHoldAfterCreate(env);
+
+    if (daemonPath) await receiverP;
+    const waitAc = new AbortController();
+    let exited: Promise<number | undefined> = new Promise(() => undefined);
+    try {
+      await inSpan(tracer, SPAN.containerStart, parent, { ...base, [ATTR.containerId]: container.id }, async () => {
+        try {
+          await container.start();
+        } catch (err) {
+          throw engineError(err, env, 'Start failed');
+        }
+      });
+      // `not-running` answers at once for a process that already ended, so no exit is missed between start and wait.
+      const engineSaid = waitNotRunning(container, waitAc.signal).then(
+        (code) => code,
+        () => undefined,
+      );
+      exited = daemonPath
+        ? Promise.race([engineSaid, daemonReportedExit(l.ctx.store, box, waitAc.signal)])
+        : engineSaid;
+      // The grace runs from the start, alongside the wait for the daemon's boot, not after it.
+      // Ends with the launch too, so a long BOXSCOPE_EXIT_GRACE_MS never holds a CLI open after an early exit.
+      const graceOver = sleep(exitGrace(env), undefined, { signal: waitAc.signal }).catch(() => undefined);
+      let exitCode: number | undefined;
+      if (daemonPath) {
+        exitCode = await inSpan(tracer, SPAN.daemonWait, parent, { ...base }, async (span) => {
+          const boot = l.ctx.daemon.waitForBoot(box.boxId, box.traceId!, BOOT_TIMEOUT_MS, waitAc.signal);
+          const r = await Promise.race([boot.then((b) => ({ boot: b })), exited.then((code) => ({ code }))]);
+          if ('code' in r && r.code !== undefined) return r.code;
+          if ('boot' in r && !r.boot) span.addEvent('no boot span');
+          if ('boot' in r && r.boot) span.setAttribute('boxlite.daemon.boot_span_id', r.boot.spanId);
+          return undefined;
+        });
+      }
+      // A process that dies at once does so within a few ms of starting (after the daemon's boot, with it).
+      if (exitCode === undefined) exitCode = await Promise.race([exited, graceOver]);
+      if (exitCode !== undefined) {
+        const tail = await l.logs(box.boxId, 5).catch(() => '');
+        const lines = lastLines(tail, 5);
+        throw new BoxscopeError(
+          'BOX_EXITED',
+          `Box ${box.name} exited at once with code ${exitCode}${lines.length ? `; last output: ${lines.join(' | ')}` : ' and printed nothing'}`,
+          { exitCode, lastLines: lines },
+        );
+      }
+    } finally {
+      waitAc.abort();
+    }
+    box.state = 'running';
+    l.changed(box);
+    return {
+      boxId: box.boxId,
+      containerId: container.id,
+      image: req.image,
+      imageDigest: box.imageDigest ?? '',
+      traceId: box.traceId!,
+      state: 'running',
+      ...(warnings.length ? { warnings } : {}),
+    };
+  }
+}
+
+/** The daemon's `process.exit` span for this box: its child's exit code, known before the engine's verdict. */
+function daemonReportedExit(store: RunnerContext['store'], box: Box, signal: AbortSignal): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const off = store.subscribe((traceId, spans) => {
+      if (traceId !== box.traceId) return;
+      const exit = spans.find(
+        (s) => s.name === 'process.exit' && (s.attributes[ATTR.boxId] ?? s.resource[ATTR.boxId]) === box.boxId,
+      );
+      const code = Number(exit?.attributes['process.exit.code']);
+      if (exit && Number.isFinite(code)) {
+        off();
+        resolve(code);
+      }
+    });
+    signal.addEventListener(
+      'abort',
+      () => {
+        off();
+        resolve(undefined);
+      },
+      { once: true },
+    );
+  });
+}
+
+/**
+ * Test-only, off unless set: holds a launch between create and start for this
+ * many ms, so a test can kill the launching process there.
+ */
+async function testHoldAfterCreate(env: NodeJS.ProcessEnv): Promise<void> {
+  const ms = Number(env.BOXSCOPE_TEST_HOLD_AFTER_CREATE_MS);
+  if (ms > 0) await sleep(ms);
+}
