@@ -179,6 +179,38 @@ describe('private pulls', () => {
     }
   });
 
+  it('resolves as the Docker CLI does: credHelpers, then credsStore, then auths', async () => {
+    const h = home();
+    let pass: PassStore | undefined;
+    try {
+      pass = await initPassStore(h.dir, h.env);
+      Object.assign(h.env, pass.env);
+      const stored = await run('docker-credential-pass', ['store'], {
+        env: h.env,
+        input: JSON.stringify({ ServerURL: reg.host, Username: USER, Secret: SECRET }),
+      });
+      expect(stored.code).toBe(0);
+      // A stale secret left in auths must not win over the store Docker itself would ask.
+      const stale = Buffer.from(`${USER}:stale-${SECRET}`).toString('base64');
+      h.writeDockerConfig({ credsStore: 'pass', auths: { [reg.host]: { auth: stale } } });
+      await removeImage(img.ref);
+      const r = await runCli(['launch', img.ref, '--json', '--no-daemon'], { env: h.env });
+      expect(r.stderr).toBe('');
+      const trace = await runCli(['trace', JSON.parse(r.stdout).traceId, '--json'], { env: h.env });
+      expect(trace.stdout).toContain('docker-credential-pass');
+      // With no entry in the store, auths is still read.
+      h.writeDockerConfig({ credsStore: 'pass', auths: { [reg.host]: { auth: stale } } });
+      const erased = await run('docker-credential-pass', ['erase'], { env: h.env, input: reg.host });
+      expect(erased.code).toBe(0);
+      await removeImage(img.ref);
+      const fromAuths = await runCli(['launch', img.ref, '--json', '--no-daemon'], { env: h.env });
+      expect(fromAuths.code).not.toBe(0);
+      expect(fromAuths.stderr).toMatch(/401|rejected|config\.json/i);
+    } finally {
+      await pass?.cleanup();
+    }
+  });
+
   it('without an encrypted store, login refuses the plaintext file unless explicitly allowed', async () => {
     const h = home();
     h.env.PASSWORD_STORE_DIR = `${h.dir}/no-pass-here`;
