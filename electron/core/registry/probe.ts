@@ -125,8 +125,12 @@ function request(
   });
 }
 
+/** sourceDetail of a credential typed in to be tested or saved (the UI's form, `boxscope login`). */
+export const ENTERED = 'entered';
+
 function describeSource(c: Credential | undefined): string {
   if (!c) return 'no credentials';
+  if (c.sourceDetail === ENTERED) return `the credentials entered${c.username ? ` (user ${c.username})` : ''}`;
   return `credentials from ${c.sourceDetail}${c.username ? ` (user ${c.username})` : ''}`;
 }
 
