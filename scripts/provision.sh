@@ -11,6 +11,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then echo "provision: run as root to install: ${missing[*]}" >&2; exit 1; fi
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  echo "provision: installed ${missing[*]}"
+else
+  echo "provision: all packages were already installed"
 fi
 command -v go >/dev/null || { echo "provision: Go is needed to build the in-box daemon (go.dev/dl)" >&2; exit 1; }
-echo "provision: all packages present"

@@ -1,42 +1,26 @@
-// `npm start`: build what is missing, then run the desktop app. Where
-// Electron's binary is missing or cannot start, say so in one line and serve
-// the same UI in browser mode instead, printing its URL.
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+// `npm start`: build what is missing (for this machine's architecture only,
+// with progress), then run the desktop app. Where Electron's binary is missing
+// or cannot start, say so in one line and serve the same UI in browser mode
+// instead, printing its URL. On SIGINT/SIGTERM/SIGHUP every child it started
+// (builds, Electron, the server) is stopped before it exits.
+import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { buildHost, root, stopChildrenOnSignal, track } from './build-host.mjs';
 import { findElectronBinary } from './electron-binary.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-const at = (...p) => path.join(root, ...p);
+stopChildrenOnSignal();
+if (!(await buildHost({ onlyMissing: true }))) process.exit(1);
 
-function run(script, { required }) {
-  const r = spawnSync(npm, ['run', '--silent', script], { cwd: root, stdio: 'inherit' });
-  if (r.status === 0) return true;
-  const msg = `boxscope: \`npm run ${script}\` failed`;
-  if (required) {
-    console.error(`${msg}; fix the error above and run npm start again.`);
-    process.exit(1);
-  }
-  console.error(`${msg}; continuing (boxes will start without the in-box daemon).`);
-  return false;
-}
-
-const hasFiles = (dir) => existsSync(dir) && readdirSync(dir).length > 0;
-if (!existsSync(at('renderer', 'dist', 'index.html'))) run('build:renderer', { required: true });
-if (!hasFiles(at('daemon', 'bin'))) run('build:daemon', { required: false });
-if (!existsSync(at('dist', 'electron', 'main.cjs')) || !existsSync(at('dist', 'electron', 'preload.cjs'))) {
-  run('build:electron', { required: true });
-}
+// Own process groups: the signal handler ends each child with what it started.
+const spawnTracked = (cmd, args, stdio) => track(spawn(cmd, args, { cwd: root, stdio, detached: true }));
 
 function browserMode(why) {
   console.log(`Electron cannot run here (${why}); starting browser mode instead.`);
-  const child = spawn(process.execPath, [at('bin', 'boxscope.mjs'), 'serve', ...process.argv.slice(2)], {
-    cwd: root,
-    stdio: 'inherit',
-  });
-  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
+  const child = spawnTracked(
+    process.execPath,
+    [path.join(root, 'bin', 'boxscope.mjs'), 'serve', ...process.argv.slice(2)],
+    ['ignore', 'inherit', 'inherit'],
+  );
   child.on('exit', (code) => process.exit(code ?? 0));
 }
 
@@ -46,10 +30,7 @@ if (!electron.ok) {
 } else {
   const started = Date.now();
   let stderr = '';
-  const child = spawn(electron.path, [root, ...process.argv.slice(2)], {
-    cwd: root,
-    stdio: ['inherit', 'inherit', 'pipe'],
-  });
+  const child = spawnTracked(electron.path, [root, ...process.argv.slice(2)], ['ignore', 'inherit', 'pipe']);
   child.stderr.on('data', (d) => {
     stderr += d;
     process.stderr.write(d);

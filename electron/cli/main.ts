@@ -1,5 +1,6 @@
 /** `boxscope` — launch boxes and read their traces from a terminal (DESIGN.md, CLI contract). */
 import { Command } from 'commander';
+import { version } from '../../package.json';
 import { registerLaunch } from './commands/launch.js';
 import { registerBoxes } from './commands/boxes.js';
 import { registerRegistries } from './commands/registries.js';
@@ -8,6 +9,7 @@ import { registerServe } from './commands/serve.js';
 
 const program = new Command('boxscope')
   .description('Launch BoxLite-style boxes and read each launch as one trace.')
+  .version(version, '-V, --version', 'print the version')
   .showHelpAfterError()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 

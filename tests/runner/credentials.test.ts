@@ -3,6 +3,7 @@
  * htpasswd: every credential source, the clear 401s, and the secret kept
  * out of the data dir, logs, CLI output and `docker inspect`.
  */
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   buildCli,
@@ -13,6 +14,7 @@ import {
   removeBoxesOfHome,
   removeImage,
   run,
+  ROOT,
   runCli,
   startRecordingRegistry,
   startRegistry,
@@ -107,6 +109,8 @@ describe('private pulls', () => {
       const bad = await runCli(['login', reg.host, '-u', USER, '--password-stdin'], { env: h.env, input: 'not-it\n' });
       expect(bad.code).not.toBe(0);
       expect(bad.stderr).toMatch(/Not saved: 401/);
+      expect(bad.stderr).toContain(`the credentials entered (user ${USER})`);
+      expect(bad.stderr).not.toMatch(/credentials from the credentials|Not saved:.*Not saved:/);
 
       const login = await runCli(['login', reg.host, '-u', USER, '--password-stdin'], {
         env: h.env,
@@ -176,6 +180,61 @@ describe('private pulls', () => {
       expectNoSecret(list.stdout + readTree(h.home));
     } finally {
       await pass?.cleanup();
+    }
+  });
+
+  it('resolves as the Docker CLI does: credHelpers, then credsStore, then auths', async () => {
+    const h = home();
+    let pass: PassStore | undefined;
+    try {
+      pass = await initPassStore(h.dir, h.env);
+      Object.assign(h.env, pass.env);
+      const stored = await run('docker-credential-pass', ['store'], {
+        env: h.env,
+        input: JSON.stringify({ ServerURL: reg.host, Username: USER, Secret: SECRET }),
+      });
+      expect(stored.code).toBe(0);
+      // A stale secret left in auths must not win over the store Docker itself would ask.
+      const stale = Buffer.from(`${USER}:stale-${SECRET}`).toString('base64');
+      h.writeDockerConfig({ credsStore: 'pass', auths: { [reg.host]: { auth: stale } } });
+      await removeImage(img.ref);
+      const r = await runCli(['launch', img.ref, '--json', '--no-daemon'], { env: h.env });
+      expect(r.stderr).toBe('');
+      const trace = await runCli(['trace', JSON.parse(r.stdout).traceId, '--json'], { env: h.env });
+      expect(trace.stdout).toContain('docker-credential-pass');
+      // With no entry in the store, auths is still read.
+      h.writeDockerConfig({ credsStore: 'pass', auths: { [reg.host]: { auth: stale } } });
+      const erased = await run('docker-credential-pass', ['erase'], { env: h.env, input: reg.host });
+      expect(erased.code).toBe(0);
+      await removeImage(img.ref);
+      const fromAuths = await runCli(['launch', img.ref, '--json', '--no-daemon'], { env: h.env });
+      expect(fromAuths.code).not.toBe(0);
+      expect(fromAuths.stderr).toMatch(/401|rejected|config\.json/i);
+    } finally {
+      await pass?.cleanup();
+    }
+  });
+
+  it("setup's init-pass leaves an encrypted store that saving a credential uses", async () => {
+    const h = home();
+    const refused = await runCli(['login', reg.host, '-u', USER, '--password-stdin'], { env: h.env, input: SECRET });
+    expect(refused.code).not.toBe(0);
+    const init = await run('bash', [path.join(ROOT, 'scripts', 'init-pass.sh')], { env: h.env });
+    try {
+      expect(init.code, init.stderr).toBe(0);
+      expect(init.stdout).toMatch(/pass store initialised/);
+      const saved = await runCli(['login', reg.host, '-u', USER, '--password-stdin'], { env: h.env, input: SECRET });
+      expect(saved.stderr).toBe('');
+      expect(saved.stdout).toContain('docker-credential-pass');
+      expectNoSecret(readTree(h.dir));
+      await removeImage(img.ref);
+      const r = await runCli(['launch', img.ref, '--json', '--no-daemon'], { env: h.env });
+      expect(r.stderr).toBe('');
+      // Run again (setup is re-runnable): the store and its key stay as they are.
+      const again = await run('bash', [path.join(ROOT, 'scripts', 'init-pass.sh')], { env: h.env });
+      expect(again.stdout).toMatch(/already initialised/);
+    } finally {
+      await run('gpgconf', ['--kill', 'gpg-agent'], { env: h.env });
     }
   });
 

@@ -138,6 +138,7 @@ describe('probeRegistry', () => {
     const r = await probe(cred('nobody', 'right'));
     expect(r.outcome).toBe('forbidden');
     expect(r.message).toMatch(/403 Forbidden .* may not pull acme\/app/);
+    expect(r.message).toContain('the token lacks read access to that package');
   });
 
   it('manifest unknown', async () => {

@@ -128,6 +128,10 @@ describe('saving', () => {
     await expect(c.save({ key: 'ghcr.io', username: 'u', secret: 's' })).rejects.toMatchObject({
       code: 'INSECURE_STORE',
     });
+    // The core's words serve the GUI too: no CLI flag, and no "Not saved:" the GUI's own prefix would double.
+    const err = await c.save({ key: 'ghcr.io', username: 'u', secret: 's' }).catch((e: Error) => e);
+    expect((err as Error).message).not.toMatch(/--|not saved/i);
+    expect((err as Error).message).toMatch(/plaintext file.*pass/);
     expect(fs.existsSync(path.join(dir, 'secrets.json'))).toBe(false);
     await c.save({ key: 'ghcr.io', username: 'u', secret: 's', acceptInsecureStore: true });
     expect((await c.resolve(parseReference('ghcr.io/a/b'))).credential).toMatchObject({ source: 'app', secret: 's' });

@@ -62,7 +62,10 @@ function fromAuth(
   };
 }
 
-/** Docker's order: a per-registry credHelper, then auths with a secret, then credsStore. */
+/**
+ * The Docker CLI's order: a per-registry credHelper, then credsStore, then
+ * the secret in auths (with a credsStore, the CLI keeps only a marker there).
+ */
 export async function dockerConfigCredential(
   registry: string,
   env: NodeJS.ProcessEnv,
@@ -74,16 +77,16 @@ export async function dockerConfigCredential(
     if (got) return helperCred(registry, helper, got.username, got.secret);
     return undefined;
   }
-  for (const [host, a] of Object.entries(cfg.auths ?? {})) {
-    if (normalizeRegistry(host) !== registry) continue;
-    const c = fromAuth(registry, a, env);
-    if (c) return c;
-  }
   if (cfg.credsStore) {
     for (const url of registry === 'docker.io' ? [helperServerURL(registry)] : [registry, `https://${registry}`]) {
       const got = await helperGet(cfg.credsStore, url, env).catch(() => undefined);
       if (got) return helperCred(registry, cfg.credsStore, got.username, got.secret);
     }
+  }
+  for (const [host, a] of Object.entries(cfg.auths ?? {})) {
+    if (normalizeRegistry(host) !== registry) continue;
+    const c = fromAuth(registry, a, env);
+    if (c) return c;
   }
   return undefined;
 }

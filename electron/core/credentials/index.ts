@@ -162,7 +162,7 @@ export class Credentials {
     if (!b.secure && !req.acceptInsecureStore) {
       throw new BoxscopeError(
         'INSECURE_STORE',
-        `Not saved: the only secret store available is a ${b.name} (not encrypted). Initialise \`pass\` for docker-credential-pass, or accept the plaintext store explicitly (--allow-insecure-store).`,
+        `The only secret store here is a ${b.name} (not encrypted): set up \`pass\` (bash scripts/setup.sh does), or accept the plaintext store explicitly`,
         { backend: b.name },
       );
     }

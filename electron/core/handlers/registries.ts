@@ -2,7 +2,7 @@ import { BoxscopeError } from '../../../shared/errors.js';
 import type { RegistryCheckResult } from '../../../shared/models.js';
 import type { CoreContext } from '../contracts.js';
 import type { Credential } from '../credentials/index.js';
-import { probeRegistry } from '../registry/probe.js';
+import { ENTERED, probeRegistry } from '../registry/probe.js';
 import { parseKey, parseReference } from '../registry/reference.js';
 import { credentialsFor } from '../runner/instances.js';
 import type { HandlerMap } from './types.js';
@@ -45,7 +45,7 @@ export function registriesHandlers(ctx: CoreContext): Pick<HandlerMap, RegistryC
           key: k.key,
           registry: k.registry,
           source: 'app',
-          sourceDetail: 'the credentials given',
+          sourceDetail: ENTERED,
           username: arg.username,
           secret: arg.secret,
           readOnly: false,

@@ -125,8 +125,12 @@ function request(
   });
 }
 
+/** sourceDetail of a credential typed in to be tested or saved (the UI's form, `boxscope login`). */
+export const ENTERED = 'entered';
+
 function describeSource(c: Credential | undefined): string {
   if (!c) return 'no credentials';
+  if (c.sourceDetail === ENTERED) return `the credentials entered${c.username ? ` (user ${c.username})` : ''}`;
   return `credentials from ${c.sourceDetail}${c.username ? ` (user ${c.username})` : ''}`;
 }
 
@@ -261,7 +265,7 @@ function forbidden(o: ProbeOptions, host: string, cred: Credential | undefined):
   const what = o.repository ? `pull ${o.repository}` : 'use this registry';
   return new ProbeFailure(
     'forbidden',
-    `403 Forbidden from ${host}: ${describeSource(cred)} may not ${what} (the token lacks the pull scope${o.registry === 'ghcr.io' ? ' / read:packages' : ''})`,
+    `403 Forbidden from ${host}: ${describeSource(cred)} may not ${what}: the token lacks read access to ${o.repository ? 'that package' : 'it'} (the pull scope${o.registry === 'ghcr.io' ? '; on GitHub, read:packages' : ''})`,
   );
 }
 
