@@ -1,4 +1,7 @@
-/** Names fixed by the BoxLite contract and DESIGN.md. Pure data: no DOM, no Node built-ins. */
+/** Names fixed by the BoxLite contract (docs/CONTRACTS.md). Pure data: no DOM, no Node built-ins. */
+import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
+import { ATTR_CONTAINER_ID } from '@opentelemetry/semantic-conventions/incubating';
+
 
 export const ENV = {
   boxId: 'BOXLITE_BOX_ID',
@@ -51,14 +54,14 @@ export const SPAN = {
 
 export const ATTR = {
   boxId: 'boxlite.box.id',
-  errorType: 'error.type',
+  errorType: ATTR_ERROR_TYPE,
   registry: 'boxscope.registry',
   credentialSource: 'boxscope.credential.source',
   imageRef: 'boxscope.image.reference',
   imageDigest: 'boxscope.image.digest',
   pullBytes: 'boxscope.pull.bytes',
   pullLayers: 'boxscope.pull.layers',
-  containerId: 'container.id',
+  containerId: ATTR_CONTAINER_ID,
 } as const;
 
 /** Docker labels the runner puts on every box, so the list survives a restart. */
@@ -70,7 +73,7 @@ export const LABEL = {
   managedBy: 'boxscope.managed',
 } as const;
 
-/** UI hooks for QA (DESIGN.md, "Stable hooks for QA"). */
+/** UI hooks for QA (docs/CONTRACTS.md, "Test ids"). */
 export const TEST_ID = {
   launchImage: 'launch-image',
   launchSubmit: 'launch-submit',

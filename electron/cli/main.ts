@@ -1,4 +1,4 @@
-/** `boxscope` — launch boxes and read their traces from a terminal (DESIGN.md, CLI contract). */
+/** `boxscope` — launch boxes and read their traces from a terminal (docs/CONTRACTS.md, CLI). */
 import { Command } from 'commander';
 import { version } from '../../package.json';
 import { registerLaunch } from './commands/launch.js';

@@ -1,4 +1,4 @@
-/** `boxscope launch IMAGE …` (DESIGN.md, CLI contract): the CLI's own `box.create` span is the trace's root. */
+/** `boxscope launch IMAGE …` (docs/CONTRACTS.md, CLI): the CLI's own `box.create` span is the trace's root. */
 import type { Command } from 'commander';
 import { ATTR, SPAN } from '../../../shared/constants.js';
 import { BoxscopeError } from '../../../shared/errors.js';

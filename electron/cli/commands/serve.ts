@@ -1,4 +1,4 @@
-/** `boxscope serve`: the desktop UI in any browser, over loopback, behind a token (DESIGN.md, browser mode). */
+/** `boxscope serve`: the desktop UI in any browser, over loopback, behind a token (docs/ARCHITECTURE.md, browser mode). */
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,4 +1,4 @@
-/** `boxscope trace TRACE_ID [--json | --otlp]` and `boxscope import FILE` (DESIGN.md, CLI contract). */
+/** `boxscope trace TRACE_ID [--json | --otlp]` and `boxscope import FILE` (docs/CONTRACTS.md, CLI). */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';

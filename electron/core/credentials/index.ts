@@ -1,5 +1,5 @@
 /**
- * Credential resolution for an image, first match wins (DESIGN.md):
+ * Credential resolution for an image, first match wins (docs/CONTRACTS.md, credentials):
  * app-saved (longest key first) → env pairs → Docker's config. Hosts in
  * INSECURE_REGISTRIES never get a credential.
  */
