@@ -176,6 +176,20 @@ describe('Electron main', () => {
     await expect(api.call('app:info')).resolves.toMatchObject({ host: 'electron' });
   }, 30_000);
 
+  it('shows one clear error and restarts the core when it dies, reloading the window for a fresh port', async () => {
+    const win = fake.FakeBrowserWindow.created[0]!;
+    const first = fake.FakeUtilityProcess.forked[0]!;
+    await first.worker.terminate();
+    await until(() => fake.FakeUtilityProcess.forked.length === 2);
+    expect(fake.errorBoxes).toHaveLength(1);
+    expect(fake.errorBoxes[0]![1]).not.toMatch(/\n\s+at /);
+    expect(win.webContents.reloads).toBe(1);
+    connect(win.webContents, win.webContents.mainFrame);
+    const { api } = pagePort();
+    await expect(api.call('app:info')).resolves.toMatchObject({ host: 'electron' });
+    fake.errorBoxes.length = 0;
+  }, 30_000);
+
   it('closes the core before quitting', async () => {
     const e = { preventDefault: vi.fn() };
     fake.fakeApp.emit('will-quit', e);

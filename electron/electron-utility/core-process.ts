@@ -102,7 +102,13 @@ export async function runCoreProcess(parent: ParentPortLike, opts: CoreProcessOp
     },
   };
   try {
-    core = await createCore({ host: 'electron', home: opts.home, env: opts.env, otlpPort: opts.otlpPort, secretBackend });
+    core = await createCore({
+      host: 'electron',
+      home: opts.home,
+      env: opts.env,
+      otlpPort: opts.otlpPort,
+      secretBackend,
+    });
   } catch (err) {
     parent.postMessage({ type: 'fatal', message: toErrorInfo(err).message });
     throw err;
