@@ -31,6 +31,8 @@ export interface CoreBridgeOptions {
   secretBackend: SecretBackend;
   getWindow(): BrowserWindow | undefined;
   env?: NodeJS.ProcessEnv;
+  /** The core died before it was ever ready (e.g. its store cannot open): restarting would only loop. */
+  onCannotStart(message: string): void;
 }
 
 export interface CoreBridge {
@@ -46,11 +48,17 @@ export function startCoreBridge(opts: CoreBridgeOptions): CoreBridge {
   const fork = () => {
     child = utilityProcess.fork(opts.modulePath, [], { serviceName: 'Boxscope core', env: opts.env ?? process.env });
     const me = child;
+    let ready = false;
+    let fatal: string | undefined;
     me.on('message', (msg: unknown) => {
+      const m = msg as { type?: unknown; message?: unknown } | null;
+      if (m?.type === 'ready') ready = true;
+      else if (m?.type === 'fatal' && typeof m.message === 'string') fatal = m.message.slice(0, 500);
       void answerSecret(opts.secretBackend, msg).then((reply) => reply && me.postMessage(reply));
     });
     me.on('exit', (code: number) => {
       if (stopping || me !== child) return;
+      if (!ready) return opts.onCannotStart(fatal ?? `The Boxscope core exited while starting (code ${code}).`);
       dialog.showErrorBox(
         'Boxscope core stopped',
         `The Boxscope core exited unexpectedly (code ${code}); it has been restarted and the window reloaded.`,

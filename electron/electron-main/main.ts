@@ -54,7 +54,16 @@ if (!app.requestSingleInstanceLock()) {
     handleAppProtocol(rendererDir);
     try {
       const secretBackend = safeStorageBackend(resolveHome());
-      core = startCoreBridge({ modulePath: coreModule, secretBackend, getWindow: () => win });
+      core = startCoreBridge({
+        modulePath: coreModule,
+        secretBackend,
+        getWindow: () => win,
+        onCannotStart(message) {
+          dialog.showErrorBox('Boxscope cannot start', message);
+          core = undefined;
+          app.exit(1);
+        },
+      });
     } catch (err) {
       dialog.showErrorBox('Boxscope cannot start', toErrorInfo(err).message);
       app.exit(1);
