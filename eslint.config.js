@@ -31,6 +31,8 @@ export default tseslint.config(
   {
     // Layer rules (eslint.layers.js): which folder may import which; a resolver maps `x.js` imports to `x.ts`.
     files: ['shared/**/*.ts', 'renderer/src/**/*.{ts,tsx}', 'electron/**/*.ts'],
+    // Tests may reach across layers (a server test drives the renderer's client against a real core).
+    ignores: ['**/*.test.ts', '**/*.test.tsx', 'electron/test/**'],
     plugins: { 'import-x': importX },
     settings: { 'import-x/resolver-next': [createTypeScriptImportResolver({ project: './tsconfig.json' })] },
     rules: { 'import-x/no-restricted-paths': ['error', { zones }] },

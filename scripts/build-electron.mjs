@@ -1,4 +1,5 @@
-// Bundles the Electron host: main (Node side) and preload (sandboxed, so it
+// Bundles the Electron host: main (Node side), the core's utility process
+// (dist/electron/core-process.cjs, forked by main) and preload (sandboxed, so it
 // must be one self-contained CommonJS file). `electron` stays external; the
 // native better-sqlite3 too, since it is rebuilt for Electron's ABI at packaging.
 import { build } from 'esbuild';
@@ -21,6 +22,12 @@ export async function buildElectron() {
     entryPoints: [path.join(root, 'electron', 'electron-main', 'main.ts')],
     outfile: path.join(root, 'dist', 'electron', 'main.cjs'),
     external: ['electron', 'better-sqlite3', 'cpu-features', 'ssh2'],
+  });
+  await build({
+    ...common,
+    entryPoints: [path.join(root, 'electron', 'electron-utility', 'entry.ts')],
+    outfile: path.join(root, 'dist', 'electron', 'core-process.cjs'),
+    external: ['better-sqlite3', 'cpu-features', 'ssh2'],
   });
   await build({
     ...common,

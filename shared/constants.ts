@@ -2,7 +2,6 @@
 import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
 import { ATTR_CONTAINER_ID } from '@opentelemetry/semantic-conventions/incubating';
 
-
 export const ENV = {
   boxId: 'BOXLITE_BOX_ID',
   traceparent: 'BOXLITE_TRACEPARENT',

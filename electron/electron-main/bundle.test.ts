@@ -1,14 +1,13 @@
 /**
  * The built Electron bundle (dist/electron/main.cjs), loaded by plain Node
- * with a stand-in `electron` module: proves the CommonJS bundle of the core
- * starts, registers every channel and opens its window on app://.
+ * with a stand-in `electron` module: proves the CommonJS bundle starts, forks
+ * the bundled core (dist/electron/core-process.cjs) and opens its window on app://.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHANNELS } from '../../shared/api.js';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'boxscope-bundle-'));
@@ -18,7 +17,7 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const STAND_IN = `
 const Module = require('node:module');
 const { EventEmitter } = require('node:events');
-const report = { handlers: [], windows: [], privileged: [], protocols: [] };
+const report = { handlers: [], listeners: [], forked: [], windows: [], privileged: [], protocols: [] };
 const app = new EventEmitter();
 let ready;
 const whenReady = new Promise((r) => (ready = r));
@@ -49,7 +48,9 @@ const electron = {
   nativeTheme: { shouldUseDarkColors: false },
   session: { defaultSession: { setPermissionRequestHandler() {}, setPermissionCheckHandler() {} } },
   protocol: { registerSchemesAsPrivileged: (s) => report.privileged.push(...s.map((x) => x.scheme)), handle: (s) => report.protocols.push(s) },
-  ipcMain: { handle: (c) => report.handlers.push(c), removeHandler() {} },
+  ipcMain: { handle: (c) => report.handlers.push(c), removeHandler() {}, on: (c) => report.listeners.push(c), removeListener() {} },
+  utilityProcess: { fork: (m) => { report.forked.push(m); const c = new EventEmitter(); c.postMessage = (msg) => msg && msg.type === 'quit' && setImmediate(() => c.emit('exit', 0)); c.kill = () => true; return c; } },
+  MessageChannelMain: class { constructor() { this.port1 = {}; this.port2 = {}; } },
   safeStorage: { isEncryptionAvailable: () => false, getSelectedStorageBackend: () => 'basic_text' },
 };
 const load = Module._load;
@@ -61,6 +62,8 @@ setImmediate(() => ready());
 
 let report: {
   handlers: string[];
+  listeners: string[];
+  forked: string[];
   windows: Array<{ options: { show: boolean }; urls: string[] }>;
   privileged: string[];
   protocols: string[];
@@ -89,10 +92,13 @@ beforeAll(async () => {
 }, 60_000);
 
 describe('dist/electron/main.cjs', () => {
-  it('starts under Node, wires every channel and opens one hidden window on app://', () => {
+  it('starts under Node, forks the bundled core, listens for the port request and opens one hidden window on app://', () => {
     expect(report.privileged).toEqual(['app']);
     expect(report.protocols).toEqual(['app']);
-    expect([...report.handlers].sort()).toEqual([...CHANNELS].sort());
+    expect(report.handlers).toEqual([]);
+    expect(report.listeners).toEqual(['boxscope:connect']);
+    expect(report.forked).toEqual([path.join(root, 'dist', 'electron', 'core-process.cjs')]);
+    expect(fs.existsSync(report.forked[0]!)).toBe(true);
     expect(report.windows).toHaveLength(1);
     expect(report.windows[0]!.options.show).toBe(false);
     expect(report.windows[0]!.urls).toEqual(['app://boxscope/index.html']);
@@ -102,5 +108,12 @@ describe('dist/electron/main.cjs', () => {
     const preload = fs.readFileSync(path.join(root, 'dist', 'electron', 'preload.cjs'), 'utf8');
     const requires = [...preload.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
     expect([...new Set(requires)]).toEqual(['electron']);
+  });
+
+  it('ships a core-process bundle that never requires electron and keeps better-sqlite3 external', () => {
+    const core = fs.readFileSync(path.join(root, 'dist', 'electron', 'core-process.cjs'), 'utf8');
+    const requires = new Set([...core.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]));
+    expect(requires.has('electron')).toBe(false);
+    expect(requires.has('better-sqlite3')).toBe(true);
   });
 });

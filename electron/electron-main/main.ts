@@ -1,12 +1,14 @@
-/** Electron host: one hardened window over the core, wired by IPC. Everything else lives in the core. */
+/**
+ * Electron host: one hardened window, the app:// protocol, deep links and
+ * safeStorage. The core runs in a utility process (core-bridge.ts) so heavy
+ * work never freezes the window.
+ */
 import path from 'node:path';
 import { app, BrowserWindow, dialog } from 'electron';
 import { toErrorInfo } from '../../shared/errors.js';
-import { DEFAULT_OTLP_PORT } from '../../shared/constants.js';
 import { resolveHome } from '../core/config.js';
-import { createCore, type Core } from '../core/service.js';
+import { startCoreBridge, type CoreBridge } from './core-bridge.js';
 import { DEEP_LINK_SCHEME, deepLinkHash, findDeepLink } from './deep-link.js';
-import { registerIpc } from './ipc.js';
 import { handleAppProtocol, registerAppScheme } from './protocol.js';
 import { safeStorageBackend } from './secret-backend.js';
 import { appUrl, createMainWindow, denyAllPermissions, lockDownAllWebContents } from './window.js';
@@ -16,9 +18,10 @@ const rendererDir = app.isPackaged
   ? path.join(process.resourcesPath, 'renderer', 'dist')
   : path.join(__dirname, '..', '..', 'renderer', 'dist');
 const preload = path.join(__dirname, 'preload.cjs');
+const coreModule = path.join(__dirname, 'core-process.cjs');
 
 let win: BrowserWindow | undefined;
-let core: Core | undefined;
+let core: CoreBridge | undefined;
 
 function openRoute(hash: string | undefined): void {
   if (!hash) return;
@@ -46,19 +49,26 @@ if (!app.requestSingleInstanceLock()) {
     else pendingHash = hash;
   });
 
-  app.whenReady().then(async () => {
+  app.whenReady().then(() => {
     denyAllPermissions();
     handleAppProtocol(rendererDir);
-    const home = resolveHome();
-    const otlpPort = Number(process.env.BOXSCOPE_OTLP_PORT ?? DEFAULT_OTLP_PORT);
     try {
-      core = await createCore({ host: 'electron', otlpPort, secretBackend: safeStorageBackend(home) });
+      const secretBackend = safeStorageBackend(resolveHome());
+      core = startCoreBridge({
+        modulePath: coreModule,
+        secretBackend,
+        getWindow: () => win,
+        onCannotStart(message) {
+          dialog.showErrorBox('Boxscope cannot start', message);
+          core = undefined;
+          app.exit(1);
+        },
+      });
     } catch (err) {
       dialog.showErrorBox('Boxscope cannot start', toErrorInfo(err).message);
       app.exit(1);
       return;
     }
-    registerIpc(core, () => win);
     win = createMainWindow({ preload, hash: pendingHash });
     app.on('activate', () => {
       if (BrowserWindow.getAllWindows().length === 0) win = createMainWindow({ preload });
@@ -73,6 +83,6 @@ if (!app.requestSingleInstanceLock()) {
     e.preventDefault();
     const c = core;
     core = undefined;
-    void c.close().finally(() => app.quit());
+    void c.stop().finally(() => app.quit());
   });
 }

@@ -10,6 +10,13 @@ import { App } from './components/App.js';
 
 async function connect(): Promise<BoxscopeApi> {
   if (window.boxscope) return window.boxscope;
+  // Electron: the preload hands this page a MessagePort to the core's utility process.
+  if (window.boxscopeHost?.kind === 'electron') {
+    const { connectPortApi } = await import('./api/port-client.js');
+    const api = await connectPortApi();
+    window.boxscope = api;
+    return api;
+  }
   // Browser mode: no preload, so talk to `boxscope serve` over its WebSocket.
   const { connectBrowserApi } = await import('./api/ws-client.js');
   const api = await connectBrowserApi({ onReconnect: notifyReconnect });

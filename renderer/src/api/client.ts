@@ -15,6 +15,8 @@ import { toErrorInfo, type ErrorInfo } from '../../../shared/errors.js';
 declare global {
   interface Window {
     boxscope?: BoxscopeApi;
+    /** Set by the Electron preload: the core's port arrives by a window message. */
+    boxscopeHost?: { kind: 'electron' };
   }
 }
 
