@@ -209,7 +209,7 @@ describe('daemon support', () => {
 
 /** The handlers behind the core's entry: arguments validated as every host's are. */
 function validated(h: ReturnType<typeof tracesHandlers>) {
-  return <C extends keyof typeof h>(channel: C, arg: unknown) =>
+  return async <C extends keyof typeof h>(channel: C, arg: unknown) =>
     (h[channel] as (a: unknown, o: { signal: AbortSignal }) => Promise<never>)(parseArg(channel, arg), {
       signal: new AbortController().signal,
     });
