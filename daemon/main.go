@@ -28,7 +28,15 @@ const (
 	attrBoxID      = "boxlite.box.id"
 	attrRootReason = "boxlite.trace.root_reason"
 	attrSignal     = "process.exit.signal"
+	// Set on sandbox.boot when the child ended before childSettle: the launch reports it as exited at once.
+	attrExitedAtOnce = "boxlite.process.exited_at_once"
+)
 
+// How long the child must live before the daemon sends sandbox.boot: an exit
+// at once (a bad config, a missing file) happens well within it.
+const childSettle = 30 * time.Millisecond
+
+const (
 	envBoxID        = "BOXLITE_BOX_ID"
 	envTraceparent  = "BOXLITE_TRACEPARENT"
 	envTracestate   = "BOXLITE_TRACESTATE"
@@ -145,12 +153,25 @@ func run(started time.Time, args []string, getenv func(string) string, stdout, s
 	}
 	startSpan.SetAttributes(semconv.ProcessPID(child.Pid))
 	startSpan.End()
-	boot.End()
-	if tel.exporter {
-		go tel.flushBoot()
-	}
 
-	ws := sup.wait(child)
+	// The boot span is sent once the child has lived through its first moments
+	// (or has already exited, then together with its process.exit), so the
+	// runner can call a box running as soon as the boot arrives, without
+	// waiting for the engine's slower verdict on an exit at once.
+	exited := make(chan syscall.WaitStatus, 1)
+	go func() { exited <- sup.wait(child) }()
+	var ws syscall.WaitStatus
+	select {
+	case ws = <-exited:
+		boot.SetAttributes(attribute.Bool(attrExitedAtOnce, true))
+		boot.End()
+	case <-time.After(childSettle):
+		boot.End()
+		if tel.exporter {
+			go tel.flushBoot()
+		}
+		ws = <-exited
+	}
 	_ = child.Release()
 	code = exitCode(ws)
 	_, exit := tracer.Start(ctx, "process.exit", trace.WithAttributes(exitAttributes(box, child.Pid, ws)...))

@@ -61,6 +61,8 @@ export const ATTR = {
   pullBytes: 'boxscope.pull.bytes',
   pullLayers: 'boxscope.pull.layers',
   containerId: ATTR_CONTAINER_ID,
+  /** On the daemon's sandbox.boot: its child ended before the daemon booted (an exit at once). */
+  exitedAtOnce: 'boxlite.process.exited_at_once',
 } as const;
 
 /** Docker labels the runner puts on every box, so the list survives a restart. */

@@ -8,7 +8,7 @@ import type { Context } from '@opentelemetry/api';
 import type Docker from 'dockerode';
 import { ATTR, SPAN } from '../../../shared/constants.js';
 import { BoxscopeError } from '../../../shared/errors.js';
-import type { Box, LaunchRequest, LaunchResult } from '../../../shared/models.js';
+import type { Box, LaunchRequest, LaunchResult, SpanRecord } from '../../../shared/models.js';
 import type { CoreContext } from '../contracts.js';
 import { authconfigFor, type Credentials } from '../credentials/index.js';
 import { waitNotRunning } from '../docker/engine-api.js';
@@ -31,15 +31,24 @@ export type RunnerContext = Pick<CoreContext, 'paths' | 'env' | 'events' | 'log'
  * 250 ms covered every run seen here while keeping a cached launch well under
  * a second; a process that dies later is still caught by the engine's events
  * and shown as exited. With the daemon, its `process.exit` span (sent before
- * the daemon itself exits) ends the wait at once. BOXSCOPE_EXIT_GRACE_MS
+ * the daemon itself exits) ends the wait at once, and its boot span ends it
+ * too: the daemon sends the boot only after its child has lived 30 ms, or
+ * with the child's exit and `boxlite.process.exited_at_once` (daemon/main.go). BOXSCOPE_EXIT_GRACE_MS
  * changes the bound (longer on slow machines, 0 to skip the wait).
  */
 const EXIT_GRACE_MS = 250;
 const BOOT_TIMEOUT_MS = 5000;
+/** The instrumentation scope of the daemon in daemon/ (main.go). */
+const DAEMON_SCOPE = 'boxscope/daemon';
 
 function exitGrace(env: NodeJS.ProcessEnv): number {
   const n = Number(env.BOXSCOPE_EXIT_GRACE_MS);
   return env.BOXSCOPE_EXIT_GRACE_MS && Number.isFinite(n) && n >= 0 ? n : EXIT_GRACE_MS;
+}
+
+/** A boot span from the daemon this app mounts (it settles its child before booting); other daemons get the grace. */
+function isOwnDaemon(boot: SpanRecord): boolean {
+  return boot.scope?.name === DAEMON_SCOPE;
 }
 
 /** Everything one launch needs, passed as one object. */
@@ -248,18 +257,25 @@ export async function launchSteps(l: LaunchContext): Promise<LaunchResult> {
       // Ends with the launch too, so a long BOXSCOPE_EXIT_GRACE_MS never holds a CLI open after an early exit.
       const graceOver = sleep(exitGrace(env), undefined, { signal: waitAc.signal }).catch(() => undefined);
       let exitCode: number | undefined;
+      let settled = false;
       if (daemonPath) {
         exitCode = await inSpan(tracer, SPAN.daemonWait, parent, { ...base }, async (span) => {
           const boot = l.ctx.daemon.waitForBoot(box.boxId, box.traceId!, BOOT_TIMEOUT_MS, waitAc.signal);
           const r = await Promise.race([boot.then((b) => ({ boot: b })), exited.then((code) => ({ code }))]);
           if ('code' in r && r.code !== undefined) return r.code;
           if ('boot' in r && !r.boot) span.addEvent('no boot span');
-          if ('boot' in r && r.boot) span.setAttribute('boxlite.daemon.boot_span_id', r.boot.spanId);
+          if ('boot' in r && r.boot) {
+            span.setAttribute('boxlite.daemon.boot_span_id', r.boot.spanId);
+            // Our daemon sends the boot only once its child has lived through its first moments, or
+            // together with the child's exit (and says so): no engine verdict to wait for.
+            if (r.boot.attributes[ATTR.exitedAtOnce] === true) return (await exited) ?? 0;
+            settled = isOwnDaemon(r.boot);
+          }
           return undefined;
         });
       }
       // A process that dies at once does so within a few ms of starting (after the daemon's boot, with it).
-      if (exitCode === undefined) exitCode = await Promise.race([exited, graceOver]);
+      if (exitCode === undefined && !settled) exitCode = await Promise.race([exited, graceOver]);
       if (exitCode !== undefined) {
         const tail = await l.logs(box.boxId, 5).catch(() => '');
         const lines = lastLines(tail, 5);
