@@ -61,16 +61,29 @@ async function startServe() {
   let output = '';
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
+  let ready = false;
   const url = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`boxscope serve printed no URL:\n${output}`)), 60_000);
+    // A serve that never gets ready must not outlive the bench.
+    const fail = (err) => {
+      child.kill('SIGKILL');
+      fs.rmSync(home, { recursive: true, force: true });
+      fs.rmSync(userHome, { recursive: true, force: true });
+      reject(err);
+    };
+    const timer = setTimeout(() => fail(new Error(`boxscope serve printed no URL:\n${output}`)), 60_000);
     child.stdout.on('data', () => {
       const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+)/.exec(output);
-      if (m) {
+      if (m && !ready) {
+        ready = true;
         clearTimeout(timer);
         resolve(m[1]);
       }
     });
-    child.once('exit', (code) => reject(new Error(`boxscope serve exited with ${code}:\n${output}`)));
+    child.once('exit', (code) => {
+      if (ready) return;
+      clearTimeout(timer);
+      fail(new Error(`boxscope serve exited with ${code}:\n${output}`));
+    });
   });
   const status = (key) => {
     const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'));
