@@ -25,6 +25,18 @@ async function validate(cfg: unknown): Promise<void> {
 }
 
 describe('electron-builder.yml', () => {
+  it('flips the Electron fuses: no run-as-node, NODE_OPTIONS or inspect, only an integrity-checked app.asar', () => {
+    expect(load().electronFuses).toEqual({
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      onlyLoadAppFromAsar: true,
+      enableEmbeddedAsarIntegrityValidation: true,
+      enableCookieEncryption: true,
+      grantFileProtocolExtraPrivileges: false,
+    });
+  });
+
   it('passes electron-builder’s schema, and a broken copy does not', async () => {
     await expect(validate(load())).resolves.toBeUndefined();
     await expect(validate({ ...load(), filez: [] })).rejects.toThrow();

@@ -32,6 +32,7 @@ describe('app:// protocol', () => {
     expect(page.headers.get('content-security-policy')).toBe(CSP);
     expect(CSP).toContain("default-src 'self'");
     expect(CSP).toContain("frame-ancestors 'none'");
+    expect(CSP).toContain("form-action 'none'");
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
     expect(await page.text()).toContain('Boxscope');
     const js = (await handler({ url: 'app://boxscope/assets/app.js' })) as Response;
