@@ -6,15 +6,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Paths } from './config.js';
 import type { Logger } from './contracts.js';
-
-const SECRET_KEYS = /(pass(word)?|secret|token|auth(orization)?|credential|identitytoken)/i;
+import { isSecretKey } from './secret-keys.js';
 
 /** Masks fields whose name says they hold a secret, recursively. */
 export function redact(value: unknown, depth = 0): unknown {
   if (depth > 6 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1));
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEYS.test(k) ? '[redacted]' : redact(v, depth + 1);
+  for (const [k, v] of Object.entries(value)) out[k] = isSecretKey(k) ? '[redacted]' : redact(v, depth + 1);
   return out;
 }
 

@@ -1,24 +1,9 @@
 /** OTLP AnyValue ↔ the store's AttrValue, and the credential filter applied to every span on ingest. */
 import type { AttrValue, Attributes } from '../../../shared/models.js';
+import { isSecretKey, SECRET_VALUE } from '../secret-keys.js';
 import type { OtlpAnyValue, OtlpKeyValue } from './schema.js';
 
-/**
- * Keys whose value is a credential. Matched on whole name segments so
- * `http.request.header.authorization` or `GHCR_TOKEN` go, while
- * `boxscope.credential.source` or `gen_ai.usage.input_tokens` stay.
- */
-const SECRET_KEY =
-  /(^|[._\-\s])(authorization|proxy-authorization|password|passwd|pwd|secret|client[._-]?secret|token|access[._-]?token|refresh[._-]?token|id[._-]?token|identitytoken|auth[._-]?token|box-auth-token|api[._-]?key|apikey|cookie|set-cookie|private[._-]?key)([._\-\s]|$)/i;
-
-/** `boxscope.credential.source` names where a credential came from, never the credential: allowed. */
-const ALLOWED = new Set(['boxscope.credential.source']);
-
-export function isSecretKey(key: string): boolean {
-  return !ALLOWED.has(key) && SECRET_KEY.test(key);
-}
-
-/** Values that are unmistakably credentials, whatever their key. */
-const SECRET_VALUE = /^(basic|bearer)\s+[A-Za-z0-9._~+/=-]{8,}$/i;
+export { isSecretKey };
 
 export function cleanAttributes(attrs: Attributes): Attributes {
   let out: Attributes | undefined;

@@ -149,6 +149,9 @@ describe('credential attribute filter', () => {
     ['box-auth-token', true],
     ['aws.secret', true],
     ['x.api_key', true],
+    // The same rule masks the app's log fields, which are camelCase.
+    ['identityToken', true],
+    ['registryPassword', true],
     ['boxscope.credential.source', false],
     ['gen_ai.usage.input_tokens', false],
     ['boxlite.box.id', false],
