@@ -3,6 +3,7 @@
  * stores is also sent to that collector (Jaeger, Tempo…), batched in the
  * background so a slow or absent collector never holds up a launch.
  */
+import { parseKeyPairsIntoRecord } from '@opentelemetry/core';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import type { Resource } from '@opentelemetry/resources';
@@ -25,20 +26,6 @@ export function forwardUrl(env: NodeJS.ProcessEnv): string | undefined {
   return base.replace(/\/+$/, '') + '/v1/traces';
 }
 
-function parseHeaders(v: string | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const part of (v ?? '').split(',')) {
-    const i = part.indexOf('=');
-    if (i <= 0) continue;
-    try {
-      out[decodeURIComponent(part.slice(0, i).trim())] = decodeURIComponent(part.slice(i + 1).trim());
-    } catch {
-      // A malformed pair is skipped, as OTel SDKs do.
-    }
-  }
-  return out;
-}
-
 export function createForwarder(env: NodeJS.ProcessEnv, log: Logger): Forwarder | undefined {
   const url = forwardUrl(env);
   if (!url) return undefined;
@@ -51,7 +38,8 @@ export function createForwarder(env: NodeJS.ProcessEnv, log: Logger): Forwarder 
   }
   const exporter = new OTLPTraceExporter({
     url: parsed.href,
-    headers: parseHeaders(env.OTEL_EXPORTER_OTLP_TRACES_HEADERS ?? env.OTEL_EXPORTER_OTLP_HEADERS),
+    // The OTel SDKs' own reading of `k=v,k2=v2` (percent-decoded, malformed pairs skipped).
+    headers: parseKeyPairsIntoRecord(env.OTEL_EXPORTER_OTLP_TRACES_HEADERS ?? env.OTEL_EXPORTER_OTLP_HEADERS),
   });
   const processor = new BatchSpanProcessor(exporter, {
     maxQueueSize: 65_536,
