@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { engineEndpoint, engineError, engineStatus } from './engine.js';
 
@@ -20,5 +21,19 @@ describe('engine endpoint', () => {
     const s = await engineStatus({ DOCKER_HOST: 'unix:///tmp/boxscope-no-engine.sock' });
     expect(s).toMatchObject({ reachable: false });
     expect(s.message).toContain('/tmp/boxscope-no-engine.sock');
+  });
+  it('tells a reset connection from a refused one', async () => {
+    // An "engine" on loopback TCP that accepts and resets every connection at once.
+    const server = net.createServer((c) => c.resetAndDestroy());
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    try {
+      const { port } = server.address() as net.AddressInfo;
+      const s = await engineStatus({ DOCKER_HOST: `tcp://127.0.0.1:${port}` });
+      expect(s).toMatchObject({ reachable: false });
+      expect(s.message).toMatch(/reset/);
+      expect(s.message).not.toContain('refused');
+    } finally {
+      server.close();
+    }
   });
 });

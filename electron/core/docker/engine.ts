@@ -60,6 +60,17 @@ export function connectEngine(env: NodeJS.ProcessEnv): Docker {
 
 const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOENT', 'EACCES', 'ECONNRESET', 'EHOSTUNREACH', 'ETIMEDOUT', 'EPIPE']);
 
+/** Each connect failure in words: a reset is not a refusal (the engine answered, then dropped the connection). */
+const CONNECT_WHY: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ENOENT: 'no socket there',
+  EACCES: 'permission denied',
+  ECONNRESET: 'the connection was reset',
+  EHOSTUNREACH: 'host unreachable',
+  ETIMEDOUT: 'timed out',
+  EPIPE: 'the connection was closed',
+};
+
 /** True when the error means "no engine answered", as opposed to an engine that said no. */
 export function isConnectError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
@@ -70,8 +81,7 @@ export function isConnectError(err: unknown): boolean {
 export function engineError(err: unknown, env: NodeJS.ProcessEnv, what = 'Docker request failed'): BoxscopeError {
   if (err instanceof BoxscopeError) return err;
   if (isConnectError(err)) {
-    const code = (err as { code: string }).code;
-    const why = code === 'EACCES' ? 'permission denied' : code === 'ENOENT' ? 'no socket there' : 'connection refused';
+    const why = CONNECT_WHY[(err as { code: string }).code] ?? 'no answer';
     return new BoxscopeError(
       'ENGINE_UNREACHABLE',
       `Docker engine not reachable at ${engineEndpoint(env).label}: ${why}. Start dockerd or set DOCKER_HOST.`,
