@@ -60,6 +60,30 @@ describe('OTLP JSON decoding', () => {
     expect(r.spans[0]).toMatchObject({ scope: { name: 'old' }, serviceName: 'unknown_service' });
   });
 
+  it('rejects timestamps beyond uint64 (OTLP fixed64) instead of storing them', () => {
+    const over = (2n ** 64n).toString();
+    const max = (2n ** 64n - 1n).toString();
+    const r = decodeOtlpJson(
+      JSON.stringify({
+        resourceSpans: [
+          {
+            scopeSpans: [
+              {
+                spans: [
+                  { traceId: T, spanId: S, name: 'too-late', startTimeUnixNano: '1', endTimeUnixNano: over },
+                  { traceId: T, spanId: 'b'.repeat(16), name: 'edge', startTimeUnixNano: '1', endTimeUnixNano: max },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    expect(r.spans.map((s) => s.name)).toEqual(['edge']);
+    expect(r.rejected).toBe(1);
+    expect(r.spans[0]!.endTimeUnixNano).toBe(max);
+  });
+
   it('rejects structurally wrong bodies as a whole and bad spans one by one', () => {
     expect(() => decodeOtlpJson('[1]')).toThrow(OtlpDecodeError);
     expect(() => decodeOtlpJson('{"resourceSpans": {}}')).toThrow(/must be an array/);

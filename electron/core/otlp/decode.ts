@@ -36,16 +36,20 @@ function idToHex(v: unknown, bytes: number): string | undefined {
   return undefined;
 }
 
+/** OTLP timestamps are fixed64: anything past 2^64 - 1 ns is not a time, whatever digits it has. */
+const MAX_U64 = 2n ** 64n - 1n;
+
 function nanos(v: unknown): string | undefined {
   if (v === undefined || v === null || v === '') return '0';
-  if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? BigInt(Math.round(v)).toString() : undefined;
-  if (typeof v === 'bigint') return v.toString();
-  if (typeof v === 'string') return /^\d{1,20}$/.test(v) ? BigInt(v).toString() : undefined;
-  if (typeof v === 'object' && typeof (v as { toString: unknown }).toString === 'function') {
+  let n: bigint | undefined;
+  if (typeof v === 'number') n = Number.isFinite(v) && v >= 0 ? BigInt(Math.round(v)) : undefined;
+  else if (typeof v === 'bigint') n = v >= 0n ? v : undefined;
+  else if (typeof v === 'string') n = /^\d{1,20}$/.test(v) ? BigInt(v) : undefined;
+  else if (typeof v === 'object' && typeof (v as { toString: unknown }).toString === 'function') {
     const s = String(v);
-    return /^\d{1,20}$/.test(s) ? s : undefined;
+    n = /^\d{1,20}$/.test(s) ? BigInt(s) : undefined;
   }
-  return undefined;
+  return n !== undefined && n <= MAX_U64 ? n.toString() : undefined;
 }
 
 const KIND_NAMES: Record<string, number> = {
