@@ -257,6 +257,7 @@ export class Runner {
       }
     }
     this.records.forget(box.boxId);
+    await this.ctx.daemon.releaseBox(box.boxId).catch(() => undefined);
     box.state = 'removed';
     this.changed(box);
     this.boxes.delete(box.boxId);

@@ -14,7 +14,8 @@ import {
   type SpanExporter,
 } from '@opentelemetry/sdk-trace-base';
 import { SERVICE } from '../../../shared/constants.js';
-import type { Paths } from '../config.js';
+import path from 'node:path';
+import { makeBoxRunDir, removeBoxRunDir, type Paths } from '../config.js';
 import type { CoreEvents, DaemonSupport, Logger } from '../contracts.js';
 import { openTraceStore, type SqliteTraceStore } from '../store/trace-store.js';
 import { createDaemonSupport } from './daemon-support.js';
@@ -121,6 +122,32 @@ export async function createTelemetry(opts: {
     return socketStarting;
   };
 
+  // One socket per box, listened on by the process that launched it: the socket itself says which box is talking.
+  const boxSockets = new Map<string, Promise<RunningServer | undefined>>();
+  const ensureBoxSocket = async (boxId: string): Promise<void> => {
+    let p = boxSockets.get(boxId);
+    if (!p) {
+      const file = path.join(makeBoxRunDir(paths, boxId), 'otlp.sock');
+      p = import('./receiver.js')
+        .then(({ listenSocket, createOtlpHandler }) =>
+          listenSocket(createOtlpHandler({ store, log }, 'socket', boxId), file),
+        )
+        .catch((err: Error) => {
+          log.warn('could not listen on the box OTLP socket', { path: file, error: err.message });
+          boxSockets.delete(boxId);
+          return undefined;
+        });
+      boxSockets.set(boxId, p);
+    }
+    await p;
+  };
+  const releaseBox = async (boxId: string): Promise<void> => {
+    const p = boxSockets.get(boxId);
+    boxSockets.delete(boxId);
+    await (await p)?.close();
+    removeBoxRunDir(paths, boxId);
+  };
+
   try {
     if (opts.otlpPort !== undefined) {
       const { createOtlpHandler, listenTcp } = await import('./receiver.js');
@@ -142,7 +169,7 @@ export async function createTelemetry(opts: {
     throw err;
   }
 
-  const daemon = createDaemonSupport({ env, store, ensureReceiver: ensureSocket });
+  const daemon = createDaemonSupport({ env, store, ensureReceiver: ensureBoxSocket, releaseBox });
 
   return {
     tracer,
@@ -153,6 +180,9 @@ export async function createTelemetry(opts: {
     async close() {
       await provider.shutdown().catch(() => undefined);
       await Promise.all(servers.map((s) => s.close()));
+      const boxServers = await Promise.all(boxSockets.values());
+      boxSockets.clear();
+      await Promise.all(boxServers.map((s) => s?.close()));
       unsubscribeForward();
       unsubscribeEvents();
       if (forwarder) await forwarder.close();
