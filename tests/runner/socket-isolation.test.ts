@@ -91,7 +91,8 @@ it('a box cannot remove, replace or listen on any OTLP socket, and the next box 
   // A first victim, so a live box socket exists while the attacker runs.
   const first = await core.api.call('boxes:launch', { image: VICTIM });
   expect(first.state).toBe('running');
-  const attacker = await core.api.call('boxes:launch', { image: ATTACKER, daemon: false });
+  // With the daemon, so it has a live socket of its own and a token to forge with.
+  const attacker = await core.api.call('boxes:launch', { image: ATTACKER, env: { ATTACK_TRACE: first.traceId } });
   const report = await waitFor(async () => {
     const out = await core.api.call('boxes:logs', { boxId: attacker.boxId });
     return out.includes('attacker ready') ? out : undefined;
@@ -99,6 +100,12 @@ it('a box cannot remove, replace or listen on any OTLP socket, and the next box 
   // Nothing it tried worked: its own socket directory is read-only, other boxes' are not visible.
   expect(report).toContain('denied: listen /.boxlite/run/otlp.sock');
   expect(report).not.toContain('DONE:');
+  // Its own token over its own socket cannot write the first box's trace.
+  expect(report).toMatch(/forge: 200 .*"rejectedSpans":"?2"?.*not in the trace of box/);
+  const firstSpans = core.ctx.store.getTrace(first.traceId);
+  expect(firstSpans.map((s) => s.name)).not.toContain('forged.root');
+  expect(firstSpans.filter((s) => s.name === SPAN.sandboxBoot || s.name === SPAN.boxBoot)).toHaveLength(1);
+  expect(firstSpans.every((s) => [first.boxId, undefined].includes(s.attributes[ATTR.boxId] as string))).toBe(true);
 
   const victim = await core.api.call('boxes:launch', { image: VICTIM });
   expect(victim.state).toBe('running');

@@ -7,8 +7,11 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -63,8 +66,38 @@ func main() {
 		}
 		report("write beside "+t, os.WriteFile(t+".evil", []byte("x"), 0o666))
 	}
+	forge()
 	fmt.Println("attacker ready")
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, syscall.SIGTERM, syscall.SIGINT)
 	<-stop
+}
+
+// forge sends, with this box's own token over its own socket, a boot span
+// and a parentless span into the trace named by ATTACK_TRACE (another box's).
+func forge() {
+	trace := os.Getenv("ATTACK_TRACE")
+	token := strings.TrimPrefix(os.Getenv("OTEL_EXPORTER_OTLP_HEADERS"), "box-auth-token=")
+	if trace == "" {
+		return
+	}
+	client := &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, "unix", "/.boxlite/run/otlp.sock")
+	}}}
+	span := func(id, name string) string {
+		return fmt.Sprintf(`{"traceId":%q,"spanId":%q,"name":%q,"kind":1,"startTimeUnixNano":"1795000000000000000","endTimeUnixNano":"1795000001000000000"}`, trace, id, name)
+	}
+	body := `{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"boxlite-daemon"}}]},"scopeSpans":[{"spans":[` +
+		span("00000000000000f1", "sandbox.boot") + "," + span("00000000000000f2", "forged.root") + `]}]}]}`
+	req, _ := http.NewRequest("POST", "http://box/v1/traces", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("box-auth-token", token)
+	res, err := client.Do(req)
+	if err != nil {
+		fmt.Printf("forge: no answer (%v)\n", err)
+		return
+	}
+	answer, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	fmt.Printf("forge: %d %s\n", res.StatusCode, answer)
 }
