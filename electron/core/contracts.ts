@@ -48,6 +48,8 @@ export interface TraceStore {
   registerBoxToken(boxId: string, token: string, traceId?: string): void;
   boxForToken(token: string): string | undefined;
   grantForToken(token: string): { boxId: string; traceId?: string } | undefined;
+  /** A removed box's tokens stop working at once. */
+  revokeBoxTokens(boxId: string): void;
   close(): void;
 }
 

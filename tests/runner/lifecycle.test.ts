@@ -217,7 +217,14 @@ describe('lifecycle', () => {
     expect(chunks.length).toBe(seen);
     expect(ended).toBe(false);
     expect(fs.existsSync(path.join(core.ctx.paths.runDir, 'boxes', r.boxId))).toBe(true);
+    const tokenEnv = (await docker.getContainer(r.containerId).inspect()).Config.Env.find((e) =>
+      e.startsWith(`${ENV.otlpHeaders}=`),
+    )!;
+    const token = tokenEnv.slice(tokenEnv.indexOf('box-auth-token=') + 'box-auth-token='.length);
+    expect(core.ctx.store.boxForToken(token)).toBe(r.boxId);
     await core.api.call('boxes:remove', { boxId: r.boxId });
+    // Its token is revoked: a stolen copy writes nothing any more.
+    expect(core.ctx.store.boxForToken(token)).toBeUndefined();
     // The box's socket directory goes with it.
     expect(fs.existsSync(path.join(core.ctx.paths.runDir, 'boxes', r.boxId))).toBe(false);
   });

@@ -158,6 +158,7 @@ export function openTraceStore(file: string, opts: StoreOptions = {}): SqliteTra
   const putToken = db.prepare(
     'INSERT OR REPLACE INTO box_tokens (token_sha256, box_id, created_ms, trace_id) VALUES (?, ?, ?, ?)',
   );
+  const dropTokens = db.prepare('DELETE FROM box_tokens WHERE box_id = ?');
   const getToken = db.prepare<[string], { box_id: string; trace_id: string | null }>(
     'SELECT box_id, trace_id FROM box_tokens WHERE token_sha256 = ?',
   );
@@ -364,6 +365,9 @@ export function openTraceStore(file: string, opts: StoreOptions = {}): SqliteTra
     boxForToken(token) {
       if (!token || closed) return undefined;
       return getToken.get(sha256(token))?.box_id;
+    },
+    revokeBoxTokens(boxId) {
+      if (!closed) dropTokens.run(boxId);
     },
     grantForToken(token) {
       if (!token || closed) return undefined;
