@@ -167,6 +167,31 @@ describe('daemon support', () => {
     expect(await s.t.daemon.waitForBoot('b-gone', traceId, 600_000, ac.signal)).toBeUndefined();
   });
 
+  it('a host that stays up takes over the sockets of boxes whose launcher is gone, and leaves live ones alone', async () => {
+    const h = tempHome();
+    cleanups.push(h.cleanup);
+    const cli = await startTelemetry(h.paths);
+    cleanups.push(() => cli.close());
+    await cli.daemon.ensureReceiver('b-live');
+    const liveIno = fs.statSync(boxSocket(h.paths, 'b-live')).ino;
+    // A box whose CLI launcher exited: its directory is left, its socket gone.
+    makeBoxRunDir(h.paths, 'b-orphan');
+    const app = await startTelemetry(h.paths, { otlpPort: 0 });
+    cleanups.push(() => app.close());
+    expect(fs.statSync(boxSocket(h.paths, 'b-live')).ino).toBe(liveIno);
+    const traceId = hexId(16);
+    app.store.registerBoxToken('b-orphan', 'orphan-token-123456', traceId);
+    const r = await rawPost(
+      { socketPath: boxSocket(h.paths, 'b-orphan') },
+      otlpJson([jsonSpan(traceId, 'late.export')], 'in-box-app'),
+      { 'content-type': 'application/json', 'box-auth-token': 'orphan-token-123456' },
+    );
+    expect(r.status).toBe(200);
+    expect(app.store.getTrace(traceId).map((s) => [s.name, s.attributes['boxlite.box.id']])).toEqual([
+      ['late.export', 'b-orphan'],
+    ]);
+  });
+
   it('leaves a live receiver of another process alone and sees boots it stores', async () => {
     const h = tempHome();
     cleanups.push(h.cleanup);

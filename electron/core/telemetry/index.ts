@@ -3,6 +3,8 @@
  * straight into the store), the OTLP receiver (TCP for hosts that stay up,
  * the unix socket for boxes) and optional forwarding to the app's collector.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Tracer } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -14,7 +16,6 @@ import {
   type SpanExporter,
 } from '@opentelemetry/sdk-trace-base';
 import { SERVICE } from '../../../shared/constants.js';
-import path from 'node:path';
 import { makeBoxRunDir, removeBoxRunDir, type Paths } from '../config.js';
 import type { CoreEvents, DaemonSupport, Logger } from '../contracts.js';
 import { openTraceStore, type SqliteTraceStore } from '../store/trace-store.js';
@@ -35,6 +36,15 @@ export interface Telemetry {
 }
 
 const EVENT_SLICE = 5000;
+
+/** Box ids with a socket directory left from an earlier process. */
+function existingBoxDirs(paths: Paths): string[] {
+  try {
+    return fs.readdirSync(path.join(paths.runDir, 'boxes')).filter((d) => /^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/.test(d));
+  } catch {
+    return [];
+  }
+}
 
 function intEnv(v: string | undefined, fallback: number): number {
   const n = Number(v);
@@ -162,6 +172,9 @@ export async function createTelemetry(opts: {
       servers.push(tcp);
       tcpPort = tcp.port;
       await ensureSocket();
+      // A host that stays up takes over the sockets of boxes that outlived their launcher (a restarted
+      // app, an exited CLI before it started); a socket another live process holds is left to it.
+      await Promise.all(existingBoxDirs(paths).map((boxId) => ensureBoxSocket(boxId).catch(() => undefined)));
     }
   } catch (err) {
     await Promise.all(servers.map((s) => s.close()));
