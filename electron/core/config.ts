@@ -10,8 +10,9 @@ export interface Paths {
   db: string;
   /** Non-secret registry metadata (keys, usernames, which backend holds the secret). */
   registries: string;
-  /** Directory bind-mounted into boxes; holds the OTLP unix socket. */
+  /** Private (0700): holds `boxes/<boxId>/`, each mounted into its own box only. */
   runDir: string;
+  /** The host-side socket a running app or serve listens on; never mounted into a box. */
   otlpSocket: string;
   logs: string;
 }
