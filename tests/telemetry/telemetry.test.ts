@@ -192,6 +192,29 @@ describe('daemon support', () => {
     ]);
   });
 
+  it('a host that stays up takes over a box socket once the CLI that launched the box exits', async () => {
+    const h = tempHome();
+    cleanups.push(h.cleanup);
+    const app = await startTelemetry(h.paths, { otlpPort: 0 });
+    cleanups.push(() => app.close());
+    const cli = await startTelemetry(h.paths);
+    await cli.daemon.ensureReceiver('b-hand');
+    const sock = boxSocket(h.paths, 'b-hand');
+    await cli.close();
+    // Closing unlinks the CLI's socket; the answer below can only come from the app.
+    await expect
+      .poll(() => (fs.existsSync(sock) ? fs.statSync(sock).ino : undefined), { timeout: 5000, interval: 100 })
+      .not.toBe(undefined);
+    const traceId = hexId(16);
+    app.store.registerBoxToken('b-hand', 'hand-token-1234567', traceId);
+    const r = await rawPost({ socketPath: sock }, otlpJson([jsonSpan(traceId, 'after.cli')], 'in-box-app'), {
+      'content-type': 'application/json',
+      'box-auth-token': 'hand-token-1234567',
+    });
+    expect(r.status).toBe(200);
+    expect(app.store.getTrace(traceId).map((s) => s.name)).toEqual(['after.cli']);
+  });
+
   it('leaves a live receiver of another process alone and sees boots it stores', async () => {
     const h = tempHome();
     cleanups.push(h.cleanup);

@@ -36,6 +36,8 @@ export interface Telemetry {
 }
 
 const EVENT_SLICE = 5000;
+/** How soon a host that stays up notices a box socket whose launcher exited. */
+const ADOPT_EVERY_MS = 1000;
 
 /** Box ids with a socket directory left from an earlier process. */
 function existingBoxDirs(paths: Paths): string[] {
@@ -158,6 +160,18 @@ export async function createTelemetry(opts: {
     removeBoxRunDir(paths, boxId);
   };
 
+  let adoptTimer: NodeJS.Timeout | undefined;
+  let adopting: Promise<void> | undefined;
+  const adoptOrphans = (): Promise<void> =>
+    (adopting ??= (async () => {
+      for (const boxId of existingBoxDirs(paths)) {
+        const held = boxSockets.get(boxId);
+        if (held && (await held)) continue;
+        boxSockets.delete(boxId);
+        await ensureBoxSocket(boxId).catch(() => undefined);
+      }
+    })().finally(() => (adopting = undefined)));
+
   try {
     if (opts.otlpPort !== undefined) {
       const { createOtlpHandler, listenTcp } = await import('./receiver.js');
@@ -173,8 +187,10 @@ export async function createTelemetry(opts: {
       tcpPort = tcp.port;
       await ensureSocket();
       // A host that stays up takes over the sockets of boxes that outlived their launcher (a restarted
-      // app, an exited CLI before it started); a socket another live process holds is left to it.
-      await Promise.all(existingBoxDirs(paths).map((boxId) => ensureBoxSocket(boxId).catch(() => undefined)));
+      // app, a CLI that exited before or while it runs); a socket another live process holds is left to it.
+      await adoptOrphans();
+      adoptTimer = setInterval(() => void adoptOrphans(), ADOPT_EVERY_MS);
+      adoptTimer.unref();
     }
   } catch (err) {
     await Promise.all(servers.map((s) => s.close()));
@@ -191,6 +207,8 @@ export async function createTelemetry(opts: {
     forwardUrl: forwarder?.url,
     otlpEndpoint: () => (tcpPort !== undefined ? `http://127.0.0.1:${tcpPort}` : undefined),
     async close() {
+      clearInterval(adoptTimer);
+      await adopting;
       await provider.shutdown().catch(() => undefined);
       await Promise.all(servers.map((s) => s.close()));
       const boxServers = await Promise.all(boxSockets.values());
