@@ -213,6 +213,10 @@ describe('daemon support', () => {
     });
     expect(r.status).toBe(200);
     expect(app.store.getTrace(traceId).map((s) => s.name)).toEqual(['after.cli']);
+    // Removed by another process (its directory deleted): the app does not bring it back.
+    fs.rmSync(path.dirname(sock), { recursive: true, force: true });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(fs.existsSync(path.dirname(sock))).toBe(false);
   });
 
   it('leaves a live receiver of another process alone and sees boots it stores', async () => {

@@ -164,7 +164,14 @@ export async function createTelemetry(opts: {
   let adopting: Promise<void> | undefined;
   const adoptOrphans = (): Promise<void> =>
     (adopting ??= (async () => {
-      for (const boxId of existingBoxDirs(paths)) {
+      const dirs = existingBoxDirs(paths);
+      // A box removed by another process: its directory is gone, so stop listening for it.
+      for (const [boxId, held] of [...boxSockets]) {
+        if (dirs.includes(boxId)) continue;
+        boxSockets.delete(boxId);
+        await (await held)?.close();
+      }
+      for (const boxId of dirs) {
         const held = boxSockets.get(boxId);
         if (held && (await held)) continue;
         boxSockets.delete(boxId);
