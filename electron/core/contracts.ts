@@ -44,8 +44,12 @@ export interface TraceStore {
   /** Pushes spans as they are added, from this process or (polled) from others sharing the file. */
   subscribe(listener: (traceId: string, spans: SpanRecord[]) => void): () => void;
   /** Per-box OTLP tokens; only a hash is kept. */
-  registerBoxToken(boxId: string, token: string): void;
+  /** `traceId`: the box's launch trace, the only trace the token may write. */
+  registerBoxToken(boxId: string, token: string, traceId?: string): void;
   boxForToken(token: string): string | undefined;
+  grantForToken(token: string): { boxId: string; traceId?: string } | undefined;
+  /** A removed box's tokens stop working at once. */
+  revokeBoxTokens(boxId: string): void;
   close(): void;
 }
 
@@ -54,10 +58,12 @@ export interface DaemonSupport {
   /** Host path of the static daemon for a Docker architecture (`amd64`, `arm64`), or undefined if not built. */
   binaryPath(arch: string): string | undefined;
   /**
-   * Makes sure an OTLP receiver listens on `paths.otlpSocket` (a running app
-   * or `boxscope serve`, else this process starts one) so boxes can export.
+   * Listens on this box's own socket (`run/boxes/<boxId>/otlp.sock`); the
+   * launching process owns it, and spans arriving on it belong to that box.
    */
-  ensureReceiver(): Promise<void>;
+  ensureReceiver(boxId: string): Promise<void>;
+  /** Stops listening for a removed box and deletes its socket directory. */
+  releaseBox(boxId: string): Promise<void>;
   /** Resolves with the daemon's boot span of this box, or undefined after timeoutMs or once `signal` aborts. */
   waitForBoot(boxId: string, traceId: string, timeoutMs: number, signal?: AbortSignal): Promise<SpanRecord | undefined>;
 }

@@ -3,6 +3,8 @@
  * and injected env, states from engine events, the list after a restart,
  * boxes that exit at once, reserved env, cancelled pulls, a dead engine.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ATTR, ENV, SPAN } from '../../shared/constants.js';
 import type { Box, PullProgress } from '../../shared/models.js';
@@ -75,6 +77,7 @@ describe('launch', () => {
     const token = env[ENV.otlpHeaders].replace('box-auth-token=', '');
     expect(token).toMatch(/^[0-9a-f]{48}$/);
     expect(core.ctx.store.boxForToken(token)).toBe(r.boxId);
+    expect(core.ctx.store.grantForToken(token)).toEqual({ boxId: r.boxId, traceId: CALLER_TRACE });
     expect(info.Config.Labels).toMatchObject({
       'boxlite.box.id': r.boxId,
       'boxlite.trace.id': CALLER_TRACE,
@@ -82,7 +85,12 @@ describe('launch', () => {
       'boxlite.image': IMAGE,
     });
     expect(info.HostConfig.NetworkMode).toBe('none');
-    expect(info.HostConfig.Binds).toContain(`${core.ctx.paths.runDir}:/.boxlite/run`);
+    // Only this box's own socket directory, read-only; never the shared run/.
+    const ownRun = path.join(core.ctx.paths.runDir, 'boxes', r.boxId);
+    expect(info.HostConfig.Binds).toContain(`${ownRun}:/.boxlite/run:ro`);
+    expect(info.HostConfig.Binds).not.toContain(`${core.ctx.paths.runDir}:/.boxlite/run`);
+    expect(fs.statSync(ownRun).mode & 0o777).toBe(0o711);
+    expect(fs.statSync(core.ctx.paths.runDir).mode & 0o777).toBe(0o700);
 
     const spans = core.ctx.store.getTrace(CALLER_TRACE);
     const names = spans.map((s) => s.name);
@@ -208,7 +216,17 @@ describe('lifecycle', () => {
     await new Promise((r) => setTimeout(r, 700));
     expect(chunks.length).toBe(seen);
     expect(ended).toBe(false);
+    expect(fs.existsSync(path.join(core.ctx.paths.runDir, 'boxes', r.boxId))).toBe(true);
+    const tokenEnv = (await docker.getContainer(r.containerId).inspect()).Config.Env.find((e) =>
+      e.startsWith(`${ENV.otlpHeaders}=`),
+    )!;
+    const token = tokenEnv.slice(tokenEnv.indexOf('box-auth-token=') + 'box-auth-token='.length);
+    expect(core.ctx.store.boxForToken(token)).toBe(r.boxId);
     await core.api.call('boxes:remove', { boxId: r.boxId });
+    // Its token is revoked: a stolen copy writes nothing any more.
+    expect(core.ctx.store.boxForToken(token)).toBeUndefined();
+    // The box's socket directory goes with it.
+    expect(fs.existsSync(path.join(core.ctx.paths.runDir, 'boxes', r.boxId))).toBe(false);
   });
 });
 

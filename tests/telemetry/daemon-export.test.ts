@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { hexId, startTelemetry, tempHome } from './helpers.js';
+import { boxSocket, hexId, startTelemetry, tempHome } from './helpers.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 let env: ReturnType<typeof tempHome>;
@@ -24,7 +24,8 @@ beforeAll(async () => {
   });
   tel = await startTelemetry(env.paths);
   // As a bare `boxscope launch` does before starting a box.
-  await tel.daemon.ensureReceiver();
+  await tel.daemon.ensureReceiver('box-daemon-1');
+  await tel.daemon.ensureReceiver('box-daemon-2');
 }, 300_000);
 afterAll(async () => {
   await tel?.close();
@@ -41,7 +42,7 @@ it('stores the daemon boot span under the injected parent, tagged with the token
     env: {
       BOXLITE_BOX_ID: 'box-daemon-1',
       BOXLITE_TRACEPARENT: `00-${traceId}-${parent}-01`,
-      BOXLITE_OTEL_ENDPOINT: `unix://${env.paths.otlpSocket}`,
+      BOXLITE_OTEL_ENDPOINT: `unix://${boxSocket(env.paths, 'box-daemon-1')}`,
       OTEL_EXPORTER_OTLP_HEADERS: `box-auth-token=${token}`,
       PATH: process.env.PATH,
     },
@@ -69,7 +70,7 @@ it('refuses the daemon when its token is unknown', async () => {
     env: {
       BOXLITE_BOX_ID: 'box-daemon-2',
       BOXLITE_TRACEPARENT: `00-${traceId}-${hexId(8)}-01`,
-      BOXLITE_OTEL_ENDPOINT: `unix://${env.paths.otlpSocket}`,
+      BOXLITE_OTEL_ENDPOINT: `unix://${boxSocket(env.paths, 'box-daemon-2')}`,
       OTEL_EXPORTER_OTLP_HEADERS: 'box-auth-token=forged',
       PATH: process.env.PATH,
     },

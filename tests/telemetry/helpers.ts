@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { ensureDirs, paths, type Paths } from '../../electron/core/config.js';
+import { boxRunDir, ensureDirs, paths, type Paths } from '../../electron/core/config.js';
 import { createEvents } from '../../electron/core/events.js';
 import type { Logger } from '../../electron/core/contracts.js';
 import { createTelemetry, type Telemetry } from '../../electron/core/telemetry/index.js';
@@ -94,4 +94,9 @@ export function jsonSpan(traceId: string, name: string, extra: Record<string, un
     endTimeUnixNano: '1795000000223456789',
     ...extra,
   };
+}
+
+/** Host path of one box's own OTLP socket. */
+export function boxSocket(p: Paths, boxId: string): string {
+  return path.join(boxRunDir(p, boxId), 'otlp.sock');
 }

@@ -17,7 +17,7 @@ import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace
 import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { pb } from '../../electron/core/otlp/schema.js';
 import { hrTimeToNanos } from '../../electron/core/telemetry/readable.js';
-import { hexId, jsonSpan, otlpJson, rawPost, startTelemetry, tempHome } from './helpers.js';
+import { boxSocket, hexId, jsonSpan, otlpJson, rawPost, startTelemetry, tempHome } from './helpers.js';
 
 type T = Awaited<ReturnType<typeof startTelemetry>>;
 let env: ReturnType<typeof tempHome>;
@@ -281,5 +281,78 @@ describe('the box socket', () => {
       ['sandbox.boot', 'box-sock'],
       ['spoof', 'box-sock'],
     ]);
+  });
+});
+
+describe('a box writes only its own launch trace', () => {
+  const json = { 'content-type': 'application/json' };
+  /** otlpJson with a resource that claims another box. */
+  const claimingBody = (spans: Record<string, unknown>[], claim: string) =>
+    JSON.stringify({
+      resourceSpans: [
+        {
+          resource: {
+            attributes: [
+              { key: 'service.name', value: { stringValue: 'attacker' } },
+              { key: 'boxlite.box.id', value: { stringValue: claim } },
+            ],
+          },
+          scopeSpans: [{ scope: { name: 'test' }, spans }],
+        },
+      ],
+    });
+
+  it("rejects box A's spans for box B's trace with partial success, and overwrites a resource claiming B", async () => {
+    const traceA = hexId(16);
+    const traceB = hexId(16);
+    tel.store.registerBoxToken('box-a', 'token-of-box-a-0001', traceA);
+    tel.store.registerBoxToken('box-b', 'token-of-box-b-0001', traceB);
+    const bRoot = jsonSpan(traceB, 'box.launch');
+    const okB = await rawPost({ url }, otlpJson([bRoot]), { ...json, 'box-auth-token': 'token-of-box-b-0001' });
+    expect(okB.status).toBe(200);
+
+    // Box A: an ERROR span and a parentless span in B's trace, plus one honest span in its own.
+    const forgedError = jsonSpan(traceB, 'forged.error', { status: { code: 2, message: 'boom' } });
+    const forgedRoot = jsonSpan(traceB, 'forged.root');
+    const own = jsonSpan(traceA, 'sandbox.boot');
+    for (const target of [{ url }, { socketPath: boxSocket(env.paths, 'box-a') }]) {
+      await tel.daemon.ensureReceiver('box-a');
+      const r = await rawPost(target, claimingBody([forgedError, forgedRoot, own], 'box-b'), {
+        ...json,
+        'box-auth-token': 'token-of-box-a-0001',
+      });
+      expect(r.status).toBe(200);
+      const answer = JSON.parse(r.body.toString());
+      expect(Number(answer.partialSuccess.rejectedSpans)).toBe(2);
+      expect(answer.partialSuccess.errorMessage).toMatch(/not in the trace of box box-a's launch/);
+    }
+    expect(tel.store.getTrace(traceB).map((s) => s.name)).toEqual(['box.launch']);
+    const stored = tel.store.getTrace(traceA);
+    expect(stored.map((s) => s.name)).toEqual(['sandbox.boot']);
+    expect(stored[0]!.attributes['boxlite.box.id']).toBe('box-a');
+    expect(stored[0]!.resource['boxlite.box.id']).toBe('box-a');
+  });
+
+  it("refuses box B's token on box A's own socket", async () => {
+    const traceB = hexId(16);
+    tel.store.registerBoxToken('box-b2', 'token-of-box-b-0002', traceB);
+    await tel.daemon.ensureReceiver('box-a2');
+    const r = await rawPost({ socketPath: boxSocket(env.paths, 'box-a2') }, otlpJson([jsonSpan(traceB, 'x')]), {
+      ...json,
+      'box-auth-token': 'token-of-box-b-0002',
+    });
+    expect(r.status).toBe(403);
+    expect(tel.store.getTrace(traceB)).toEqual([]);
+  });
+
+  it("removes a released box's socket directory", async () => {
+    const fs = await import('node:fs');
+    const path = await import('node:path');
+    await tel.daemon.ensureReceiver('box-gone');
+    const sock = boxSocket(env.paths, 'box-gone');
+    expect(fs.statSync(sock).isSocket()).toBe(true);
+    expect(fs.statSync(path.dirname(sock)).mode & 0o777).toBe(0o711);
+    await tel.daemon.releaseBox('box-gone');
+    expect(fs.existsSync(path.dirname(sock))).toBe(false);
   });
 });

@@ -10,7 +10,8 @@ import { context, trace, ROOT_CONTEXT, SpanStatusCode, TraceFlags } from '@opent
 import type { CoreContext } from '../../electron/core/contracts.js';
 import { parseArg } from '../../shared/schemas.js';
 import { tracesHandlers } from '../../electron/core/handlers/traces.js';
-import { hexId, jsonSpan, otlpJson, quietLog, rawPost, startTelemetry, tempHome } from './helpers.js';
+import { makeBoxRunDir } from '../../electron/core/config.js';
+import { boxSocket, hexId, jsonSpan, otlpJson, quietLog, rawPost, startTelemetry, tempHome } from './helpers.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -99,8 +100,8 @@ describe('runner tracing', () => {
     // Spans received from a box are forwarded too.
     const boxSpan = jsonSpan(traceId, 'sandbox.boot', { parentSpanId: span.spanContext().spanId });
     app.t.store.registerBoxToken('b-f', 'fwd-token-000000');
-    await app.t.daemon.ensureReceiver();
-    const r = await rawPost({ socketPath: app.paths.otlpSocket }, otlpJson([boxSpan], 'boxlite-daemon'), {
+    await app.t.daemon.ensureReceiver('b-f');
+    const r = await rawPost({ socketPath: boxSocket(app.paths, 'b-f') }, otlpJson([boxSpan], 'boxlite-daemon'), {
       'content-type': 'application/json',
       'box-auth-token': 'fwd-token-000000',
     });
@@ -129,25 +130,25 @@ describe('daemon support', () => {
   it('starts a socket receiver on demand in a CLI process and finds the boot span', async () => {
     const s = await setup();
     expect(s.t.otlpEndpoint()).toBeUndefined();
-    expect(fs.existsSync(s.paths.otlpSocket)).toBe(false);
+    const sock = boxSocket(s.paths, 'b-w');
+    expect(fs.existsSync(sock)).toBe(false);
     // A stale socket file from a crashed process is replaced.
-    fs.writeFileSync(s.paths.otlpSocket, '');
-    await s.t.daemon.ensureReceiver();
-    await s.t.daemon.ensureReceiver();
-    expect(fs.statSync(s.paths.otlpSocket).isSocket()).toBe(true);
+    makeBoxRunDir(s.paths, 'b-w');
+    fs.writeFileSync(sock, '');
+    await s.t.daemon.ensureReceiver('b-w');
+    await s.t.daemon.ensureReceiver('b-w');
+    expect(fs.statSync(sock).isSocket()).toBe(true);
+    // Only the box's own socket: the shared host socket is not started for it.
+    expect(fs.existsSync(s.paths.otlpSocket)).toBe(false);
 
     const traceId = hexId(16);
     expect(await s.t.daemon.waitForBoot('b-w', traceId, 200)).toBeUndefined();
     s.t.store.registerBoxToken('b-w', 'wait-token-1234567');
     const waiting = s.t.daemon.waitForBoot('b-w', traceId, 5000);
-    const r = await rawPost(
-      { socketPath: s.paths.otlpSocket },
-      otlpJson([jsonSpan(traceId, 'sandbox.boot')], 'boxlite-daemon'),
-      {
-        'content-type': 'application/json',
-        'box-auth-token': 'wait-token-1234567',
-      },
-    );
+    const r = await rawPost({ socketPath: sock }, otlpJson([jsonSpan(traceId, 'sandbox.boot')], 'boxlite-daemon'), {
+      'content-type': 'application/json',
+      'box-auth-token': 'wait-token-1234567',
+    });
     expect(r.status).toBe(200);
     const boot = await waiting;
     expect(boot).toMatchObject({ name: 'sandbox.boot', traceId, attributes: { 'boxlite.box.id': 'b-w' } });
@@ -166,6 +167,58 @@ describe('daemon support', () => {
     expect(await s.t.daemon.waitForBoot('b-gone', traceId, 600_000, ac.signal)).toBeUndefined();
   });
 
+  it('a host that stays up takes over the sockets of boxes whose launcher is gone, and leaves live ones alone', async () => {
+    const h = tempHome();
+    cleanups.push(h.cleanup);
+    const cli = await startTelemetry(h.paths);
+    cleanups.push(() => cli.close());
+    await cli.daemon.ensureReceiver('b-live');
+    const liveIno = fs.statSync(boxSocket(h.paths, 'b-live')).ino;
+    // A box whose CLI launcher exited: its directory is left, its socket gone.
+    makeBoxRunDir(h.paths, 'b-orphan');
+    const app = await startTelemetry(h.paths, { otlpPort: 0 });
+    cleanups.push(() => app.close());
+    expect(fs.statSync(boxSocket(h.paths, 'b-live')).ino).toBe(liveIno);
+    const traceId = hexId(16);
+    app.store.registerBoxToken('b-orphan', 'orphan-token-123456', traceId);
+    const r = await rawPost(
+      { socketPath: boxSocket(h.paths, 'b-orphan') },
+      otlpJson([jsonSpan(traceId, 'late.export')], 'in-box-app'),
+      { 'content-type': 'application/json', 'box-auth-token': 'orphan-token-123456' },
+    );
+    expect(r.status).toBe(200);
+    expect(app.store.getTrace(traceId).map((s) => [s.name, s.attributes['boxlite.box.id']])).toEqual([
+      ['late.export', 'b-orphan'],
+    ]);
+  });
+
+  it('a host that stays up takes over a box socket once the CLI that launched the box exits', async () => {
+    const h = tempHome();
+    cleanups.push(h.cleanup);
+    const app = await startTelemetry(h.paths, { otlpPort: 0 });
+    cleanups.push(() => app.close());
+    const cli = await startTelemetry(h.paths);
+    await cli.daemon.ensureReceiver('b-hand');
+    const sock = boxSocket(h.paths, 'b-hand');
+    await cli.close();
+    // Closing unlinks the CLI's socket; the answer below can only come from the app.
+    await expect
+      .poll(() => (fs.existsSync(sock) ? fs.statSync(sock).ino : undefined), { timeout: 5000, interval: 100 })
+      .not.toBe(undefined);
+    const traceId = hexId(16);
+    app.store.registerBoxToken('b-hand', 'hand-token-1234567', traceId);
+    const r = await rawPost({ socketPath: sock }, otlpJson([jsonSpan(traceId, 'after.cli')], 'in-box-app'), {
+      'content-type': 'application/json',
+      'box-auth-token': 'hand-token-1234567',
+    });
+    expect(r.status).toBe(200);
+    expect(app.store.getTrace(traceId).map((s) => s.name)).toEqual(['after.cli']);
+    // Removed by another process (its directory deleted): the app does not bring it back.
+    fs.rmSync(path.dirname(sock), { recursive: true, force: true });
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(fs.existsSync(path.dirname(sock))).toBe(false);
+  });
+
   it('leaves a live receiver of another process alone and sees boots it stores', async () => {
     const h = tempHome();
     cleanups.push(h.cleanup);
@@ -174,7 +227,7 @@ describe('daemon support', () => {
     const cli = await startTelemetry(h.paths);
     cleanups.push(() => cli.close());
     const inode = fs.statSync(h.paths.otlpSocket).ino;
-    await cli.daemon.ensureReceiver();
+    await cli.daemon.ensureReceiver('b-x');
     expect(fs.statSync(h.paths.otlpSocket).ino).toBe(inode);
 
     const traceId = hexId(16);

@@ -59,6 +59,7 @@ export function encodeExportResponse(enc: Encoding, rejected: number, message?: 
 /** google.rpc.Status codes used by the receiver. */
 export const RPC = {
   INVALID_ARGUMENT: 3,
+  PERMISSION_DENIED: 7,
   RESOURCE_EXHAUSTED: 8,
   UNAUTHENTICATED: 16,
   UNIMPLEMENTED: 12,

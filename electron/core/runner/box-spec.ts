@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import { BOX_AUTH_HEADER, DEFAULT_OTLP_PORT, ENV, LABEL, RESERVED_BOX_ENV } from '../../../shared/constants.js';
 import { BoxscopeError } from '../../../shared/errors.js';
 import type { Box, LaunchRequest, PullPolicy } from '../../../shared/models.js';
-import { IN_BOX, type Paths } from '../config.js';
+import { boxRunDir, IN_BOX, type Paths } from '../config.js';
 import { parseReference, type ImageRef } from '../registry/reference.js';
 
 /** Which data dir launched a box (not in shared/: only the core reads it). */
@@ -75,11 +75,12 @@ export function boxEnv(
 }
 
 /**
- * Every bind mount of a box, in one place: the directory holding the OTLP
- * socket the box exports to, and the in-box daemon (read-only) when used.
+ * Every bind mount of a box, in one place: the box's own socket directory
+ * (read-only, so the box can connect but not unlink or replace the socket;
+ * no other box's directory is visible) and the in-box daemon when used.
  */
-export function boxMounts(paths: Pick<Paths, 'runDir'>, daemonPath: string | undefined): string[] {
-  const binds = [`${paths.runDir}:${IN_BOX.runDir}`];
+export function boxMounts(paths: Pick<Paths, 'runDir'>, boxId: string, daemonPath: string | undefined): string[] {
+  const binds = [`${boxRunDir(paths, boxId)}:${IN_BOX.runDir}:ro`];
   if (daemonPath) binds.push(`${daemonPath}:${IN_BOX.daemon}:ro`);
   return binds;
 }

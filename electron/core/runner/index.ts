@@ -257,6 +257,8 @@ export class Runner {
       }
     }
     this.records.forget(box.boxId);
+    this.ctx.store.revokeBoxTokens(box.boxId);
+    await this.ctx.daemon.releaseBox(box.boxId).catch(() => undefined);
     box.state = 'removed';
     this.changed(box);
     this.boxes.delete(box.boxId);

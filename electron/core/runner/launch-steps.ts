@@ -10,6 +10,7 @@ import { ATTR, SPAN } from '../../../shared/constants.js';
 import { BoxscopeError } from '../../../shared/errors.js';
 import type { Box, LaunchRequest, LaunchResult, SpanRecord } from '../../../shared/models.js';
 import type { CoreContext } from '../contracts.js';
+import { makeBoxRunDir } from '../config.js';
 import { authconfigFor, type Credentials } from '../credentials/index.js';
 import { waitNotRunning } from '../docker/engine-api.js';
 import { engineError, engineMessage, statusCodeOf } from '../docker/engine.js';
@@ -199,12 +200,13 @@ export async function launchSteps(l: LaunchContext): Promise<LaunchResult> {
       throw new BoxscopeError('INVALID_INPUT', `Image ${req.image} has no entrypoint or command to run`);
 
     if (signal.aborted) throw new BoxscopeError('CANCELLED', `Launch of ${req.image} cancelled`);
-    receiverP = daemonPath ? l.ctx.daemon.ensureReceiver() : Promise.resolve();
+    makeBoxRunDir(l.ctx.paths, box.boxId);
+    receiverP = daemonPath ? l.ctx.daemon.ensureReceiver(box.boxId) : Promise.resolve();
     receiverP.catch(() => undefined);
     const token = crypto.randomBytes(24).toString('hex');
     const container = await inSpan(tracer, SPAN.containerCreate, parent, { ...base }, async (span, spanCtx) => {
       const tp = injectFrom(spanCtx);
-      l.ctx.store.registerBoxToken(box.boxId, token);
+      l.ctx.store.registerBoxToken(box.boxId, token, box.traceId!);
       try {
         const c = await docker.createContainer({
           ...(req.name ? { name: req.name } : {}),
@@ -212,7 +214,7 @@ export async function launchSteps(l: LaunchContext): Promise<LaunchResult> {
           Env: boxEnv(req, box.boxId, tp, token),
           Labels: boxLabels(box, l.ctx.paths.home, !!daemonPath),
           ...(daemonPath ? { Entrypoint: daemonEntrypoint(argv, req.network) } : {}),
-          HostConfig: { NetworkMode: req.network || 'none', Binds: boxMounts(l.ctx.paths, daemonPath) },
+          HostConfig: { NetworkMode: req.network || 'none', Binds: boxMounts(l.ctx.paths, box.boxId, daemonPath) },
         });
         span.setAttribute(ATTR.containerId, c.id);
         return c;

@@ -65,7 +65,8 @@ CREATE INDEX IF NOT EXISTS traces_last ON traces (last_seq);
 CREATE TABLE IF NOT EXISTS box_tokens (
   token_sha256 TEXT PRIMARY KEY,
   box_id TEXT NOT NULL,
-  created_ms INTEGER NOT NULL
+  created_ms INTEGER NOT NULL,
+  trace_id TEXT
 );
 `;
 
@@ -116,6 +117,9 @@ export function openTraceStore(file: string, opts: StoreOptions = {}): SqliteTra
     throw new Error(`the trace store ${file} was written by a newer Boxscope (schema ${version})`);
   }
   db.exec(SCHEMA);
+  // A store made before tokens were bound to a trace: add the column (old tokens stay unbound).
+  const tokenCols = db.prepare<[], { name: string }>('PRAGMA table_info(box_tokens)').all();
+  if (!tokenCols.some((c) => c.name === 'trace_id')) db.exec('ALTER TABLE box_tokens ADD COLUMN trace_id TEXT');
   db.pragma(`user_version = ${SCHEMA_VERSION}`);
   // Tells this process's rows from others' when polling.
   const origin = crypto.randomInt(1, 2 ** 31 - 1);
@@ -151,8 +155,13 @@ export function openTraceStore(file: string, opts: StoreOptions = {}): SqliteTra
     `SELECT * FROM traces WHERE trace_id IN (SELECT DISTINCT trace_id FROM spans WHERE box_id = ?)
      ORDER BY start_us DESC LIMIT ?`,
   );
-  const putToken = db.prepare('INSERT OR REPLACE INTO box_tokens (token_sha256, box_id, created_ms) VALUES (?, ?, ?)');
-  const getToken = db.prepare<[string], { box_id: string }>('SELECT box_id FROM box_tokens WHERE token_sha256 = ?');
+  const putToken = db.prepare(
+    'INSERT OR REPLACE INTO box_tokens (token_sha256, box_id, created_ms, trace_id) VALUES (?, ?, ?, ?)',
+  );
+  const dropTokens = db.prepare('DELETE FROM box_tokens WHERE box_id = ?');
+  const getToken = db.prepare<[string], { box_id: string; trace_id: string | null }>(
+    'SELECT box_id, trace_id FROM box_tokens WHERE token_sha256 = ?',
+  );
 
   const listeners = new Set<(traceId: string, spans: SpanRecord[]) => void>();
   const localListeners = new Set<(spans: SpanRecord[]) => void>();
@@ -350,12 +359,20 @@ export function openTraceStore(file: string, opts: StoreOptions = {}): SqliteTra
       localListeners.add(listener);
       return () => void localListeners.delete(listener);
     },
-    registerBoxToken(boxId, token) {
-      putToken.run(sha256(token), boxId, Date.now());
+    registerBoxToken(boxId, token, traceId) {
+      putToken.run(sha256(token), boxId, Date.now(), traceId ?? null);
     },
     boxForToken(token) {
       if (!token || closed) return undefined;
       return getToken.get(sha256(token))?.box_id;
+    },
+    revokeBoxTokens(boxId) {
+      if (!closed) dropTokens.run(boxId);
+    },
+    grantForToken(token) {
+      if (!token || closed) return undefined;
+      const row = getToken.get(sha256(token));
+      return row ? { boxId: row.box_id, ...(row.trace_id ? { traceId: row.trace_id } : {}) } : undefined;
     },
     close() {
       if (closed) return;

@@ -53,7 +53,8 @@ export function isBootSpan(s: SpanRecord): boolean {
 export function createDaemonSupport(opts: {
   env: NodeJS.ProcessEnv;
   store: TraceStore;
-  ensureReceiver: () => Promise<void>;
+  ensureReceiver: (boxId: string) => Promise<void>;
+  releaseBox: (boxId: string) => Promise<void>;
 }): DaemonSupport {
   return {
     binaryPath(arch) {
@@ -69,6 +70,7 @@ export function createDaemonSupport(opts: {
       return undefined;
     },
     ensureReceiver: opts.ensureReceiver,
+    releaseBox: opts.releaseBox,
     waitForBoot(boxId, traceId, timeoutMs, signal) {
       const matches = (s: SpanRecord) => {
         if (!isBootSpan(s)) return false;

@@ -3,6 +3,8 @@
  * straight into the store), the OTLP receiver (TCP for hosts that stay up,
  * the unix socket for boxes) and optional forwarding to the app's collector.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Tracer } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -14,7 +16,7 @@ import {
   type SpanExporter,
 } from '@opentelemetry/sdk-trace-base';
 import { SERVICE } from '../../../shared/constants.js';
-import type { Paths } from '../config.js';
+import { makeBoxRunDir, removeBoxRunDir, type Paths } from '../config.js';
 import type { CoreEvents, DaemonSupport, Logger } from '../contracts.js';
 import { openTraceStore, type SqliteTraceStore } from '../store/trace-store.js';
 import { createDaemonSupport } from './daemon-support.js';
@@ -34,6 +36,17 @@ export interface Telemetry {
 }
 
 const EVENT_SLICE = 5000;
+/** How soon a host that stays up notices a box socket whose launcher exited. */
+const ADOPT_EVERY_MS = 1000;
+
+/** Box ids with a socket directory left from an earlier process. */
+function existingBoxDirs(paths: Paths): string[] {
+  try {
+    return fs.readdirSync(path.join(paths.runDir, 'boxes')).filter((d) => /^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/.test(d));
+  } catch {
+    return [];
+  }
+}
 
 function intEnv(v: string | undefined, fallback: number): number {
   const n = Number(v);
@@ -121,6 +134,51 @@ export async function createTelemetry(opts: {
     return socketStarting;
   };
 
+  // One socket per box, listened on by the process that launched it: the socket itself says which box is talking.
+  const boxSockets = new Map<string, Promise<RunningServer | undefined>>();
+  const ensureBoxSocket = async (boxId: string): Promise<void> => {
+    let p = boxSockets.get(boxId);
+    if (!p) {
+      const file = path.join(makeBoxRunDir(paths, boxId), 'otlp.sock');
+      p = import('./receiver.js')
+        .then(({ listenSocket, createOtlpHandler }) =>
+          listenSocket(createOtlpHandler({ store, log }, 'socket', boxId), file),
+        )
+        .catch((err: Error) => {
+          log.warn('could not listen on the box OTLP socket', { path: file, error: err.message });
+          boxSockets.delete(boxId);
+          return undefined;
+        });
+      boxSockets.set(boxId, p);
+    }
+    await p;
+  };
+  const releaseBox = async (boxId: string): Promise<void> => {
+    const p = boxSockets.get(boxId);
+    boxSockets.delete(boxId);
+    await (await p)?.close();
+    removeBoxRunDir(paths, boxId);
+  };
+
+  let adoptTimer: NodeJS.Timeout | undefined;
+  let adopting: Promise<void> | undefined;
+  const adoptOrphans = (): Promise<void> =>
+    (adopting ??= (async () => {
+      const dirs = existingBoxDirs(paths);
+      // A box removed by another process: its directory is gone, so stop listening for it.
+      for (const [boxId, held] of [...boxSockets]) {
+        if (dirs.includes(boxId)) continue;
+        boxSockets.delete(boxId);
+        await (await held)?.close();
+      }
+      for (const boxId of dirs) {
+        const held = boxSockets.get(boxId);
+        if (held && (await held)) continue;
+        boxSockets.delete(boxId);
+        await ensureBoxSocket(boxId).catch(() => undefined);
+      }
+    })().finally(() => (adopting = undefined)));
+
   try {
     if (opts.otlpPort !== undefined) {
       const { createOtlpHandler, listenTcp } = await import('./receiver.js');
@@ -135,6 +193,11 @@ export async function createTelemetry(opts: {
       servers.push(tcp);
       tcpPort = tcp.port;
       await ensureSocket();
+      // A host that stays up takes over the sockets of boxes that outlived their launcher (a restarted
+      // app, a CLI that exited before or while it runs); a socket another live process holds is left to it.
+      await adoptOrphans();
+      adoptTimer = setInterval(() => void adoptOrphans(), ADOPT_EVERY_MS);
+      adoptTimer.unref();
     }
   } catch (err) {
     await Promise.all(servers.map((s) => s.close()));
@@ -142,7 +205,7 @@ export async function createTelemetry(opts: {
     throw err;
   }
 
-  const daemon = createDaemonSupport({ env, store, ensureReceiver: ensureSocket });
+  const daemon = createDaemonSupport({ env, store, ensureReceiver: ensureBoxSocket, releaseBox });
 
   return {
     tracer,
@@ -151,8 +214,13 @@ export async function createTelemetry(opts: {
     forwardUrl: forwarder?.url,
     otlpEndpoint: () => (tcpPort !== undefined ? `http://127.0.0.1:${tcpPort}` : undefined),
     async close() {
+      clearInterval(adoptTimer);
+      await adopting;
       await provider.shutdown().catch(() => undefined);
       await Promise.all(servers.map((s) => s.close()));
+      const boxServers = await Promise.all(boxSockets.values());
+      boxSockets.clear();
+      await Promise.all(boxServers.map((s) => s?.close()));
       unsubscribeForward();
       unsubscribeEvents();
       if (forwarder) await forwarder.close();

@@ -1,8 +1,9 @@
 /**
  * OTLP/HTTP trace receiver (`POST /v1/traces`), served on 127.0.0.1 for local
- * apps and collectors and on a unix socket bind-mounted into boxes. Box
- * exports must carry a `box-auth-token` the runner registered; on TCP
- * loopback an export without the header is accepted.
+ * apps and collectors and on one unix socket per box, bind-mounted into that
+ * box alone. Box exports must carry a `box-auth-token` the runner registered;
+ * on TCP loopback an export without the header is accepted. A token (and a
+ * box's socket) writes only the trace of that box's launch.
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -65,9 +66,14 @@ function readBody(req: http.IncomingMessage, gzip: boolean, cap: number): Promis
   });
 }
 
+/**
+ * `socketBox`: the box whose own socket this handler serves; spans arriving
+ * on it belong to that box, and only that box's token is accepted there.
+ */
 export function createOtlpHandler(
   opts: ReceiverOptions,
   side: Side,
+  socketBox?: string,
 ): (req: http.IncomingMessage, res: http.ServerResponse) => void {
   const cap = opts.maxBodyBytes ?? MAX_BODY_BYTES;
   return (req, res) => {
@@ -112,13 +118,16 @@ export function createOtlpHandler(
 
     const tokenHeader = req.headers[BOX_AUTH_HEADER];
     const token = Array.isArray(tokenHeader) ? tokenHeader[0] : tokenHeader;
-    let boxId: string | undefined;
+    let grant: { boxId: string; traceId?: string } | undefined;
     if (token !== undefined) {
-      boxId = opts.store.boxForToken(token);
-      if (!boxId) return fail(401, RPC.UNAUTHENTICATED, `unknown ${BOX_AUTH_HEADER}`);
+      grant = opts.store.grantForToken(token);
+      if (!grant) return fail(401, RPC.UNAUTHENTICATED, `unknown ${BOX_AUTH_HEADER}`);
     } else if (side === 'socket') {
       return fail(401, RPC.UNAUTHENTICATED, `the box socket requires a ${BOX_AUTH_HEADER} header`);
     }
+    if (socketBox !== undefined && grant?.boxId !== socketBox)
+      return fail(403, RPC.PERMISSION_DENIED, `this socket belongs to another box than the ${BOX_AUTH_HEADER}`);
+    const boxId = grant?.boxId;
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > cap) return fail(413, RPC.RESOURCE_EXHAUSTED, 'body exceeds 64 MiB');
 
@@ -131,9 +140,24 @@ export function createOtlpHandler(
           const msg = err instanceof OtlpDecodeError ? err.message : 'undecodable request';
           return fail(400, RPC.INVALID_ARGUMENT, msg);
         }
-        const { spans, rejected, rejectReason: reason } = decoded;
-        // The token says which box sent the spans; a span cannot claim another box.
-        if (boxId) for (const s of spans) s.attributes[ATTR.boxId] = boxId;
+        let { spans, rejected, rejectReason: reason } = decoded;
+        if (grant?.traceId) {
+          // A box writes only its own launch trace: a span for any other trace could forge or re-root another box's.
+          const own = spans.filter((s) => s.traceId === grant.traceId);
+          const foreign = spans.length - own.length;
+          if (foreign) {
+            rejected += foreign;
+            const why = `${foreign} span(s) are not in the trace of box ${grant.boxId}'s launch`;
+            reason = reason ? `${reason}; ${why}` : why;
+            spans = own;
+          }
+        }
+        // The token says which box sent the spans; neither a span nor its resource can claim another box.
+        if (boxId)
+          for (const s of spans) {
+            s.attributes[ATTR.boxId] = boxId;
+            s.resource = { ...s.resource, [ATTR.boxId]: boxId };
+          }
         try {
           opts.store.addSpans(spans);
         } catch (err) {

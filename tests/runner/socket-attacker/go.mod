@@ -1,0 +1,3 @@
+module boxscope.test/socket-attacker
+
+go 1.22
