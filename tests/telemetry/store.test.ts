@@ -213,6 +213,26 @@ describe('trace store', () => {
   });
 });
 
+describe('trace store files', () => {
+  let env: ReturnType<typeof tempHome>;
+  beforeEach(() => (env = tempHome()));
+  afterEach(() => env.cleanup());
+
+  it('are readable by this user only: the database and its WAL and SHM, new or left 0644 by an older version', () => {
+    // Another user of the machine must not read every box's spans.
+    fs.writeFileSync(env.paths.db, '', { mode: 0o644 });
+    fs.chmodSync(env.paths.db, 0o644);
+    const s = openTraceStore(env.paths.db);
+    try {
+      s.addSpans([span(hexId(16), 'box.create')]);
+      for (const f of [env.paths.db, `${env.paths.db}-wal`, `${env.paths.db}-shm`])
+        expect((fs.statSync(f).mode & 0o777).toString(8), f).toBe('600');
+    } finally {
+      s.close();
+    }
+  });
+});
+
 describe('trace store limits', () => {
   it('stores a 20k-span batch in bounded transactions with one summary', () => {
     const env2 = tempHome();

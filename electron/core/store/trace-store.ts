@@ -5,6 +5,7 @@
  * incrementally so listing stays cheap for traces of 100k spans.
  */
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import type { SpanRecord, TraceSummary } from '../../../shared/models.js';
 import { ATTR } from '../../../shared/constants.js';
@@ -103,10 +104,27 @@ interface TraceRow {
   last_seq: number;
 }
 
+/**
+ * The store holds every box's spans: only this user may read it. SQLite gives
+ * the -wal and -shm files the database file's own mode, so the file is made
+ * 0600 before SQLite opens it (and stores from older versions are tightened).
+ */
+function privateFiles(file: string): void {
+  fs.closeSync(fs.openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      fs.chmodSync(f, 0o600);
+    } catch {
+      // Not there yet: SQLite creates it with the database's mode.
+    }
+  }
+}
+
 export function openTraceStore(file: string, opts: StoreOptions = {}): SqliteTraceStore {
   const maxTraces = opts.maxTraces ?? 1000;
   const maxBytes = opts.maxBytes ?? 512 * 1024 * 1024;
   const pollMs = opts.pollMs ?? 250;
+  privateFiles(file);
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('busy_timeout = 5000');
