@@ -4,34 +4,15 @@
  * same trace as a child of container.create, and a daemon-less launch that
  * still carries the trace env.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ATTR, SPAN } from '../../shared/constants.js';
 import { createCore, type Core } from '../../electron/core/service.js';
-import { buildImage, docker, removeBoxesOfHome, ROOT, run, tempHome, type TempHome } from '../fixtures/index.js';
+import { buildImage, daemonDir, docker, removeBoxesOfHome, tempHome, type TempHome } from '../fixtures/index.js';
 
 const IMAGE = 'boxscope-test/daemon-box:1';
 const EXIT_IMAGE = 'boxscope-test/daemon-exit:1';
 let h: TempHome;
 let core: Core;
-let buildDir: string | undefined;
-
-/** The daemon as `npm run build:daemon` makes it, or built here with Go when that script is not there yet. */
-async function daemonDir(): Promise<string> {
-  const name = `boxlite-daemon-linux-${process.arch === 'arm64' ? 'arm64' : 'amd64'}`;
-  const inRepo = path.join(ROOT, 'daemon', 'bin');
-  if (fs.existsSync(path.join(inRepo, name))) return inRepo;
-  buildDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bxs-daemon-'));
-  const r = await run('go', ['build', '-o', path.join(buildDir, name), '.'], {
-    cwd: path.join(ROOT, 'daemon'),
-    env: { ...process.env, CGO_ENABLED: '0' },
-    timeoutMs: 300_000,
-  });
-  if (r.code !== 0) throw new Error(`daemon build failed: ${r.stderr}`);
-  return buildDir;
-}
 
 beforeAll(async () => {
   await buildImage(IMAGE);
@@ -49,7 +30,6 @@ afterAll(async () => {
     await removeBoxesOfHome(h.home);
     h.cleanup();
   }
-  if (buildDir) fs.rmSync(buildDir, { recursive: true, force: true });
 });
 
 describe('launch with the in-box daemon', () => {

@@ -1,17 +1,14 @@
 /** Fault states of a launch (issue 10): the CLI ends after any failed step, early exits are `exited`, killed launches are reconciled. */
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  daemonDir,
   BIN,
   buildCli,
   buildImage,
   docker,
   removeBoxesOfHome,
   ROOT,
-  run,
   runCli,
   tempHome,
   waitFor,
@@ -21,22 +18,6 @@ import {
 const IMAGE = 'boxscope-test/fault-box:1';
 const EXIT_IMAGE = 'boxscope-test/fault-exit:1';
 let h: TempHome;
-let buildDir: string | undefined;
-
-/** The daemon matters here: its receiver is what kept a failed CLI launch alive. */
-async function daemonDir(): Promise<string> {
-  const name = `boxlite-daemon-linux-${process.arch === 'arm64' ? 'arm64' : 'amd64'}`;
-  const inRepo = path.join(ROOT, 'daemon', 'bin');
-  if (fs.existsSync(path.join(inRepo, name))) return inRepo;
-  buildDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bxs-daemon-'));
-  const r = await run('go', ['build', '-o', path.join(buildDir, name), '.'], {
-    cwd: path.join(ROOT, 'daemon'),
-    env: { ...process.env, CGO_ENABLED: '0' },
-    timeoutMs: 300_000,
-  });
-  if (r.code !== 0) throw new Error(`daemon build failed: ${r.stderr}`);
-  return buildDir;
-}
 
 beforeAll(async () => {
   await buildCli();
@@ -51,7 +32,6 @@ afterAll(async () => {
     await removeBoxesOfHome(h.home);
     h.cleanup();
   }
-  if (buildDir) fs.rmSync(buildDir, { recursive: true, force: true });
 });
 
 describe('a failed launch ends the CLI', () => {

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ATTR, SPAN } from '../../shared/constants.js';
 import { createCore, type Core } from '../../electron/core/service.js';
 import {
+  daemonDir,
   buildImage,
   docker,
   removeBoxesOfHome,
@@ -56,16 +57,6 @@ async function buildAttacker(): Promise<void> {
     forcerm: true,
   });
   await followStream(stream);
-}
-
-async function daemonDir(): Promise<string> {
-  const dir = path.join(work, 'daemon');
-  const name = `boxlite-daemon-linux-${process.arch === 'arm64' ? 'arm64' : 'amd64'}`;
-  await ok('go', ['build', '-o', path.join(dir, name), '.'], {
-    cwd: path.join(ROOT, 'daemon'),
-    env: { ...process.env, CGO_ENABLED: '0' },
-  });
-  return dir;
 }
 
 beforeAll(async () => {
