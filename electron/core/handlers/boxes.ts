@@ -1,6 +1,6 @@
 import type { CoreContext } from '../contracts.js';
 import { runnerFor } from '../runner/instances.js';
-import { untilAborted, type HandlerMap, type StreamMap } from './types.js';
+import { relayUntilAborted, type HandlerMap, type StreamMap } from './types.js';
 
 type BoxChannels = 'boxes:list' | 'boxes:launch' | 'boxes:stop' | 'boxes:remove' | 'boxes:logs';
 type BoxStreams = 'boxes:changed' | 'pull:progress' | 'logs:follow';
@@ -17,19 +17,9 @@ export function boxesHandlers(ctx: CoreContext): Pick<HandlerMap, BoxChannels> {
 }
 
 export function boxesStreams(ctx: CoreContext): Pick<StreamMap, BoxStreams> {
-  const relay =
-    (event: 'boxes:changed' | 'pull:progress') =>
-    async (_arg: void, emit: (item: never) => void, signal: AbortSignal): Promise<void> => {
-      const off = ctx.events.on(event, emit as never);
-      try {
-        await untilAborted(signal);
-      } finally {
-        off();
-      }
-    };
   return {
-    'boxes:changed': relay('boxes:changed'),
-    'pull:progress': relay('pull:progress'),
+    'boxes:changed': (_arg, emit, signal) => relayUntilAborted(() => ctx.events.on('boxes:changed', emit), signal),
+    'pull:progress': (_arg, emit, signal) => relayUntilAborted(() => ctx.events.on('pull:progress', emit), signal),
     'logs:follow': ({ boxId, tail }, emit, signal) =>
       runnerFor(ctx).followLogs(boxId, { tail: tail ?? 0, signal, onChunk: emit }),
   };

@@ -1,7 +1,7 @@
 import type { CoreContext } from '../contracts.js';
 import { BoxscopeError } from '../../../shared/errors.js';
 import { SERVICE } from '../../../shared/constants.js';
-import { untilAborted, type HandlerMap, type StreamMap } from './types.js';
+import { relayUntilAborted, type HandlerMap, type StreamMap } from './types.js';
 
 // The OTLP codecs bring the protobuf schema along: loaded on first use, so a launch does not pay for them.
 const otlp = () =>
@@ -51,15 +51,13 @@ export function tracesHandlers(ctx: CoreContext): Pick<HandlerMap, TraceChannels
 
 export function tracesStreams(ctx: CoreContext): Pick<StreamMap, 'traces:spans'> {
   return {
-    'traces:spans': async ({ traceId }, emit, signal) => {
-      const off = ctx.events.on('spans:added', (e) => {
-        if (!traceId || e.traceId === traceId) emit(e);
-      });
-      try {
-        await untilAborted(signal);
-      } finally {
-        off();
-      }
-    },
+    'traces:spans': ({ traceId }, emit, signal) =>
+      relayUntilAborted(
+        () =>
+          ctx.events.on('spans:added', (e) => {
+            if (!traceId || e.traceId === traceId) emit(e);
+          }),
+        signal,
+      ),
   };
 }

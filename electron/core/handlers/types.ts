@@ -11,8 +11,13 @@ export type StreamMap = {
   [S in StreamName]: (arg: StreamArgOf<S>, emit: (item: ItemOf<S>) => void, signal: AbortSignal) => Promise<void>;
 };
 
-/** Resolves once `signal` aborts: the body of a stream that only ends when disposed. */
-export function untilAborted(signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+/** The body of a stream of core events: subscribed until the client disposes it. */
+export async function relayUntilAborted(subscribe: () => () => void, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return;
+  const off = subscribe();
+  try {
+    await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+  } finally {
+    off();
+  }
 }
