@@ -17,7 +17,9 @@ import type {
   RegistryCheckResult,
   SaveCredentialRequest,
   SecretStoreStatus,
+  ImportProgress,
   SpanRecord,
+  TraceSearchResult,
   TraceSummary,
 } from './models.js';
 import type { ErrorInfo } from './errors.js';
@@ -44,6 +46,13 @@ export interface ApiChannels {
 
   'traces:list': [{ boxId?: string; limit?: number }, TraceSummary[]];
   'traces:get': [{ traceId: string }, SpanRecord[]];
+  /** One span in full (attributes, events, links, resource): what the timeline's columns leave out. */
+  'traces:span': [{ traceId: string; spanId: string }, SpanRecord];
+  /**
+   * Span ids of a trace matching a search-box query (see shared/trace-query.ts), evaluated
+   * on the stored spans; duration terms are left to the caller (it knows the adjusted times).
+   */
+  'traces:search': [{ traceId: string; query: string; limit?: number }, TraceSearchResult];
   /** OTLP JSON (ExportTraceServiceRequest) of one trace. */
   'traces:export': [{ traceId: string }, string];
   /** OTLP JSON or Jaeger JSON text; returns the trace ids stored. */
@@ -62,6 +71,13 @@ export interface ApiStreams {
   'logs:follow': [{ boxId: string; tail?: number }, LogChunk];
   /** Spans as they reach the store; with `traceId`, only that trace's. */
   'traces:spans': [{ traceId?: string }, { traceId: string; spans: SpanRecord[] }];
+  /**
+   * One trace as column batches (bytes, see shared/trace-columns.ts): first what the store
+   * holds (phase 'stored', the last one flagged storedDone), then spans as they arrive ('live').
+   */
+  'traces:columns': [{ traceId: string }, ArrayBuffer];
+  /** Imports a trace file the core can read by path (Electron); progress items, the last one done. */
+  'traces:importFile': [{ path: string }, ImportProgress];
 }
 
 export type Channel = keyof ApiChannels;
@@ -120,6 +136,8 @@ export const CHANNELS = [
   'registries:storeStatus',
   'traces:list',
   'traces:get',
+  'traces:span',
+  'traces:search',
   'traces:export',
   'traces:import',
   'traces:recordUi',
@@ -130,4 +148,6 @@ export const STREAMS = [
   'pull:progress',
   'logs:follow',
   'traces:spans',
+  'traces:columns',
+  'traces:importFile',
 ] as const satisfies readonly StreamName[];

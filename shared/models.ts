@@ -157,6 +157,25 @@ export interface TraceSummary {
   services: string[];
 }
 
+/** Where a trace file import stands: sent as it goes, the last one with `done`. */
+export interface ImportProgress {
+  /** Traces seen so far, in the order their first span was stored. */
+  traceIds: string[];
+  /** Spans stored so far. */
+  spans: number;
+  /** Bytes of the file read so far, and its size when known. */
+  bytes: number;
+  totalBytes?: number;
+  done: boolean;
+}
+
+/** Spans of a trace whose stored data (attributes, resource, events) match a search. */
+export interface TraceSearchResult {
+  spanIds: string[];
+  /** More spans matched than were returned. */
+  truncated: boolean;
+}
+
 export interface EngineStatus {
   reachable: boolean;
   /** Where the app looked: DOCKER_HOST or the default socket. */

@@ -59,6 +59,12 @@ export const CHANNEL_SCHEMAS = {
     .optional()
     .transform((v) => v ?? {}),
   'traces:get': z.strictObject({ traceId }),
+  'traces:span': z.strictObject({ traceId, spanId: z.string().regex(/^[0-9a-f]{16}$/) }),
+  'traces:search': z.strictObject({
+    traceId,
+    query: z.string().max(2000),
+    limit: z.number().int().min(1).max(2_000_000).optional(),
+  }),
   'traces:export': z.strictObject({ traceId }),
   // Trace files are large by nature; the hosts cap whole messages separately.
   'traces:import': z.strictObject({ fileName: z.string().max(1000), content: z.string().max(512 * 1024 * 1024) }),
@@ -73,6 +79,8 @@ export const STREAM_SCHEMAS = {
     .strictObject({ traceId: traceId.optional() })
     .optional()
     .transform((v) => v ?? {}),
+  'traces:columns': z.strictObject({ traceId }),
+  'traces:importFile': z.strictObject({ path: z.string().min(1).max(4096) }),
 } satisfies { [S in StreamName]: z.ZodType<unknown> };
 
 export function isStream(name: unknown): name is StreamName {

@@ -12,6 +12,7 @@ import type {
   StreamName,
 } from '../../shared/api.js';
 import { BoxscopeError } from '../../shared/errors.js';
+import { parseQuery, spanMatches } from '../../shared/trace-query.js';
 import type {
   AppInfo,
   Box,
@@ -176,6 +177,16 @@ export class FakeApi implements BoxscopeApi {
       const spans = this.data.traces[traceId];
       if (!spans) throw new BoxscopeError('TRACE_NOT_FOUND', `No trace ${traceId}`);
       return spans;
+    },
+    'traces:span': ({ traceId, spanId }) => {
+      const span = this.data.traces[traceId]?.find((s) => s.spanId === spanId);
+      if (!span) throw new BoxscopeError('TRACE_NOT_FOUND', `No span ${spanId}`);
+      return span;
+    },
+    'traces:search': ({ traceId, query }) => {
+      const q = parseQuery(query);
+      const spanIds = (this.data.traces[traceId] ?? []).filter((s) => spanMatches(s, q)).map((s) => s.spanId);
+      return { spanIds, truncated: false };
     },
     'traces:export': ({ traceId }) => JSON.stringify({ resourceSpans: [], traceId }),
     'traces:import': () => ({ traceIds: [] }),

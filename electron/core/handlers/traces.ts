@@ -1,6 +1,7 @@
 import type { CoreContext } from '../contracts.js';
 import { BoxscopeError } from '../../../shared/errors.js';
 import { SERVICE } from '../../../shared/constants.js';
+import { parseQuery, spanMatches, textMatchers } from '../../../shared/trace-query.js';
 import { relayUntilAborted, type HandlerMap, type StreamMap } from './types.js';
 
 // The OTLP codecs bring the protobuf schema along: loaded on first use, so a launch does not pay for them.
@@ -9,7 +10,14 @@ const otlp = () =>
     ([decode, encode, file]) => ({ ...decode, ...encode, ...file }),
   );
 
-type TraceChannels = 'traces:list' | 'traces:get' | 'traces:export' | 'traces:import' | 'traces:recordUi';
+type TraceChannels =
+  | 'traces:list'
+  | 'traces:get'
+  | 'traces:span'
+  | 'traces:search'
+  | 'traces:export'
+  | 'traces:import'
+  | 'traces:recordUi';
 
 export function tracesHandlers(ctx: CoreContext): Pick<HandlerMap, TraceChannels> {
   const getTrace = ({ traceId }: { traceId: string }) => {
@@ -21,6 +29,18 @@ export function tracesHandlers(ctx: CoreContext): Pick<HandlerMap, TraceChannels
   return {
     'traces:list': async ({ boxId, limit }) => ctx.store.listTraces({ boxId: boxId || undefined, limit }),
     'traces:get': async (arg) => getTrace(arg),
+    // First cut: whole-trace reads; the store answers these directly (issue 9).
+    'traces:span': async ({ traceId, spanId }) => {
+      const span = getTrace({ traceId }).find((s) => s.spanId === spanId);
+      if (!span) throw new BoxscopeError('TRACE_NOT_FOUND', `No span ${spanId} in trace ${traceId}`, { traceId });
+      return span;
+    },
+    'traces:search': async ({ traceId, query, limit = 100_000 }) => {
+      const q = parseQuery(query);
+      const matchers = textMatchers(q);
+      const hits = getTrace({ traceId }).filter((s) => spanMatches(s, q, matchers));
+      return { spanIds: hits.slice(0, limit).map((s) => s.spanId), truncated: hits.length > limit };
+    },
     'traces:export': async (arg) => JSON.stringify((await otlp()).toExportRequest(getTrace(arg))),
     'traces:import': async (arg) => {
       const spans = (await otlp()).parseTraceFile(arg.content, arg.fileName);
@@ -49,7 +69,9 @@ export function tracesHandlers(ctx: CoreContext): Pick<HandlerMap, TraceChannels
   };
 }
 
-export function tracesStreams(ctx: CoreContext): Pick<StreamMap, 'traces:spans'> {
+export function tracesStreams(
+  ctx: CoreContext,
+): Pick<StreamMap, 'traces:spans' | 'traces:columns' | 'traces:importFile'> {
   return {
     'traces:spans': ({ traceId }, emit, signal) =>
       relayUntilAborted(
@@ -59,5 +81,11 @@ export function tracesStreams(ctx: CoreContext): Pick<StreamMap, 'traces:spans'>
           }),
         signal,
       ),
+    'traces:columns': async () => {
+      throw new BoxscopeError('INVALID_INPUT', 'traces:columns is not served yet');
+    },
+    'traces:importFile': async () => {
+      throw new BoxscopeError('INVALID_INPUT', 'traces:importFile is not served yet');
+    },
   };
 }
