@@ -10,6 +10,9 @@
  * See docs/CONTRACTS.md ("Trace columns").
  */
 
+import type { SpanRecord } from './models.js';
+import { ATTR } from './constants.js';
+
 /** 'B','X','C','1' little-endian. */
 const MAGIC = 0x31435842;
 const VERSION = 1;
@@ -271,4 +274,36 @@ export function decodeColumns(input: ArrayBuffer | Uint8Array): ColumnBatch {
     status: u8(n),
     kind: u8(n),
   };
+}
+
+const nsBig = (ns: string | undefined): bigint => {
+  try {
+    return ns ? BigInt(ns) : 0n;
+  } catch {
+    return 0n;
+  }
+};
+
+/** The column fields of one whole span (a stored or decoded SpanRecord). */
+export function columnInputOf(s: SpanRecord): ColumnSpanInput {
+  const box = s.attributes[ATTR.boxId] ?? s.resource[ATTR.boxId];
+  return {
+    spanId: s.spanId,
+    parentSpanId: s.parentSpanId,
+    name: s.name,
+    service: s.serviceName,
+    boxId: typeof box === 'string' && box ? box : undefined,
+    startNs: nsBig(s.startTimeUnixNano),
+    endNs: nsBig(s.endTimeUnixNano),
+    status: s.status?.code ?? 0,
+    kind: s.kind,
+    eventNs: s.events.length ? s.events.map((e) => nsBig(e.timeUnixNano)) : undefined,
+  };
+}
+
+/** Spans of one trace as one batch's bytes (tests, small traces, live events). */
+export function columnsOf(traceId: string, spans: readonly SpanRecord[], phase: ColumnPhase = 'live'): Uint8Array {
+  const w = new ColumnWriter(traceId, phase);
+  for (const s of spans) w.add(columnInputOf(s));
+  return w.finish();
 }
