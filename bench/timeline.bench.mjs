@@ -11,12 +11,13 @@
 // then scrolling, expand all, a span detail, search (bench/lib/timeline-actions.mjs); page JS heap
 // after a GC and the serve process's RSS. Baselines in the same page: the raw read of the file
 // (`file.arrayBuffer()`) and `JSON.parse` of its text (where the text fits in a string).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildRenderer, launchChromium, repoRoot } from '../renderer/scripts/page-harness.mjs';
 import { buildCli } from '../scripts/build-cli.mjs';
+import { startServe } from './lib/serve.mjs';
 import { measureOpenTimeline } from './lib/timeline-actions.mjs';
 
 const args = process.argv.slice(2);
@@ -43,65 +44,6 @@ function traceFileFor(spans) {
     if (gen.status !== 0) throw new Error(`make-trace failed: ${gen.stderr}`);
   }
   return file;
-}
-
-/** `boxscope serve` on free ports with its own fresh data dir. */
-async function startServe() {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'boxscope-bench-'));
-  const userHome = fs.mkdtempSync(path.join(os.tmpdir(), 'boxscope-bench-home-'));
-  const child = spawn(
-    process.execPath,
-    [path.join(repoRoot, 'bin/boxscope.mjs'), 'serve', '--port', '0', '--otlp-port', '0'],
-    {
-      cwd: repoRoot,
-      env: { PATH: process.env.PATH, HOME: userHome, BOXSCOPE_HOME: home, LANG: 'C.UTF-8', TMPDIR: os.tmpdir() },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  child.stdout.on('data', (d) => (output += d));
-  child.stderr.on('data', (d) => (output += d));
-  let ready = false;
-  const url = await new Promise((resolve, reject) => {
-    // A serve that never gets ready must not outlive the bench.
-    const fail = (err) => {
-      child.kill('SIGKILL');
-      fs.rmSync(home, { recursive: true, force: true });
-      fs.rmSync(userHome, { recursive: true, force: true });
-      reject(err);
-    };
-    const timer = setTimeout(() => fail(new Error(`boxscope serve printed no URL:\n${output}`)), 60_000);
-    child.stdout.on('data', () => {
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+)/.exec(output);
-      if (m && !ready) {
-        ready = true;
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    child.once('exit', (code) => {
-      if (ready) return;
-      clearTimeout(timer);
-      fail(new Error(`boxscope serve exited with ${code}:\n${output}`));
-    });
-  });
-  const status = (key) => {
-    const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : NaN;
-  };
-  return {
-    url,
-    rssMB: () => status('VmRSS'),
-    peakRssMB: () => status('VmHWM'),
-    output: () => output,
-    async stop() {
-      const gone = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await gone;
-      fs.rmSync(home, { recursive: true, force: true });
-      fs.rmSync(userHome, { recursive: true, force: true });
-    },
-  };
 }
 
 /** Raw read and JSON.parse of the same file in the same page, through a throwaway input. */

@@ -16,8 +16,22 @@ const SECRET_KEY =
 /** `boxscope.credential.source` names where a credential came from, never the credential: allowed. */
 const ALLOWED = new Set(['boxscope.credential.source']);
 
+/**
+ * Every attribute of every span is checked, and the same few keys come again
+ * and again: answers are remembered, in a bounded map (keys come from boxes
+ * nobody here wrote, so it is emptied when full rather than growing).
+ */
+const known = new Map<string, boolean>();
+const KNOWN_MAX = 4096;
+
 export function isSecretKey(key: string): boolean {
-  return !ALLOWED.has(key) && SECRET_KEY.test(key.replace(/([a-z0-9])([A-Z])/g, '$1.$2'));
+  let secret = known.get(key);
+  if (secret === undefined) {
+    secret = !ALLOWED.has(key) && SECRET_KEY.test(key.replace(/([a-z0-9])([A-Z])/g, '$1.$2'));
+    if (known.size >= KNOWN_MAX) known.clear();
+    if (key.length <= 256) known.set(key, secret);
+  }
+  return secret;
 }
 
 /** Values that are unmistakably credentials, whatever their key. */

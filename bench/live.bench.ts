@@ -1,0 +1,270 @@
+/**
+ * Spans arriving through the OTLP receiver, on the user's path: a real
+ * `boxscope serve` (fresh data dir) and the OpenTelemetry SDK's own exporters.
+ *   1. Ingest: spans exported as fast as the SDK sends them (1k-span requests, OTLP/HTTP JSON and
+ *      protobuf) until every request is answered — spans/s, and the ratio to decoding the same
+ *      request bytes alone with the core's own decoder (the floor of any ingest).
+ *   2. Live timeline: a trace file opened through the Traces page, then spans of that trace
+ *      exported at a steady rate (default 50k spans/s) while it is open; the lag from a span's
+ *      end in the exporting process to the timeline's header counting it.
+ * Run: node --import tsx bench/live.bench.ts [--rate 50000] [--seconds 4] [--ingest 200000] [--no-build]
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { context, trace, TraceFlags } from '@opentelemetry/api';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { decodeOtlpJson, decodeOtlpProtobuf } from '../electron/core/otlp/decode.js';
+import { buildRenderer, launchChromium, repoRoot } from '../renderer/scripts/page-harness.mjs';
+import { buildCli } from '../scripts/build-cli.mjs';
+import { startServe } from './lib/serve.mjs';
+
+const arg = (name: string, dflt: number) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const RATE = arg('--rate', 50_000);
+const SECONDS = arg('--seconds', 4);
+const INGEST = arg('--ingest', 200_000);
+const BATCH = 1000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] : NaN;
+};
+
+type Protocol = 'json' | 'protobuf';
+
+/** A tracer provider exporting 1k-span requests to the serve's receiver, and a way to wait for all answers. */
+function provider(otlp: string, protocol: Protocol, service: string) {
+  const url = `${otlp}/v1/traces`;
+  // The SDK flushes a deep queue as many requests at once: let them all through.
+  const opts = { url, concurrencyLimit: 10_000, timeoutMillis: 60_000 };
+  const exporter = protocol === 'json' ? new JsonExporter(opts) : new ProtoExporter(opts);
+  let answered = 0;
+  let failed = 0;
+  const counting = {
+    export(spans: ReadableSpan[], done: (r: { code: number; error?: Error }) => void) {
+      exporter.export(spans, (r) => {
+        if (r.code === 0) answered += spans.length;
+        else failed += spans.length;
+        done(r);
+      });
+    },
+    shutdown: () => exporter.shutdown(),
+    forceFlush: () => exporter.forceFlush(),
+  };
+  const p = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': service }),
+    spanProcessors: [
+      new BatchSpanProcessor(counting, {
+        maxExportBatchSize: BATCH,
+        maxQueueSize: 2_000_000,
+        scheduledDelayMillis: 5,
+        exportTimeoutMillis: 60_000,
+      }),
+    ],
+  });
+  return { p, tracer: p.getTracer('boxscope-bench'), answered: () => answered, failed: () => failed };
+}
+
+function makeSpans(
+  tracer: ReturnType<BasicTracerProvider['getTracer']>,
+  n: number,
+  parent?: { traceId: string; spanId: string },
+) {
+  const ctx = parent
+    ? trace.setSpanContext(context.active(), { ...parent, traceFlags: TraceFlags.SAMPLED, isRemote: true })
+    : context.active();
+  for (let i = 0; i < n; i++) {
+    const s = tracer.startSpan(
+      'layer.extract',
+      { attributes: { 'layer.index': i, 'layer.digest': `sha256:${i}` } },
+      ctx,
+    );
+    s.end();
+  }
+}
+
+/** Finished spans, made by the SDK but not exported: the ingest timing covers only the exporter's and the receiver's work. */
+function captureSpans(n: number): ReadableSpan[] {
+  const spans: ReadableSpan[] = [];
+  const capture = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'bench-ingest' }),
+    spanProcessors: [
+      {
+        onStart() {},
+        onEnd: (s: ReadableSpan) => void spans.push(s),
+        forceFlush: async () => {},
+        shutdown: async () => {},
+      },
+    ],
+  });
+  makeSpans(capture.getTracer('boxscope-bench'), n);
+  return spans;
+}
+
+async function ingest(protocol: Protocol, spans: ReadableSpan[]) {
+  const app = await startServe();
+  try {
+    const url = `${app.otlp}/v1/traces`;
+    const opts = { url, concurrencyLimit: 64, timeoutMillis: 60_000 };
+    const exporter = protocol === 'json' ? new JsonExporter(opts) : new ProtoExporter(opts);
+    const send = (batch: ReadableSpan[]) =>
+      new Promise<void>((resolve, reject) =>
+        exporter.export(batch, (r) => (r.code === 0 ? resolve() : reject(r.error ?? new Error('export failed')))),
+      );
+    // Warm the receiver (the first request loads the codecs).
+    await send(spans.slice(0, BATCH));
+    const t0 = performance.now();
+    // Four requests in flight, as a BatchSpanProcessor under load keeps a few.
+    let next = 0;
+    const worker = async () => {
+      while (next < spans.length) {
+        const from = next;
+        next += BATCH;
+        await send(spans.slice(from, from + BATCH));
+      }
+    };
+    await Promise.all([worker(), worker(), worker(), worker()]);
+    const ms = performance.now() - t0;
+    await exporter.shutdown();
+    // The same requests' bytes, decoded alone by the core's decoder.
+    const ser = protocol === 'json' ? JsonTraceSerializer : ProtobufTraceSerializer;
+    const bodies: Uint8Array[] = [];
+    for (let i = 0; i < spans.length; i += BATCH) bodies.push(ser.serializeRequest(spans.slice(i, i + BATCH))!);
+    const d0 = performance.now();
+    for (const b of bodies) {
+      if (protocol === 'json') decodeOtlpJson(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+      else decodeOtlpProtobuf(b);
+    }
+    const decodeMs = performance.now() - d0;
+    return { protocol, spans: spans.length, ms, decodeMs, coreRssMB: app.rssMB() };
+  } finally {
+    await app.stop();
+  }
+}
+
+async function live() {
+  const workDir = path.join(repoRoot, '.bench');
+  fs.mkdirSync(workDir, { recursive: true });
+  const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+  const file = path.join(workDir, `live-1k.json`);
+  if (!fs.existsSync(file)) {
+    const gen = spawnSync(process.execPath, [
+      path.join(repoRoot, 'bench/fixtures/make-trace.mjs'),
+      ...['--spans', '1000', '--seed', '7', '--trace-id', traceId, '--out', file],
+    ]);
+    if (gen.status !== 0) throw new Error(`make-trace failed: ${gen.stderr}`);
+  }
+  const doc = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const all = doc.resourceSpans.flatMap((r: any) => r.scopeSpans.flatMap((s: any) => s.spans));
+  const root = all.find((s: any) => !s.parentSpanId);
+  const app = await startServe();
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.goto(`${app.url}#/traces`);
+    await page.setInputFiles('input[aria-label="Open a trace file"]', file);
+    const counted = () =>
+      page.evaluate(() => {
+        const m = /([\d,]+)\s*spans/.exec(document.querySelector('.trace-header')?.textContent ?? '');
+        return m ? Number(m[1].replace(/,/g, '')) : 0;
+      });
+    for (let i = 0; i < 600 && (await counted()) < all.length; i++) await sleep(50);
+    const before = await counted();
+    if (before < all.length) throw new Error(`the trace file did not open (${before} spans shown)`);
+    // The page notes (wall clock, spans counted) whenever the header's count changes.
+    await page.evaluate(() => {
+      const w = window as unknown as { __counts: Array<[number, number]> };
+      w.__counts = [];
+      let last = -1;
+      const tick = () => {
+        const m = /([\d,]+)\s*spans/.exec(document.querySelector('.trace-header')?.textContent ?? '');
+        const n = m ? Number(m[1].replace(/,/g, '')) : 0;
+        if (n !== last) w.__counts.push([Date.now(), (last = n)]);
+        requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    });
+    const { p, tracer } = provider(app.otlp!, 'protobuf', 'bench-live');
+    const sent: Array<[number, number]> = [];
+    const tick = 20;
+    const perTick = Math.round((RATE * tick) / 1000);
+    const t0 = Date.now();
+    let total = 0;
+    while (Date.now() - t0 < SECONDS * 1000) {
+      const due = Math.floor(((Date.now() - t0) / 1000) * RATE);
+      const n = Math.min(perTick * 5, Math.max(0, due - total));
+      if (n > 0) {
+        makeSpans(tracer, n, { traceId, spanId: root.spanId });
+        total += n;
+        sent.push([Date.now(), total]);
+      }
+      await sleep(tick);
+    }
+    await p.forceFlush();
+    const sendMs = Date.now() - t0;
+    for (let i = 0; i < 200 && (await counted()) < before + total; i++) await sleep(50);
+    const counts = await page.evaluate(() => (window as unknown as { __counts: Array<[number, number]> }).__counts);
+    await p.shutdown();
+    const lags: number[] = [];
+    let missing = 0;
+    for (const [at, n] of sent) {
+      const seen = counts.find(([, c]) => c >= before + n);
+      if (seen) lags.push(seen[0] - at);
+      else missing++;
+    }
+    const heap = await page.evaluate(
+      () => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0,
+    );
+    return {
+      rate: (total / sendMs) * 1000,
+      spans: total,
+      shown: (await counted()) - before,
+      lagP50: pct(lags, 50),
+      lagP95: pct(lags, 95),
+      lagMax: Math.max(...lags),
+      missing,
+      heapMB: heap / 2 ** 20,
+      coreRssMB: app.rssMB(),
+    };
+  } finally {
+    await browser.close();
+    await app.stop();
+  }
+}
+
+if (!process.argv.includes('--no-build')) {
+  buildRenderer();
+  await buildCli();
+}
+console.log(
+  `\n== OTLP ingest through boxscope serve's receiver (${INGEST.toLocaleString()} spans, ${BATCH}-span requests, OTel SDK exporters)`,
+);
+const ingestSpans = captureSpans(INGEST);
+for (const protocol of ['json', 'protobuf'] as const) {
+  const r = await ingest(protocol, ingestSpans);
+  const rate = (r.spans / r.ms) * 1000;
+  console.log(
+    `  ${protocol.padEnd(9)} ${Math.round(rate).toLocaleString().padStart(9)} spans/s` +
+      `  (${(r.ms / r.decodeMs).toFixed(1)}× decoding the same bytes alone: ${Math.round((r.spans / r.decodeMs) * 1000).toLocaleString()} spans/s)` +
+      `  core RSS ${r.coreRssMB.toFixed(0)} MB${rate < 100_000 ? '  ! below 100k spans/s' : ''}`,
+  );
+}
+console.log(`\n== Live: spans exported at ${RATE.toLocaleString()}/s for ${SECONDS} s into an open timeline`);
+const l = await live();
+console.log(
+  `  sent ${l.spans.toLocaleString()} (${Math.round(l.rate).toLocaleString()}/s), shown ${l.shown.toLocaleString()}` +
+    `; span end → counted in the timeline: p50 ${l.lagP50} ms, p95 ${l.lagP95} ms, max ${l.lagMax} ms` +
+    `${l.lagP95 > 250 ? '  ! over 250 ms' : ''}${l.missing ? `; ${l.missing} checkpoints never shown` : ''}`,
+);
+console.log(`  page JS heap ${l.heapMB.toFixed(0)} MB, core RSS ${l.coreRssMB.toFixed(0)} MB`);
+console.log(
+  `  (load average ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} on ${os.cpus().length} cores)`,
+);
