@@ -169,6 +169,8 @@ async function live() {
   const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    // tsx names functions with a helper the page does not have: give it one.
+    await page.addInitScript({ content: 'window.__name = (f) => f;' });
     await page.goto(`${app.url}#/traces`);
     await page.setInputFiles('input[aria-label="Open a trace file"]', file);
     const counted = () =>
@@ -208,8 +210,8 @@ async function live() {
       }
       await sleep(tick);
     }
-    await p.forceFlush();
     const sendMs = Date.now() - t0;
+    await p.forceFlush();
     for (let i = 0; i < 200 && (await counted()) < before + total; i++) await sleep(50);
     const counts = await page.evaluate(() => (window as unknown as { __counts: Array<[number, number]> }).__counts);
     await p.shutdown();
