@@ -162,9 +162,12 @@ async function live() {
     ]);
     if (gen.status !== 0) throw new Error(`make-trace failed: ${gen.stderr}`);
   }
-  const doc = JSON.parse(fs.readFileSync(file, 'utf8'));
-  const all = doc.resourceSpans.flatMap((r: any) => r.scopeSpans.flatMap((s: any) => s.spans));
-  const root = all.find((s: any) => !s.parentSpanId);
+  type FileSpan = { spanId: string; parentSpanId?: string };
+  const doc = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+    resourceSpans: Array<{ scopeSpans: Array<{ spans: FileSpan[] }> }>;
+  };
+  const all = doc.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans));
+  const root = all.find((s) => !s.parentSpanId)!;
   const app = await startServe();
   const browser = await launchChromium();
   try {
@@ -218,7 +221,7 @@ async function live() {
     const lags: number[] = [];
     let missing = 0;
     for (const [at, n] of sent) {
-      const seen = counts.find(([, c]) => c >= before + n);
+      const seen = counts.find(([, c]: [number, number]) => c >= before + n);
       if (seen) lags.push(seen[0] - at);
       else missing++;
     }

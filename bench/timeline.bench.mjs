@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/* global performance, requestAnimationFrame, setTimeout, clearTimeout -- functions passed to page.evaluate run in the page */
+/* global performance -- functions passed to page.evaluate run in the page */
 // The trace timeline on the user's path, in Debian's Chromium.
 //
 //   node bench/timeline.bench.mjs [--sizes 1000,10000,100000] [--1m] [--json] [--no-build]
@@ -18,6 +18,7 @@ import path from 'node:path';
 import { buildRenderer, launchChromium, repoRoot } from '../renderer/scripts/page-harness.mjs';
 import { buildCli } from '../scripts/build-cli.mjs';
 import { startServe } from './lib/serve.mjs';
+import { openFile, openStored } from './lib/open-trace.mjs';
 import { measureOpenTimeline } from './lib/timeline-actions.mjs';
 
 const args = process.argv.slice(2);
@@ -32,6 +33,22 @@ const log = (...a) => !asJson && console.log(...a);
 
 const workDir = path.join(repoRoot, '.bench');
 fs.mkdirSync(workDir, { recursive: true });
+
+/** The OTLP file's spans as Jaeger JSON (bench/fixtures/otlp-to-jaeger.mjs). */
+function jaegerFileFor(otlpFile) {
+  const file = otlpFile.replace(/\.json$/, '.jaeger.json');
+  if (!fs.existsSync(file)) {
+    const gen = spawnSync(
+      process.execPath,
+      [path.join(repoRoot, 'bench/fixtures/otlp-to-jaeger.mjs'), otlpFile, file],
+      {
+        encoding: 'utf8',
+      },
+    );
+    if (gen.status !== 0) throw new Error(`otlp-to-jaeger failed: ${gen.stderr}`);
+  }
+  return file;
+}
 
 function traceFileFor(spans) {
   const file = path.join(workDir, `trace-${spans}.json`);
@@ -96,38 +113,9 @@ async function runSize(browser, spans) {
     await cdp.send('HeapProfiler.collectGarbage');
     results.coreRssBeforeMB = app.rssMB();
 
-    // File chosen (the input's change event) → the first span row painted.
-    await page.evaluate(() => {
-      window.__firstRows = undefined;
-      document.addEventListener(
-        'change',
-        () => {
-          const t0 = performance.now();
-          const poll = () => {
-            if (document.querySelector('[data-testid="span-row"]'))
-              requestAnimationFrame(() => setTimeout(() => (window.__firstRows = performance.now() - t0), 0));
-            else if (document.querySelector('[data-testid="error-banner"]'))
-              window.__firstRows = { error: document.querySelector('[data-testid="error-banner"]').textContent };
-            else requestAnimationFrame(poll);
-          };
-          requestAnimationFrame(poll);
-          window.__t0 = t0;
-        },
-        { capture: true, once: true },
-      );
-    });
-    await page.setInputFiles('input[aria-label="Open a trace file"]', file);
-    const first = await page.waitForFunction(() => window.__firstRows, null, { timeout: 300_000, polling: 50 });
-    const fr = await first.jsonValue();
-    if (typeof fr !== 'number') throw new Error(`the trace did not open: ${JSON.stringify(fr)}`);
-    results.firstRowsMs = fr;
-    // Every span in the model (the header counts them) — the whole file read, not only the first chunk.
-    await page.waitForFunction(
-      (n) => (document.querySelector('.trace-header')?.textContent ?? '').replace(/[,\s]/g, '').includes(`${n}spans`),
-      spans,
-      { timeout: 300_000, polling: 100 },
-    );
-    results.allSpansMs = await page.evaluate(() => performance.now() - window.__t0);
+    // File chosen (the input's change event) → the first span row painted → every span counted.
+    Object.assign(results, await openFile(page, file, spans));
+    const traceId = /#\/traces\/([0-9a-f]{32})/.exec(page.url())?.[1];
     await page.waitForTimeout(500);
     Object.assign(results, await measureOpenTimeline(page, { spans }));
 
@@ -137,8 +125,40 @@ async function runSize(browser, spans) {
     results.heapMB = heap.usedSize / 2 ** 20;
     results.coreRssMB = app.rssMB();
     results.corePeakRssMB = app.peakRssMB();
-  } finally {
     await context.close();
+
+    // The same trace after a restart: a new serve on the same data dir, its deep link.
+    await app.stop({ keepHome: true });
+    const again = await startServe({ home: app.home });
+    try {
+      const ctx2 = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+      const reopen = await openStored(await ctx2.newPage(), again.url, traceId, spans);
+      results.reopenFirstRowsMs = reopen.firstRowsMs;
+      results.reopenAllSpansMs = reopen.allSpansMs;
+      results.reopenCoreRssMB = again.rssMB();
+      await ctx2.close();
+    } finally {
+      await again.stop();
+    }
+
+    // The same spans as a Jaeger JSON file (where the converter can hold the file).
+    if (spans <= 100_000) {
+      const jaeger = jaegerFileFor(file);
+      const app3 = await startServe();
+      try {
+        const ctx3 = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+        const p3 = await ctx3.newPage();
+        await p3.goto(app3.url + '#/traces');
+        const j = await openFile(p3, jaeger, spans);
+        results.jaegerFirstRowsMs = j.firstRowsMs;
+        results.jaegerAllSpansMs = j.allSpansMs;
+        await ctx3.close();
+      } finally {
+        await app3.stop();
+      }
+    }
+  } finally {
+    await context.close().catch(() => {});
     await app.stop();
   }
   return results;
@@ -159,6 +179,8 @@ try {
 
 const targets = {
   firstRowsMs: (n) => (n >= 1_000_000 ? 3000 : 1000),
+  reopenFirstRowsMs: (n) => (n >= 1_000_000 ? 3000 : 1000),
+  jaegerFirstRowsMs: (n) => (n >= 1_000_000 ? 3000 : 1000),
   scrollP95FrameMs: () => 16.7,
   blankFrames: () => 0,
   heapMB: () => 400,
@@ -178,6 +200,10 @@ if (asJson) {
     ['JSON.parse(await file.text())', 'jsonParseMs', 'ms'],
     ['file chosen → first rows', 'firstRowsMs', 'ms', true],
     ['file chosen → every span in', 'allSpansMs', 'ms', true],
+    ['restart, reopen → first rows', 'reopenFirstRowsMs', 'ms'],
+    ['restart, reopen → every span', 'reopenAllSpansMs', 'ms'],
+    ['Jaeger file → first rows', 'jaegerFirstRowsMs', 'ms'],
+    ['Jaeger file → every span in', 'jaegerAllSpansMs', 'ms'],
     ['scroll p95 frame', 'scrollP95FrameMs', 'ms'],
     ['blank frames (median pass)', 'blankFrames', 'frames'],
     ['expand all', 'expandAllMs', 'ms'],

@@ -32,7 +32,7 @@ describe('trace columns', () => {
         serviceName: 'other',
       }),
     ];
-    const b = decodeColumns(columnsOf('a'.repeat(32), spans).buffer);
+    const b = decodeColumns(columnsOf('a'.repeat(32), spans));
     expect(b.count).toBe(2);
     expect(b.baseNs).toBe('1764633600123456788');
     expect(idHex(b.spanId, 0)).toBe('00000000000000a1');

@@ -1,3 +1,4 @@
+/* global setTimeout, clearTimeout */
 // `boxscope serve` as a user starts it, for the benches: free ports, a fresh data dir, the
 // printed UI URL and OTLP endpoint, and the process's memory from /proc.
 import { spawn } from 'node:child_process';
@@ -6,12 +7,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '../../renderer/scripts/page-harness.mjs';
 
-/** `boxscope serve` on free ports with its own fresh data dir. */
 // BOXSCOPE_BENCH_SERVE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles each serve.
 const nodeArgs = (process.env.BOXSCOPE_BENCH_SERVE_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
-export async function startServe(extraEnv = {}) {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'boxscope-bench-'));
+/** `boxscope serve` on free ports with its own fresh data dir (or `home`, kept, for a restart). */
+export async function startServe({ home: reuse, env: extraEnv = {} } = {}) {
+  const home = reuse ?? fs.mkdtempSync(path.join(os.tmpdir(), 'boxscope-bench-'));
   const userHome = fs.mkdtempSync(path.join(os.tmpdir(), 'boxscope-bench-home-'));
   const child = spawn(
     process.execPath,
@@ -68,11 +69,15 @@ export async function startServe(extraEnv = {}) {
     rssMB: () => status('VmRSS'),
     peakRssMB: () => status('VmHWM'),
     output: () => output,
-    async stop() {
-      const gone = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await gone;
-      fs.rmSync(home, { recursive: true, force: true });
+    home,
+    /** Stops the serve (again: no-op) and removes its dirs, or keeps the data dir for a restart. */
+    async stop({ keepHome = false } = {}) {
+      if (child.exitCode === null && child.signalCode === null) {
+        const gone = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await gone;
+      }
+      if (!keepHome) fs.rmSync(home, { recursive: true, force: true });
       fs.rmSync(userHome, { recursive: true, force: true });
     },
   };
