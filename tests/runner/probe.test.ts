@@ -4,6 +4,7 @@
  * must be able to tell apart (401, 403, manifest unknown, TLS, unreachable).
  */
 import fs from 'node:fs';
+import http from 'node:http';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +17,8 @@ import { freePort } from '../fixtures/util.js';
 let dir: string;
 let server: https.Server;
 let realmServer: https.Server;
+let plainRealmServer: http.Server;
+let plainRealmHost: string;
 let host: string;
 let realmHost: string;
 let caEnv: NodeJS.ProcessEnv;
@@ -33,7 +36,7 @@ const cred = (username: string, secret: string): Credential => ({
 });
 
 /** Users: `reader` may pull acme/app, `nobody` has a valid token without the package scope. */
-function tokenRegistry(realmUrl: () => string): import('node:http').RequestListener {
+function tokenRegistry(realmUrl: () => string): http.RequestListener {
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'https://x');
     seen.push({ host: req.headers.host ?? '', path: req.url ?? '', auth: req.headers.authorization });
@@ -76,7 +79,7 @@ function tokenRegistry(realmUrl: () => string): import('node:http').RequestListe
   };
 }
 
-function json(res: import('node:http').ServerResponse, status: number, body: unknown): void {
+function json(res: http.ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
 }
@@ -100,6 +103,10 @@ beforeAll(async () => {
   );
   await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
   await new Promise<void>((r) => realmServer.listen(realmPort, '127.0.0.1', r));
+  const plainPort = await freePort();
+  plainRealmHost = `localhost:${plainPort}`;
+  plainRealmServer = http.createServer(tokenRegistry(() => realm));
+  await new Promise<void>((r) => plainRealmServer.listen(plainPort, '127.0.0.1', r));
   // The probe must honour NODE_EXTRA_CA_CERTS from the core's env, not only the process's.
   caEnv = { NODE_EXTRA_CA_CERTS: cert.caCert };
   setRealm = (r: string) => (realm = r);
@@ -109,7 +116,12 @@ let setRealm: (r: string) => void;
 afterAll(async () => {
   server?.closeAllConnections();
   realmServer?.closeAllConnections();
-  await Promise.all([new Promise((r) => server?.close(r)), new Promise((r) => realmServer?.close(r))]);
+  plainRealmServer?.closeAllConnections();
+  await Promise.all([
+    new Promise((r) => server?.close(r)),
+    new Promise((r) => realmServer?.close(r)),
+    new Promise((r) => plainRealmServer?.close(r)),
+  ]);
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -155,7 +167,7 @@ describe('probeRegistry', () => {
     expect(r.message).toContain(`localhost:${closed}`);
   });
 
-  it('exchanges an identity token at the registry’s own realm, and never elsewhere', async () => {
+  it('exchanges an identity token at the realm the registry names over TLS, never over plain HTTP', async () => {
     const idCred = (identityToken: string): Credential => ({
       key: host,
       registry: host,
@@ -171,20 +183,40 @@ describe('probeRegistry', () => {
     setRealm(`https://${realmHost}/token`);
     seen.length = 0;
     try {
+      expect(await probe(idCred('refresh-right'))).toMatchObject({ outcome: 'ok' });
+      expect(seen.find((s) => s.host === realmHost && s.path.startsWith('POST /token'))?.auth).toBe('refresh-right');
+    } finally {
+      setRealm(`https://${host}/token`);
+    }
+    setRealm(`http://${plainRealmHost}/token`);
+    seen.length = 0;
+    try {
       await probe(idCred('refresh-right'));
-      expect(seen.filter((s) => s.host === realmHost).length).toBeGreaterThan(0);
+      expect(seen.filter((s) => s.host === plainRealmHost).length).toBeGreaterThan(0);
       expect(JSON.stringify(seen)).not.toContain('refresh-right');
     } finally {
       setRealm(`https://${host}/token`);
     }
   });
 
-  it('never sends the secret to a token realm on another host', async () => {
+  it('sends the secret to an HTTPS token realm on another host (as Docker Hub names auth.docker.io)', async () => {
     setRealm(`https://${realmHost}/token`);
     seen.length = 0;
     try {
-      await probe(cred('reader', 'right'));
+      expect(await probe(cred('reader', 'right'))).toMatchObject({ outcome: 'ok' });
       const atRealm = seen.filter((s) => s.host === realmHost);
+      expect(atRealm.map((s) => s.auth)).toContain(`Basic ${b64('reader:right')}`);
+    } finally {
+      setRealm(`https://${host}/token`);
+    }
+  });
+
+  it('never sends the secret to a token realm over plain HTTP', async () => {
+    setRealm(`http://${plainRealmHost}/token`);
+    seen.length = 0;
+    try {
+      await probe(cred('reader', 'right'));
+      const atRealm = seen.filter((s) => s.host === plainRealmHost);
       expect(atRealm.length).toBeGreaterThan(0);
       expect(atRealm.every((s) => !s.auth)).toBe(true);
     } finally {

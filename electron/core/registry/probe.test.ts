@@ -3,14 +3,16 @@ import { realmMayGetSecret } from './probe.js';
 
 describe('realmMayGetSecret', () => {
   it.each([
-    ['https://ghcr.io/token', 'ghcr.io', 'ghcr.io', true],
-    ['https://auth.docker.io/token', 'docker.io', 'registry-1.docker.io', true],
-    ['http://ghcr.io/token', 'ghcr.io', 'ghcr.io', false],
-    ['http://localhost:5000/token', 'localhost:5000', 'localhost:5000', false],
-    ['https://evil.example/token', 'ghcr.io', 'ghcr.io', false],
-    ['https://auth.docker.io/token', 'ghcr.io', 'ghcr.io', false],
-    ['https://ghcr.io:8443/token', 'ghcr.io', 'ghcr.io', false],
-  ])('%s for %s → %s', (realm, registry, host, ok) => {
-    expect(realmMayGetSecret(new URL(realm), registry, host)).toBe(ok);
+    ['https://ghcr.io/token', true, true],
+    ['https://auth.docker.io/token', true, true],
+    // A token service on another host or port, named by the registry's own challenge over TLS.
+    ['https://auth.example.com/token', true, true],
+    ['https://ghcr.io:8443/token', true, true],
+    // Clear text on the wire, or a challenge anyone on the path could have written.
+    ['http://ghcr.io/token', true, false],
+    ['http://localhost:5000/token', true, false],
+    ['https://ghcr.io/token', false, false],
+  ])('%s (challenge over TLS: %s) → %s', (realm, overTls, ok) => {
+    expect(realmMayGetSecret(new URL(realm), overTls)).toBe(ok);
   });
 });

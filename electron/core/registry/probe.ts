@@ -149,13 +149,15 @@ function networkFailure(err: unknown, host: string): ProbeFailure {
 }
 
 /**
- * Whether a secret may be sent to a token realm: only over HTTPS, and only to the registry's own host
- * (Docker Hub's auth host for docker.io). A realm on `http://` would put it on the wire in clear text.
+ * Whether a secret may be sent to a token realm, as the Docker CLI does: to the realm the registry's
+ * own challenge names (ghcr.io names ghcr.io/token, Docker Hub names auth.docker.io, a registry may
+ * name any token service), when that challenge came over verified TLS and the realm is HTTPS. The
+ * registry the credential is for could ask for it with a Basic challenge anyway, so naming a realm
+ * gives it nothing more; what is refused is a challenge anyone on the path could have written
+ * (plain HTTP) and a realm that would put the secret on the wire in clear text.
  */
-export function realmMayGetSecret(realm: URL, registry: string, host: string): boolean {
-  if (realm.protocol !== 'https:') return false;
-  if (realm.host === host) return true;
-  return registry === 'docker.io' && realm.hostname === 'auth.docker.io';
+export function realmMayGetSecret(realm: URL, challengeOverTls: boolean): boolean {
+  return challengeOverTls && realm.protocol === 'https:';
 }
 
 export async function probeRegistry(o: ProbeOptions): Promise<ProbeResult> {
@@ -192,7 +194,7 @@ export async function probeRegistry(o: ProbeOptions): Promise<ProbeResult> {
       const challenges = parseChallenges(ping.headers['www-authenticate'] as string | undefined);
       const bearer = challenges.find((c) => c.scheme === 'bearer');
       const basicCh = challenges.find((c) => c.scheme === 'basic');
-      if (bearer) authHeader = await bearerToken(bearer, o, host, cred, basic, ca, timeoutMs);
+      if (bearer) authHeader = await bearerToken(bearer, o, host, cred, basic, ca, timeoutMs, scheme === 'https');
       else if (basicCh) {
         if (!basic) throw unauthorized(o, host, cred);
         authHeader = basic;
@@ -277,6 +279,7 @@ async function bearerToken(
   basic: string | undefined,
   ca: string[],
   timeoutMs: number,
+  challengeOverTls: boolean,
 ): Promise<string> {
   const realm = ch.params.realm;
   if (!realm) throw new ProbeFailure('error', `${host} sent a Bearer challenge without a realm`);
@@ -288,7 +291,7 @@ async function bearerToken(
   }
   if (ch.params.service) url.searchParams.set('service', ch.params.service);
   if (o.repository) url.searchParams.set('scope', `repository:${o.repository}:pull`);
-  const mayAuth = realmMayGetSecret(url, o.registry, host);
+  const mayAuth = realmMayGetSecret(url, challengeOverTls && !o.insecure);
   let reply: Reply;
   try {
     if (cred?.identityToken && mayAuth) {
