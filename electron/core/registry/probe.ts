@@ -3,15 +3,13 @@
  * hear, following Basic and Bearer challenges, so a failed pull or a login
  * test can say 401 / 403 / TLS / unreachable / manifest unknown plainly.
  */
-import fs from 'node:fs';
-import http from 'node:http';
-import https from 'node:https';
-import path from 'node:path';
-import tls from 'node:tls';
 import type { RegistryCheckOutcome } from '../../../shared/models.js';
 import type { Credential } from '../credentials/types.js';
 import { parseChallenges, type Challenge } from './challenge.js';
 import { apiHost } from './reference.js';
+import { request, trustFor, type Reply } from './http.js';
+
+export { trustFor };
 
 export interface ProbeOptions {
   registry: string;
@@ -30,12 +28,6 @@ export interface ProbeOptions {
 export interface ProbeResult {
   outcome: RegistryCheckOutcome;
   message: string;
-}
-
-interface Reply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
 }
 
 const TLS_CODES = new Set([
@@ -61,70 +53,6 @@ class ProbeFailure extends Error {
   }
 }
 
-/** System roots + NODE_EXTRA_CA_CERTS (from the core's env) + /etc/docker/certs.d/HOST/*.crt. */
-export function trustFor(registry: string, env: NodeJS.ProcessEnv, certsDir = '/etc/docker/certs.d'): string[] {
-  const cas = [...tls.rootCertificates];
-  const extra = env.NODE_EXTRA_CA_CERTS;
-  if (extra) {
-    try {
-      cas.push(fs.readFileSync(extra, 'utf8'));
-    } catch {
-      // A missing extra-CA file only narrows trust; the probe then reports TLS plainly.
-    }
-  }
-  const dir = path.join(certsDir, registry);
-  try {
-    for (const f of fs.readdirSync(dir)) if (f.endsWith('.crt')) cas.push(fs.readFileSync(path.join(dir, f), 'utf8'));
-  } catch {
-    // No per-registry CA directory.
-  }
-  return cas;
-}
-
-function request(
-  url: URL,
-  o: {
-    method?: string;
-    headers?: Record<string, string>;
-    body?: string;
-    ca: string[];
-    insecure: boolean;
-    timeoutMs: number;
-  },
-): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const lib = url.protocol === 'http:' ? http : https;
-    const req = lib.request(
-      url,
-      {
-        method: o.method ?? 'GET',
-        headers: {
-          'user-agent': 'boxscope-probe',
-          ...o.headers,
-          ...(o.body !== undefined ? { 'content-length': String(Buffer.byteLength(o.body)) } : {}),
-        },
-        ...(url.protocol === 'https:' ? { ca: o.ca, rejectUnauthorized: !o.insecure } : {}),
-        timeout: o.timeoutMs,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          size += c.length;
-          if (size < 256 * 1024) chunks.push(c);
-        });
-        res.on('end', () =>
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
-        );
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
-    req.on('error', reject);
-    req.end(o.body);
-  });
-}
-
 /** sourceDetail of a credential typed in to be tested or saved (the UI's form, `boxscope login`). */
 export const ENTERED = 'entered';
 
@@ -142,10 +70,28 @@ function networkFailure(err: unknown, host: string): ProbeFailure {
       `TLS certificate of ${host} is not trusted (${code || 'handshake failed'}): add its CA to /etc/docker/certs.d/${host}/ca.crt (and NODE_EXTRA_CA_CERTS), or list it in INSECURE_REGISTRIES`,
     );
   }
+  const proxy = (err as { proxy?: string }).proxy;
+  if (proxy) {
+    return new ProbeFailure(
+      'unreachable',
+      `Registry ${host} is unreachable through the proxy ${proxy} (${code || (err as Error).message}): check HTTPS_PROXY / HTTP_PROXY, or list ${host} in NO_PROXY`,
+    );
+  }
   return new ProbeFailure(
     'unreachable',
     `Registry ${host} is unreachable (${code || (err as Error).message}): check the address and that it is running`,
   );
+}
+
+/** A 407 is the proxy's answer, not the registry's: say which login is missing. */
+function proxyLogin(reply: Reply, host: string): Reply {
+  if (reply.status === 407 && reply.proxy) {
+    throw new ProbeFailure(
+      'unreachable',
+      `The proxy ${reply.proxy} refused to reach ${host} without a login (407): put user:password in HTTPS_PROXY (http://user:password@proxy:port), or list ${host} in NO_PROXY`,
+    );
+  }
+  return reply;
 }
 
 /**
@@ -172,11 +118,13 @@ export async function probeRegistry(o: ProbeOptions): Promise<ProbeResult> {
 
   const call = async (p: string, headers: Record<string, string> = {}, method = 'GET'): Promise<Reply> => {
     const url = new URL(`${scheme}://${host}${p}`);
+    let reply: Reply;
     try {
-      return await request(url, { method, headers, ca, insecure: !!o.insecure, timeoutMs });
+      reply = await request(url, { method, headers, ca, insecure: !!o.insecure, timeoutMs, env: o.env });
     } catch (err) {
       throw networkFailure(err, host);
     }
+    return proxyLogin(reply, host);
   };
 
   try {
@@ -309,6 +257,7 @@ async function bearerToken(
         ca,
         insecure: !!o.insecure,
         timeoutMs,
+        env: o.env,
       });
     } else {
       reply = await request(url, {
@@ -316,11 +265,13 @@ async function bearerToken(
         ca,
         insecure: !!o.insecure,
         timeoutMs,
+        env: o.env,
       });
     }
   } catch (err) {
     throw networkFailure(err, url.host);
   }
+  proxyLogin(reply, url.host);
   if (reply.status === 401) throw unauthorized(o, host, mayAuth ? cred : undefined);
   if (reply.status === 403) throw forbidden(o, host, cred);
   if (reply.status >= 400) throw new ProbeFailure('error', `Token endpoint of ${host} answered ${reply.status}`);
