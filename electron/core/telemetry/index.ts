@@ -21,6 +21,7 @@ import type { CoreEvents, DaemonSupport, Logger } from '../contracts.js';
 import { openTraceStore, type SqliteTraceStore } from '../store/trace-store.js';
 import { createDaemonSupport } from './daemon-support.js';
 import type { Forwarder } from './forward.js';
+import { BoxQuotas, quotaFromEnv } from './quota.js';
 import { readableToRecord } from './readable.js';
 import type { RunningServer } from './receiver.js';
 
@@ -78,6 +79,7 @@ export async function createTelemetry(opts: {
   otlpPort?: number;
 }): Promise<Telemetry> {
   const { paths, env, log, events } = opts;
+  const quotas = new BoxQuotas(quotaFromEnv(env));
   const store = openTraceStore(paths.db, {
     maxTraces: intEnv(env.BOXSCOPE_MAX_TRACES, 1000),
     maxBytes: intEnv(env.BOXSCOPE_MAX_TRACE_BYTES, 512 * 1024 * 1024),
@@ -117,7 +119,7 @@ export async function createTelemetry(opts: {
     if (socketServer) return Promise.resolve();
     socketStarting ??= import('./receiver.js')
       .then(({ listenSocket, createOtlpHandler }) =>
-        listenSocket(createOtlpHandler({ store, log }, 'socket'), paths.otlpSocket),
+        listenSocket(createOtlpHandler({ store, log, quotas }, 'socket'), paths.otlpSocket),
       )
       .then((s) => {
         if (s) {
@@ -142,7 +144,7 @@ export async function createTelemetry(opts: {
       const file = path.join(makeBoxRunDir(paths, boxId), 'otlp.sock');
       p = import('./receiver.js')
         .then(({ listenSocket, createOtlpHandler }) =>
-          listenSocket(createOtlpHandler({ store, log }, 'socket', boxId), file),
+          listenSocket(createOtlpHandler({ store, log, quotas }, 'socket', boxId), file),
         )
         .catch((err: Error) => {
           log.warn('could not listen on the box OTLP socket', { path: file, error: err.message });
@@ -182,7 +184,7 @@ export async function createTelemetry(opts: {
   try {
     if (opts.otlpPort !== undefined) {
       const { createOtlpHandler, listenTcp } = await import('./receiver.js');
-      const handler = createOtlpHandler({ store, log }, 'tcp');
+      const handler = createOtlpHandler({ store, log, quotas }, 'tcp');
       // 4318 is every collector's default port: when one already runs there, take a free port
       // rather than fail to start; the endpoint the host prints says which.
       const tcp = await listenTcp(handler, opts.otlpPort).catch((err: NodeJS.ErrnoException) => {

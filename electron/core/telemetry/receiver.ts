@@ -14,6 +14,7 @@ import { ATTR, BOX_AUTH_HEADER } from '../../../shared/constants.js';
 import type { Logger, TraceStore } from '../contracts.js';
 import { decodeOtlpJson, decodeOtlpProtobuf, OtlpDecodeError, type DecodeResult } from '../otlp/decode.js';
 import { encodeExportResponse, encodeRpcStatus, RPC, type Encoding } from '../otlp/encode.js';
+import type { BoxQuotas } from './quota.js';
 
 export const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
@@ -22,6 +23,8 @@ export interface ReceiverOptions {
   log: Logger;
   /** Cap on the decompressed body (413 above it). */
   maxBodyBytes?: number;
+  /** Per-box rate and total limits, shared by every handler of this process (see quota.ts). */
+  quotas?: BoxQuotas;
 }
 
 type Side = 'tcp' | 'socket';
@@ -82,18 +85,19 @@ export function createOtlpHandler(
       .trim()
       .toLowerCase();
     const enc: Encoding = ctype === 'application/x-protobuf' ? 'protobuf' : 'json';
-    const send = (status: number, body: Buffer, close = false) => {
+    const send = (status: number, body: Buffer, close = false, extra: Record<string, string> = {}) => {
       if (res.headersSent) return;
       res.writeHead(status, {
         'content-type': enc === 'json' ? 'application/json' : 'application/x-protobuf',
         'content-length': body.length,
         ...(close ? { connection: 'close' } : {}),
+        ...extra,
       });
       res.end(body);
     };
-    const fail = (status: number, code: number, message: string) => {
+    const fail = (status: number, code: number, message: string, extra?: Record<string, string>) => {
       const unread = !req.readableEnded;
-      send(status, encodeRpcStatus(enc, code, message), unread);
+      send(status, encodeRpcStatus(enc, code, message), unread, extra);
       if (unread) {
         // Let the client finish writing so it can read the answer, but cap what we swallow.
         let drained = 0;
@@ -150,6 +154,20 @@ export function createOtlpHandler(
             const why = `${foreign} span(s) are not in the trace of box ${grant.boxId}'s launch`;
             reason = reason ? `${reason}; ${why}` : why;
             spans = own;
+          }
+        }
+        if (boxId && opts.quotas && spans.length) {
+          const q = opts.quotas.admit(boxId, spans.length, body.length);
+          if (!q.ok && q.kind === 'rate') {
+            // OTLP/HTTP's retryable answer: the exporter waits Retry-After seconds and sends again.
+            return fail(429, RPC.RESOURCE_EXHAUSTED, `${q.reason}; retry after ${q.retryAfterS} s`, {
+              'retry-after': String(q.retryAfterS),
+            });
+          }
+          if (!q.ok) {
+            rejected += spans.length;
+            reason = reason ? `${reason}; ${q.reason}` : q.reason;
+            spans = [];
           }
         }
         // The token says which box sent the spans; neither a span nor its resource can claim another box.
