@@ -21,6 +21,7 @@ export const ERROR_CODES = [
   'SECRET_STORE',
   'TRACE_NOT_FOUND',
   'BAD_TRACE_FILE',
+  'STORE_UNAVAILABLE',
   'INTERNAL',
 ] as const;
 

@@ -18,7 +18,8 @@ import {
 import { SERVICE } from '../../../shared/constants.js';
 import { makeBoxRunDir, removeBoxRunDir, type Paths } from '../config.js';
 import type { CoreEvents, DaemonSupport, Logger } from '../contracts.js';
-import { openTraceStore, type SqliteTraceStore } from '../store/trace-store.js';
+import type { SqliteTraceStore } from '../store/trace-store.js';
+import { openStoreSafely } from './store-open.js';
 import { createDaemonSupport } from './daemon-support.js';
 import type { Forwarder } from './forward.js';
 import { BoxQuotas, quotaFromEnv } from './quota.js';
@@ -80,10 +81,14 @@ export async function createTelemetry(opts: {
 }): Promise<Telemetry> {
   const { paths, env, log, events } = opts;
   const quotas = new BoxQuotas(quotaFromEnv(env));
-  const store = openTraceStore(paths.db, {
-    maxTraces: intEnv(env.BOXSCOPE_MAX_TRACES, 1000),
-    maxBytes: intEnv(env.BOXSCOPE_MAX_TRACE_BYTES, 512 * 1024 * 1024),
-  });
+  const store = openStoreSafely(
+    paths.db,
+    {
+      maxTraces: intEnv(env.BOXSCOPE_MAX_TRACES, 1000),
+      maxBytes: intEnv(env.BOXSCOPE_MAX_TRACE_BYTES, 512 * 1024 * 1024),
+    },
+    log,
+  );
   // Bounded events: an imported 100k-span trace reaches the UI in slices, not one huge message.
   const unsubscribeEvents = store.subscribe((traceId, spans) => {
     for (let i = 0; i < spans.length; i += EVENT_SLICE) {

@@ -1,0 +1,79 @@
+/**
+ * Opening the trace store so that a bad data dir ends in one line a user can
+ * act on, naming the file: a damaged database is moved aside and a new one
+ * started (said once on stderr and in the log); a database that cannot be
+ * opened or written (permissions, a read-only mount, a full disk) is a
+ * STORE_UNAVAILABLE error saying what to check, never a bare SQLite message.
+ */
+import fs from 'node:fs';
+import { BoxscopeError } from '../../../shared/errors.js';
+import type { Logger } from '../contracts.js';
+import { openTraceStore, type SqliteTraceStore, type StoreOptions } from '../store/trace-store.js';
+
+const DAMAGED = new Set(['SQLITE_CORRUPT', 'SQLITE_NOTADB']);
+const FULL = new Set(['SQLITE_FULL', 'ENOSPC']);
+const DENIED = new Set([
+  'SQLITE_READONLY',
+  'SQLITE_CANTOPEN',
+  'SQLITE_PERM',
+  'SQLITE_AUTH',
+  'EACCES',
+  'EPERM',
+  'EROFS',
+  'EISDIR',
+  'ENOTDIR',
+]);
+
+const codeOf = (err: unknown): string => {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' ? code : '';
+};
+/** SQLite's extended codes (SQLITE_READONLY_DBMOVED, SQLITE_IOERR_WRITE…) name their family first. */
+const familyOf = (code: string) => (code.startsWith('SQLITE_') ? code.split('_').slice(0, 2).join('_') : code);
+
+/** The store error as the one line a user reads. */
+export function storeError(file: string, err: unknown): BoxscopeError {
+  const code = codeOf(err);
+  const family = familyOf(code);
+  if (FULL.has(family) || FULL.has(code))
+    return new BoxscopeError(
+      'STORE_UNAVAILABLE',
+      `The disk holding the trace store ${file} is full: free some space, or set BOXSCOPE_HOME to a data dir on another disk`,
+      { file },
+    );
+  if (DENIED.has(family) || DENIED.has(code))
+    return new BoxscopeError(
+      'STORE_UNAVAILABLE',
+      `The trace store ${file} cannot be opened for writing (${code}): check that it is a file this user owns on a writable disk, or set BOXSCOPE_HOME to another data dir`,
+      { file },
+    );
+  return new BoxscopeError(
+    'STORE_UNAVAILABLE',
+    `The trace store ${file} could not be opened (${code || 'unknown error'}): ${String((err as Error).message ?? err).split('\n')[0]}`,
+    { file },
+  );
+}
+
+export function openStoreSafely(file: string, opts: StoreOptions, log: Logger): SqliteTraceStore {
+  try {
+    return openTraceStore(file, opts);
+  } catch (err) {
+    const code = codeOf(err);
+    if (!DAMAGED.has(familyOf(code))) throw storeError(file, err);
+    const aside = `${file}.damaged-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    try {
+      fs.renameSync(file, aside);
+      for (const ext of ['-wal', '-shm']) fs.rmSync(`${file}${ext}`, { force: true });
+    } catch (moveErr) {
+      throw storeError(file, moveErr);
+    }
+    const line = `The trace store ${file} was damaged (${code}): moved it to ${aside} and started a new one`;
+    log.warn(line);
+    process.stderr.write(`boxscope: ${line}\n`);
+    try {
+      return openTraceStore(file, opts);
+    } catch (again) {
+      throw storeError(file, again);
+    }
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * A bad data dir ends in one line naming the file: a damaged trace database
+ * is moved aside and a new one works at once; one that cannot be opened is
+ * STORE_UNAVAILABLE saying what to check — through the real CLI too.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storeError } from '../../electron/core/telemetry/store-open.js';
+import { buildCli, runCli, tempHome as cliHome } from '../fixtures/index.js';
+import { hexId, jsonSpan, startTelemetry, tempHome } from './helpers.js';
+
+beforeAll(async () => {
+  await buildCli();
+}, 120_000);
+
+describe('the trace store on a bad data dir', () => {
+  const homes: Array<{ cleanup(): void }> = [];
+  afterAll(() => homes.forEach((h) => h.cleanup()));
+
+  it('a damaged database is moved aside, said once, and a new one takes spans', async () => {
+    const env = tempHome();
+    homes.push(env);
+    fs.writeFileSync(env.paths.db, 'this is not a database, it is a '.repeat(200));
+    fs.writeFileSync(`${env.paths.db}-wal`, 'junk');
+    const tel = await startTelemetry(env.paths);
+    try {
+      const aside = fs.readdirSync(path.dirname(env.paths.db)).filter((f) => f.includes('.damaged-'));
+      expect(aside).toHaveLength(1);
+      expect(fs.readFileSync(path.join(path.dirname(env.paths.db), aside[0]!), 'utf8')).toContain('not a database');
+      const traceId = hexId(16);
+      tel.store.addSpans([
+        {
+          ...(jsonSpan(traceId, 'after.recovery') as { spanId: string }),
+          traceId,
+          name: 'after.recovery',
+          kind: 1,
+          serviceName: 's',
+          startTimeUnixNano: '1',
+          endTimeUnixNano: '2',
+          attributes: {},
+          events: [],
+          links: [],
+          status: { code: 0 },
+          resource: {},
+        },
+      ]);
+      expect(tel.store.getTrace(traceId).map((s) => s.name)).toEqual(['after.recovery']);
+    } finally {
+      await tel.close();
+    }
+  });
+
+  it('through the CLI: one line naming the file, and the command still answers', async () => {
+    const h = cliHome();
+    homes.push(h);
+    const db = path.join(h.home, 'boxscope.db');
+    const r0 = await runCli(['boxes', '--json'], { env: h.env });
+    expect(r0.code).toBe(0);
+    expect(fs.existsSync(db)).toBe(true);
+    fs.writeFileSync(db, Buffer.alloc(8192, 0x5a));
+    fs.rmSync(`${db}-wal`, { force: true });
+    fs.rmSync(`${db}-shm`, { force: true });
+    const r = await runCli(['boxes', '--json'], { env: h.env });
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(`The trace store ${db} was damaged`);
+    expect(r.stderr).not.toMatch(/at .*\.js:\d+|SqliteError/);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual([]);
+  }, 60_000);
+
+  it('a database that cannot be opened: STORE_UNAVAILABLE naming the file and what to check', async () => {
+    const h = cliHome();
+    homes.push(h);
+    fs.mkdirSync(path.join(h.home, 'boxscope.db'), { recursive: true });
+    const r = await runCli(['boxes'], { env: h.env });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(`The trace store ${path.join(h.home, 'boxscope.db')} cannot be opened for writing`);
+    expect(r.stderr).toContain('BOXSCOPE_HOME');
+  }, 60_000);
+
+  it('a full disk and a read-only mount say so', () => {
+    const full = storeError(
+      '/d/traces.db',
+      Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' }),
+    );
+    expect(full.code).toBe('STORE_UNAVAILABLE');
+    expect(full.message).toContain('The disk holding the trace store /d/traces.db is full');
+    const ro = storeError(
+      '/d/traces.db',
+      Object.assign(new Error('attempt to write'), { code: 'SQLITE_READONLY_DBMOVED' }),
+    );
+    expect(ro.message).toContain('cannot be opened for writing (SQLITE_READONLY_DBMOVED)');
+  });
+});
