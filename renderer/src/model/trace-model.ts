@@ -1,15 +1,16 @@
-import type { SpanRecord } from '../../../shared/models.js';
-import { nsToMsParts } from './time.js';
+import type { ColumnBatch } from '../../../shared/trace-columns.js';
+import { IdIndex, idToHex, readId } from './id-index.js';
 
 /**
  * A trace laid out in preorder: index i is the i-th row of the fully
  * expanded tree, and the subtree of i is the range [i, subtreeEnd[i]).
- * Everything is built with loops and explicit stacks so that deep chains and
- * wide fan-outs of 100k spans never hit a recursion limit.
+ * Columns only: no object per span. Strings (names, services, box ids) are
+ * ids into one table; span ids are two uint32 halves with a hash index.
+ * Built with loops and explicit stacks so that deep chains and wide
+ * fan-outs never hit a recursion limit.
  */
 export interface TraceModel {
   traceId: string;
-  spans: SpanRecord[];
   size: number;
   parent: Int32Array;
   depth: Int32Array;
@@ -18,64 +19,116 @@ export interface TraceModel {
   /** Milliseconds relative to `baseMs`, as recorded. */
   start: Float64Array;
   finish: Float64Array;
-  /** Epoch milliseconds of relative time 0. */
+  /** Epoch milliseconds of relative time 0 (a whole millisecond). */
   baseMs: number;
   /** Set on spans whose parent is not in the trace (yet). */
   orphan: Uint8Array;
   orphanCount: number;
-  indexById: Map<string, number>;
+  /** Span ids and parent ids as high/low halves (0/0: none). */
+  idHi: Uint32Array;
+  idLo: Uint32Array;
+  parentHi: Uint32Array;
+  parentLo: Uint32Array;
+  ids: IdIndex;
+  /** The model's string table; index 0 is "". */
+  strings: string[];
+  name: Uint32Array;
+  boxId: Uint32Array;
   services: string[];
-  serviceOf: Uint16Array;
+  serviceOf: Uint32Array;
+  /** 0 unset, 1 ok, 2 error. */
+  status: Uint8Array;
+  kind: Uint8Array;
+  /** Events of span i: eventMs[eventStart[i] .. eventStart[i+1]), relative to baseMs. */
+  eventStart: Uint32Array;
+  eventMs: Float64Array;
   /** Preorder indexes of spans with status error. */
   errors: Int32Array;
   maxDepth: number;
 }
 
-export function buildTraceModel(input: readonly SpanRecord[]): TraceModel {
-  const dedup = new Map<string, SpanRecord>();
-  for (const s of input) dedup.set(s.spanId, s);
-  const raw = dedup.size === input.length ? (input as SpanRecord[]) : [...dedup.values()];
-  const n = raw.length;
+export const spanIdOf = (m: TraceModel, i: number): string => idToHex(m.idHi[i], m.idLo[i]);
+export const parentIdOf = (m: TraceModel, i: number): string => idToHex(m.parentHi[i], m.parentLo[i]);
+export const nameOf = (m: TraceModel, i: number): string => m.strings[m.name[i]];
+export const serviceNameOf = (m: TraceModel, i: number): string => m.services[m.serviceOf[i]];
+export const boxIdOf = (m: TraceModel, i: number): string => m.strings[m.boxId[i]];
+export const isError = (m: TraceModel, i: number): boolean => m.status[i] === 2;
+/** The preorder index of a span id (hex), or -1. */
+export const indexOfId = (m: TraceModel, hex: string): number => m.ids.findHex(hex);
+export const eventTimesOf = (m: TraceModel, i: number): Float64Array =>
+  m.eventMs.subarray(m.eventStart[i], m.eventStart[i + 1]);
 
-  const wholeMs = new Float64Array(n);
-  const fracStart = new Float64Array(n);
-  const wholeEnd = new Float64Array(n);
-  const fracEnd = new Float64Array(n);
-  let base = Infinity;
-  for (let i = 0; i < n; i++) {
-    const [ws, fs] = nsToMsParts(raw[i].startTimeUnixNano);
-    const [we, fe] = nsToMsParts(raw[i].endTimeUnixNano);
-    wholeMs[i] = ws;
-    fracStart[i] = fs;
-    wholeEnd[i] = we;
-    fracEnd[i] = fe;
-    if (ws < base) base = ws;
+/** The model of a list of batches of one trace; a span id seen again replaces the earlier row. */
+export function buildTraceModel(batches: readonly ColumnBatch[]): TraceModel {
+  let total = 0;
+  let minBase: bigint | undefined;
+  for (const b of batches) {
+    total += b.count;
+    if (b.count && (minBase === undefined || b.baseNsBig < minBase)) minBase = b.baseNsBig;
   }
-  if (!Number.isFinite(base)) base = 0;
+  const baseMsBig = (minBase ?? 0n) / 1_000_000n;
+  const baseNs = baseMsBig * 1_000_000n;
+  // Batch offsets from the model's base, in ns: exact in a double for 104 days.
+  const delta = batches.map((b) => Number(b.baseNsBig - baseNs));
+
+  // Dedup by span id, last wins: `src*` name the row that holds the span's columns.
+  const ids = new IdIndex(total);
+  const srcBatch = new Uint32Array(total);
+  const srcRow = new Uint32Array(total);
+  for (let k = 0; k < batches.length; k++) {
+    const col = batches[k].spanId;
+    for (let r = 0; r < batches[k].count; r++) {
+      const [hi, lo] = readId(col, r);
+      const u = ids.add(hi, lo);
+      srcBatch[u] = k;
+      srcRow[u] = r;
+    }
+  }
+  const n = ids.size;
+
+  // One string table for all batches.
+  const strings: string[] = [''];
+  const stringIds = new Map<string, number>([['', 0]]);
+  const remap = batches.map((b) =>
+    Uint32Array.from(b.strings, (s) => {
+      let id = stringIds.get(s);
+      if (id === undefined) {
+        id = strings.length;
+        strings.push(s);
+        stringIds.set(s, id);
+      }
+      return id;
+    }),
+  );
+
   const rawStart = new Float64Array(n);
   const rawEnd = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    rawStart[i] = wholeMs[i] - base + fracStart[i];
-    // A span that has not ended (or ended before it began) is drawn as a point.
-    rawEnd[i] = Math.max(rawStart[i], wholeEnd[i] - base + fracEnd[i]);
-  }
-
-  const idx = new Map<string, number>();
-  for (let i = 0; i < n; i++) idx.set(raw[i].spanId, i);
   const rawParent = new Int32Array(n).fill(-1);
+  const rawPHi = new Uint32Array(n);
+  const rawPLo = new Uint32Array(n);
   const isOrphan = new Uint8Array(n);
   const kids = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) {
-    const pid = raw[i].parentSpanId;
-    if (!pid) continue;
-    const p = idx.get(pid);
-    if (p === undefined || p === i) {
-      isOrphan[i] = 1;
+  for (let u = 0; u < n; u++) {
+    const k = srcBatch[u];
+    const r = srcRow[u];
+    const b = batches[k];
+    const s = (delta[k] + b.start[r]) / 1e6;
+    rawStart[u] = s;
+    // A span that has not ended (or ended before it began) is drawn as a point.
+    rawEnd[u] = Math.max(s, (delta[k] + b.end[r]) / 1e6);
+    const [phi, plo] = readId(b.parentId, r);
+    if (!phi && !plo) continue;
+    rawPHi[u] = phi;
+    rawPLo[u] = plo;
+    const p = ids.find(phi, plo);
+    if (p < 0 || p === u) {
+      isOrphan[u] = 1;
       continue;
     }
-    rawParent[i] = p;
+    rawParent[u] = p;
     kids[p + 1]++;
   }
+
   // Children in CSR form, each group sorted by start time.
   for (let i = 0; i < n; i++) kids[i + 1] += kids[i];
   const fill = kids.slice(0, n);
@@ -87,7 +140,6 @@ export function buildTraceModel(input: readonly SpanRecord[]): TraceModel {
     const to = kids[p + 1];
     if (to - from > 1) childList.subarray(from, to).sort(byStart);
   }
-
   const roots: number[] = [];
   for (let i = 0; i < n; i++) if (rawParent[i] < 0) roots.push(i);
   roots.sort(byStart);
@@ -118,71 +170,99 @@ export function buildTraceModel(input: readonly SpanRecord[]): TraceModel {
 
   const rank = new Int32Array(n);
   for (let i = 0; i < n; i++) rank[order[i]] = i;
-  const spans = new Array<SpanRecord>(n);
-  const parent = new Int32Array(n);
-  const depth = new Int32Array(n);
-  const start = new Float64Array(n);
-  const finish = new Float64Array(n);
-  const orphan = new Uint8Array(n);
-  const childCount = new Int32Array(n);
-  const indexById = new Map<string, number>();
-  const serviceIds = new Map<string, number>();
+  const m = allocate(n);
+  let events = 0;
+  for (let u = 0; u < n; u++) {
+    const b = batches[srcBatch[u]];
+    events += b.eventStart[srcRow[u] + 1] - b.eventStart[srcRow[u]];
+  }
+  const eventMs = new Float64Array(events);
+  const serviceIds = new Map<number, number>();
   const services: string[] = [];
-  const serviceOf = new Uint16Array(n);
   const errors: number[] = [];
   let orphanCount = 0;
   let maxDepth = 0;
+  let ev = 0;
   for (let i = 0; i < n; i++) {
     const o = order[i];
-    const s = raw[o];
-    spans[i] = s;
-    indexById.set(s.spanId, i);
+    const k = srcBatch[o];
+    const r = srcRow[o];
+    const b = batches[k];
+    const map = remap[k];
+    m.idHi[i] = ids.hi[o];
+    m.idLo[i] = ids.lo[o];
+    m.parentHi[i] = rawPHi[o];
+    m.parentLo[i] = rawPLo[o];
     const rp = rawParent[o];
     // Only a parent earlier in preorder is a real tree parent; a cycle breaker keeps -1.
     const p = rp >= 0 && rank[rp] < i ? rank[rp] : -1;
-    parent[i] = p;
-    depth[i] = p >= 0 ? depth[p] + 1 : 0;
-    if (depth[i] > maxDepth) maxDepth = depth[i];
-    if (p >= 0) childCount[p]++;
-    start[i] = rawStart[o];
-    finish[i] = rawEnd[o];
-    orphan[i] = isOrphan[o];
+    m.parent[i] = p;
+    const d = p >= 0 ? m.depth[p] + 1 : 0;
+    m.depth[i] = d;
+    if (d > maxDepth) maxDepth = d;
+    if (p >= 0) m.childCount[p]++;
+    m.start[i] = rawStart[o];
+    m.finish[i] = rawEnd[o];
+    m.orphan[i] = isOrphan[o];
     orphanCount += isOrphan[o];
-    let sid = serviceIds.get(s.serviceName);
+    m.name[i] = map[b.name[r]];
+    m.boxId[i] = map[b.boxId[r]];
+    const svc = map[b.service[r]];
+    let sid = serviceIds.get(svc);
     if (sid === undefined) {
       sid = services.length;
-      services.push(s.serviceName);
-      serviceIds.set(s.serviceName, sid);
+      services.push(strings[svc]);
+      serviceIds.set(svc, sid);
     }
-    serviceOf[i] = sid;
-    if (s.status?.code === 2) errors.push(i);
+    m.serviceOf[i] = sid;
+    m.status[i] = b.status[r];
+    m.kind[i] = b.kind[r];
+    if (b.status[r] === 2) errors.push(i);
+    m.eventStart[i] = ev;
+    for (let e = b.eventStart[r]; e < b.eventStart[r + 1]; e++) eventMs[ev++] = (delta[k] + b.eventNs[e]) / 1e6;
   }
-  const subtreeEnd = new Int32Array(n);
+  m.eventStart[n] = ev;
   for (let i = n - 1; i >= 0; i--) {
     // Children come after the parent in preorder, so walking backwards sees every child's end first.
-    if (subtreeEnd[i] === 0) subtreeEnd[i] = i + 1;
-    const p = parent[i];
-    if (p >= 0 && subtreeEnd[i] > subtreeEnd[p]) subtreeEnd[p] = subtreeEnd[i];
+    if (m.subtreeEnd[i] === 0) m.subtreeEnd[i] = i + 1;
+    const p = m.parent[i];
+    if (p >= 0 && m.subtreeEnd[i] > m.subtreeEnd[p]) m.subtreeEnd[p] = m.subtreeEnd[i];
   }
 
   return {
-    traceId: n ? spans[0].traceId : '',
-    spans,
+    ...m,
+    traceId: batches.find((b) => b.traceId)?.traceId ?? '',
     size: n,
-    parent,
-    depth,
-    subtreeEnd,
-    childCount,
-    start,
-    finish,
-    baseMs: base,
-    orphan,
+    baseMs: Number(baseMsBig),
     orphanCount,
-    indexById,
+    ids: IdIndex.over(m.idHi, m.idLo, n),
+    strings,
     services,
-    serviceOf,
+    eventMs,
     errors: Int32Array.from(errors),
     maxDepth,
+  };
+}
+
+function allocate(n: number) {
+  return {
+    parent: new Int32Array(n),
+    depth: new Int32Array(n),
+    subtreeEnd: new Int32Array(n),
+    childCount: new Int32Array(n),
+    start: new Float64Array(n),
+    finish: new Float64Array(n),
+    orphan: new Uint8Array(n),
+    idHi: new Uint32Array(n),
+    idLo: new Uint32Array(n),
+    parentHi: new Uint32Array(n),
+    parentLo: new Uint32Array(n),
+    name: new Uint32Array(n),
+    boxId: new Uint32Array(n),
+    serviceOf: new Uint32Array(n),
+    status: new Uint8Array(n),
+    kind: new Uint8Array(n),
+    eventStart: new Uint32Array(n + 1),
   };
 }
 

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useRef } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useTraceView } from '../../state/trace-view-store.js';
 import type { CriticalSegment } from '../../model/critical-path.js';
+import { nameOf, spanIdOf } from '../../model/trace-model.js';
 import { SpanBarRow } from './SpanBarRow.js';
 import { Ticks } from './Ticks.js';
 import { serviceColor } from './colors.js';
@@ -21,7 +22,7 @@ export function SpanList({ from, to, nameWidth }: Props) {
   const rows = useTraceView((s) => s.rows);
   const start = useTraceView((s) => s.start);
   const finish = useTraceView((s) => s.finish);
-  const collapsed = useTraceView((s) => s.collapsed);
+  const mask = useTraceView((s) => s.mask);
   const selected = useTraceView((s) => s.selected);
   const filter = useTraceView((s) => s.filter);
   const criticalOn = useTraceView((s) => s.criticalOn);
@@ -65,7 +66,6 @@ export function SpanList({ from, to, nameWidth }: Props) {
         </div>
         {items.map((item) => {
           const i = rows[item.index];
-          const s = model.spans[i];
           return (
             <SpanBarRow
               // Keyed by slot: a window of n contiguous rows maps onto n distinct slots, so a row that
@@ -73,16 +73,21 @@ export function SpanList({ from, to, nameWidth }: Props) {
               key={item.index % items.length}
               index={i}
               row={item.index}
-              span={s}
+              spanId={spanIdOf(model, i)}
+              name={nameOf(model, i)}
+              service={model.services[model.serviceOf[i]]}
+              error={model.status[i] === 2}
+              eventMs={model.eventMs}
+              eventFrom={model.eventStart[i]}
+              eventTo={model.eventStart[i + 1]}
               depth={model.depth[i]}
               childCount={model.childCount[i]}
-              collapsed={collapsed.has(s.spanId)}
+              collapsed={mask !== null && mask[i] === 1}
               orphan={model.orphan[i] === 1}
               color={colors[model.serviceOf[i]]}
               start={start[i]}
               finish={finish[i]}
               shift={start[i] - model.start[i]}
-              baseMs={model.baseMs}
               from={from}
               to={to}
               selected={i === selected}
