@@ -73,6 +73,8 @@ export class FakeApi implements BoxscopeApi {
   readonly handlers: Handlers = {};
   /** Spans per stored column batch served by `traces:columns`. */
   columnBatchSize = 1000;
+  /** When false, `traces:columns` sends nothing by itself: the test emits every batch. */
+  serveStoredColumns = true;
   private readonly listeners = new Map<StreamName, Set<{ arg: unknown; h: ListenHandlers<unknown> }>>();
 
   constructor(readonly data: FakeData = emptyData()) {}
@@ -101,7 +103,7 @@ export class FakeApi implements BoxscopeApi {
       h: (typeof handlers === 'function' ? { data: handlers } : handlers) as ListenHandlers<unknown>,
     };
     set.add(entry);
-    if (stream === 'traces:columns') this.serveStored(entry);
+    if (stream === 'traces:columns' && this.serveStoredColumns) this.serveStored(entry);
     return () => void set.delete(entry);
   }
 
@@ -128,9 +130,14 @@ export class FakeApi implements BoxscopeApi {
     });
   }
 
-  /** Pushes spans as one live column batch to the `traces:columns` listeners of their trace. */
-  emitColumns(traceId: string, spans: readonly SpanRecord[], phase: ColumnPhase = 'live'): void {
-    const bytes = encode(traceId, spans, phase);
+  /** Pushes spans as one column batch (live unless told) to the `traces:columns` listeners of their trace. */
+  emitColumns(
+    traceId: string,
+    spans: readonly SpanRecord[],
+    phase: ColumnPhase = 'live',
+    extra: { storedDone?: boolean; storedTotal?: number } = {},
+  ): void {
+    const bytes = encode(traceId, spans, phase, extra);
     for (const { arg, h } of this.listeners.get('traces:columns') ?? []) {
       if ((arg as { traceId: string }).traceId === traceId) h.data(bytes);
     }

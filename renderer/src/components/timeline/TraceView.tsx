@@ -24,12 +24,15 @@ const GROWING_MS = 1500;
  * once, later ones are gathered and the model rebuilt on the feed's schedule.
  * A dropped connection asks for the stream again; repeated spans dedup.
  */
-function useTraceStream(traceId: string, onError: (e: ErrorInfo) => void): void {
+function useTraceStream(traceId: string, onError: (e: ErrorInfo) => void): boolean {
   const errorRef = useRef(onError);
   errorRef.current = onError;
+  // The store may still hold a trace an earlier view left: nothing of it shows before this one opens.
+  const [opened, setOpened] = useState<string | null>(null);
   useEffect(() => {
     const store = useTraceView.getState;
     store().open(traceId);
+    setOpened(traceId);
     const feed = new TraceFeed();
     let alive = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -94,6 +97,7 @@ function useTraceStream(traceId: string, onError: (e: ErrorInfo) => void): void 
       clearTimeout(growingTimer);
     };
   }, [traceId]);
+  return opened === traceId;
 }
 
 /** A trace's timeline: follows its column stream, and owns the keyboard while shown. */
@@ -108,7 +112,7 @@ export function TraceView({ traceId, live = false }: { traceId: string; live?: b
   const [error, setError] = useState<ErrorInfo | null>(null);
   const searchRef = useRef<HTMLInputElement>(null);
   useEffect(() => setError(null), [traceId]);
-  useTraceStream(traceId, setError);
+  const opened = useTraceStream(traceId, setError);
   useAttributeSearch(traceId);
 
   useEffect(() => {
@@ -199,7 +203,7 @@ export function TraceView({ traceId, live = false }: { traceId: string; live?: b
         {error.message}
       </EmptyState>
     );
-  if (!model || loadedId !== traceId || (!model.size && !storedDone))
+  if (!opened || !model || loadedId !== traceId || (!model.size && !storedDone))
     return (
       <div className="trace-loading" aria-busy="true">
         Loading trace…
