@@ -61,6 +61,21 @@ export class IdIndex {
     return idx;
   }
 
+  /**
+   * The same ids at new rows: row r moves to rank[r], and hi/lo are the ids in
+   * their new order. Rewrites the table's entries rather than hashing again.
+   */
+  permuted(rank: Int32Array, hi: Uint32Array, lo: Uint32Array): IdIndex {
+    const out = Object.create(IdIndex.prototype) as IdIndex;
+    const table = new Int32Array(this.table.length);
+    for (let t = 0; t < table.length; t++) {
+      const r = this.table[t];
+      table[t] = r < 0 ? -1 : rank[r];
+    }
+    Object.assign(out, { hi, lo, size: this.size, table, mask: this.mask });
+    return out;
+  }
+
   private insertRow(r: number): void {
     let t = hash(this.hi[r], this.lo[r]) & this.mask;
     while (this.table[t] >= 0) t = (t + 1) & this.mask;

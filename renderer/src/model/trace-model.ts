@@ -1,5 +1,5 @@
 import type { ColumnBatch } from '../../../shared/trace-columns.js';
-import { IdIndex, idToHex, readId } from './id-index.js';
+import { IdIndex, idToHex } from './id-index.js';
 
 /**
  * A trace laid out in preorder: index i is the i-th row of the fully
@@ -71,21 +71,6 @@ export function buildTraceModel(batches: readonly ColumnBatch[]): TraceModel {
   // Batch offsets from the model's base, in ns: exact in a double for 104 days.
   const delta = batches.map((b) => Number(b.baseNsBig - baseNs));
 
-  // Dedup by span id, last wins: `src*` name the row that holds the span's columns.
-  const ids = new IdIndex(total);
-  const srcBatch = new Uint32Array(total);
-  const srcRow = new Uint32Array(total);
-  for (let k = 0; k < batches.length; k++) {
-    const col = batches[k].spanId;
-    for (let r = 0; r < batches[k].count; r++) {
-      const [hi, lo] = readId(col, r);
-      const u = ids.add(hi, lo);
-      srcBatch[u] = k;
-      srcRow[u] = r;
-    }
-  }
-  const n = ids.size;
-
   // One string table for all batches.
   const strings: string[] = [''];
   const stringIds = new Map<string, number>([['', 0]]);
@@ -101,25 +86,48 @@ export function buildTraceModel(batches: readonly ColumnBatch[]): TraceModel {
     }),
   );
 
-  const rawStart = new Float64Array(n);
-  const rawEnd = new Float64Array(n);
+  // Dedup by span id, last wins: a repeated id overwrites its row's columns.
+  const ids = new IdIndex(total);
+  const raw = allocate(total);
+  const rawStart = raw.start;
+  const rawEnd = raw.finish;
+  const srcBatch = new Uint32Array(total);
+  const srcRow = new Uint32Array(total);
+  for (let k = 0; k < batches.length; k++) {
+    const b = batches[k];
+    const map = remap[k];
+    const { spanId, parentId, start, end, name, service, boxId, status, kind } = b;
+    const d = delta[k];
+    for (let r = 0; r < b.count; r++) {
+      const o = r * 8;
+      const hi = ((spanId[o] << 24) | (spanId[o + 1] << 16) | (spanId[o + 2] << 8) | spanId[o + 3]) >>> 0;
+      const lo = ((spanId[o + 4] << 24) | (spanId[o + 5] << 16) | (spanId[o + 6] << 8) | spanId[o + 7]) >>> 0;
+      const u = ids.add(hi, lo);
+      srcBatch[u] = k;
+      srcRow[u] = r;
+      const s = (d + start[r]) / 1e6;
+      rawStart[u] = s;
+      // A span that has not ended (or ended before it began) is drawn as a point.
+      rawEnd[u] = Math.max(s, (d + end[r]) / 1e6);
+      raw.parentHi[u] = ((parentId[o] << 24) | (parentId[o + 1] << 16) | (parentId[o + 2] << 8) | parentId[o + 3]) >>> 0;
+      raw.parentLo[u] =
+        ((parentId[o + 4] << 24) | (parentId[o + 5] << 16) | (parentId[o + 6] << 8) | parentId[o + 7]) >>> 0;
+      raw.name[u] = map[name[r]];
+      raw.serviceOf[u] = map[service[r]];
+      raw.boxId[u] = map[boxId[r]];
+      raw.status[u] = status[r];
+      raw.kind[u] = kind[r];
+    }
+  }
+  const n = ids.size;
+
   const rawParent = new Int32Array(n).fill(-1);
-  const rawPHi = new Uint32Array(n);
-  const rawPLo = new Uint32Array(n);
   const isOrphan = new Uint8Array(n);
   const kids = new Int32Array(n + 1);
   for (let u = 0; u < n; u++) {
-    const k = srcBatch[u];
-    const r = srcRow[u];
-    const b = batches[k];
-    const s = (delta[k] + b.start[r]) / 1e6;
-    rawStart[u] = s;
-    // A span that has not ended (or ended before it began) is drawn as a point.
-    rawEnd[u] = Math.max(s, (delta[k] + b.end[r]) / 1e6);
-    const [phi, plo] = readId(b.parentId, r);
+    const phi = raw.parentHi[u];
+    const plo = raw.parentLo[u];
     if (!phi && !plo) continue;
-    rawPHi[u] = phi;
-    rawPLo[u] = plo;
     const p = ids.find(phi, plo);
     if (p < 0 || p === u) {
       isOrphan[u] = 1;
@@ -129,20 +137,18 @@ export function buildTraceModel(batches: readonly ColumnBatch[]): TraceModel {
     kids[p + 1]++;
   }
 
-  // Children in CSR form, each group sorted by start time.
+  // Every span in start order (ties by row), without a comparator: a native numeric
+  // sort of the times, then each span's rank by binary search, then a stable counting sort.
+  const byTime = startOrder(rawStart.subarray(0, n));
+  // Children in CSR form, each group in start order.
   for (let i = 0; i < n; i++) kids[i + 1] += kids[i];
   const fill = kids.slice(0, n);
   const childList = new Int32Array(kids[n]);
-  for (let i = 0; i < n; i++) if (rawParent[i] >= 0) childList[fill[rawParent[i]]++] = i;
-  const byStart = (a: number, b: number) => rawStart[a] - rawStart[b] || a - b;
-  for (let p = 0; p < n; p++) {
-    const from = kids[p];
-    const to = kids[p + 1];
-    if (to - from > 1) childList.subarray(from, to).sort(byStart);
-  }
   const roots: number[] = [];
-  for (let i = 0; i < n; i++) if (rawParent[i] < 0) roots.push(i);
-  roots.sort(byStart);
+  for (const i of byTime) {
+    if (rawParent[i] >= 0) childList[fill[rawParent[i]]++] = i;
+    else roots.push(i);
+  }
 
   const order = new Int32Array(n);
   const visited = new Uint8Array(n);
@@ -172,28 +178,31 @@ export function buildTraceModel(batches: readonly ColumnBatch[]): TraceModel {
   for (let i = 0; i < n; i++) rank[order[i]] = i;
   const m = allocate(n);
   let events = 0;
-  for (let u = 0; u < n; u++) {
-    const b = batches[srcBatch[u]];
-    events += b.eventStart[srcRow[u] + 1] - b.eventStart[srcRow[u]];
-  }
+  const evStart = batches.map((b) => b.eventStart);
+  const evNs = batches.map((b) => b.eventNs);
+  for (let u = 0; u < n; u++) events += evStart[srcBatch[u]][srcRow[u] + 1] - evStart[srcBatch[u]][srcRow[u]];
   const eventMs = new Float64Array(events);
-  const serviceIds = new Map<number, number>();
+  const serviceIds = new Int32Array(strings.length).fill(-1);
   const services: string[] = [];
   const errors: number[] = [];
   let orphanCount = 0;
   let maxDepth = 0;
   let ev = 0;
+  // Column by column: one gather per column keeps the random reads independent.
+  gather(m.idHi, ids.hi, order);
+  gather(m.idLo, ids.lo, order);
+  gather(m.parentHi, raw.parentHi, order);
+  gather(m.parentLo, raw.parentLo, order);
+  gather(m.start, rawStart, order);
+  gather(m.finish, rawEnd, order);
+  gather(m.orphan, isOrphan, order);
+  gather(m.name, raw.name, order);
+  gather(m.boxId, raw.boxId, order);
+  gather(m.status, raw.status, order);
+  gather(m.kind, raw.kind, order);
+  gather(m.serviceOf, raw.serviceOf, order);
   for (let i = 0; i < n; i++) {
-    const o = order[i];
-    const k = srcBatch[o];
-    const r = srcRow[o];
-    const b = batches[k];
-    const map = remap[k];
-    m.idHi[i] = ids.hi[o];
-    m.idLo[i] = ids.lo[o];
-    m.parentHi[i] = rawPHi[o];
-    m.parentLo[i] = rawPLo[o];
-    const rp = rawParent[o];
+    const rp = rawParent[order[i]];
     // Only a parent earlier in preorder is a real tree parent; a cycle breaker keeps -1.
     const p = rp >= 0 && rank[rp] < i ? rank[rp] : -1;
     m.parent[i] = p;
@@ -201,25 +210,29 @@ export function buildTraceModel(batches: readonly ColumnBatch[]): TraceModel {
     m.depth[i] = d;
     if (d > maxDepth) maxDepth = d;
     if (p >= 0) m.childCount[p]++;
-    m.start[i] = rawStart[o];
-    m.finish[i] = rawEnd[o];
-    m.orphan[i] = isOrphan[o];
-    orphanCount += isOrphan[o];
-    m.name[i] = map[b.name[r]];
-    m.boxId[i] = map[b.boxId[r]];
-    const svc = map[b.service[r]];
-    let sid = serviceIds.get(svc);
-    if (sid === undefined) {
-      sid = services.length;
+    orphanCount += m.orphan[i];
+    // Services numbered in preorder of first use.
+    const svc = m.serviceOf[i];
+    let sid = serviceIds[svc];
+    if (sid < 0) {
+      sid = serviceIds[svc] = services.length;
       services.push(strings[svc]);
-      serviceIds.set(svc, sid);
     }
     m.serviceOf[i] = sid;
-    m.status[i] = b.status[r];
-    m.kind[i] = b.kind[r];
-    if (b.status[r] === 2) errors.push(i);
-    m.eventStart[i] = ev;
-    for (let e = b.eventStart[r]; e < b.eventStart[r + 1]; e++) eventMs[ev++] = (delta[k] + b.eventNs[e]) / 1e6;
+    if (m.status[i] === 2) errors.push(i);
+  }
+  if (events) {
+    for (let i = 0; i < n; i++) {
+      m.eventStart[i] = ev;
+      const o = order[i];
+      const k = srcBatch[o];
+      const r = srcRow[o];
+      const es = evStart[k];
+      if (es[r + 1] > es[r]) {
+        const ns = evNs[k];
+        for (let e = es[r]; e < es[r + 1]; e++) eventMs[ev++] = (delta[k] + ns[e]) / 1e6;
+      }
+    }
   }
   m.eventStart[n] = ev;
   for (let i = n - 1; i >= 0; i--) {
@@ -235,13 +248,54 @@ export function buildTraceModel(batches: readonly ColumnBatch[]): TraceModel {
     size: n,
     baseMs: Number(baseMsBig),
     orphanCount,
-    ids: IdIndex.over(m.idHi, m.idLo, n),
+    ids: ids.permuted(rank, m.idHi, m.idLo),
     strings,
     services,
     eventMs,
     errors: Int32Array.from(errors),
     maxDepth,
   };
+}
+
+/**
+ * Indexes 0..n-1 sorted by `times` (ties in index order): an LSD radix sort on
+ * the bits of the doubles, four 16-bit digits each way, which orders
+ * non-negative doubles exactly (a comparator sort of a million is several
+ * times slower). Negative times fall back to the comparator.
+ */
+function startOrder(times: Float64Array): Int32Array {
+  const n = times.length;
+  let out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = i;
+  for (let i = 0; i < n; i++) {
+    if (!(times[i] >= 0)) return out.sort((a, b) => times[a] - times[b] || a - b);
+  }
+  const words = new Uint32Array(times.buffer, times.byteOffset, n * 2);
+  let tmp = new Int32Array(n);
+  const count = new Int32Array(65537);
+  // Little-endian: word 2i is the low half of times[i], 2i+1 the high half.
+  for (let pass = 0; pass < 4; pass++) {
+    const word = pass >> 1;
+    const shift = (pass & 1) * 16;
+    count.fill(0);
+    for (let i = 0; i < n; i++) count[((words[2 * i + word] >>> shift) & 0xffff) + 1]++;
+    if (count[1] === n) continue;
+    for (let d = 0; d < 65536; d++) count[d + 1] += count[d];
+    for (let k = 0; k < n; k++) {
+      const i = out[k];
+      tmp[count[(words[2 * i + word] >>> shift) & 0xffff]++] = i;
+    }
+    const swap = out;
+    out = tmp;
+    tmp = swap;
+  }
+  return out;
+}
+
+type Column = Uint8Array | Uint32Array | Int32Array | Float64Array;
+
+function gather<T extends Column>(dst: T, src: T, order: Int32Array): void {
+  for (let i = 0; i < order.length; i++) dst[i] = src[order[i]];
 }
 
 function allocate(n: number) {
