@@ -58,7 +58,9 @@ describe('buildTraceModel', () => {
 
   it('keeps sub-millisecond precision of nanosecond timestamps, events included', () => {
     const m = modelOf([
-      span('a', undefined, 0.25, 0.250123, { events: [{ timeUnixNano: '1764000000000250100', name: 'x', attributes: {} }] }),
+      span('a', undefined, 0.25, 0.250123, {
+        events: [{ timeUnixNano: '1764000000000250100', name: 'x', attributes: {} }],
+      }),
     ]);
     expect(m.baseMs).toBe(1_764_000_000_000);
     expect(m.finish[0] - m.start[0]).toBeCloseTo(0.000123, 12);

@@ -109,7 +109,8 @@ export function buildTraceModel(batches: readonly ColumnBatch[]): TraceModel {
       rawStart[u] = s;
       // A span that has not ended (or ended before it began) is drawn as a point.
       rawEnd[u] = Math.max(s, (d + end[r]) / 1e6);
-      raw.parentHi[u] = ((parentId[o] << 24) | (parentId[o + 1] << 16) | (parentId[o + 2] << 8) | parentId[o + 3]) >>> 0;
+      raw.parentHi[u] =
+        ((parentId[o] << 24) | (parentId[o + 1] << 16) | (parentId[o + 2] << 8) | parentId[o + 3]) >>> 0;
       raw.parentLo[u] =
         ((parentId[o + 4] << 24) | (parentId[o + 5] << 16) | (parentId[o + 6] << 8) | parentId[o + 7]) >>> 0;
       raw.name[u] = map[name[r]];

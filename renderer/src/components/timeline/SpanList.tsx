@@ -1,8 +1,8 @@
-import { useCallback, useEffect, useMemo, useRef } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useTraceView } from '../../state/trace-view-store.js';
 import type { CriticalSegment } from '../../model/critical-path.js';
-import { nameOf, spanIdOf } from '../../model/trace-model.js';
+import { nameOf, spanIdOf, type TraceModel } from '../../model/trace-model.js';
 import { SpanBarRow } from './SpanBarRow.js';
 import { Ticks } from './Ticks.js';
 import { serviceColor } from './colors.js';
@@ -44,6 +44,29 @@ export function SpanList({ from, to, nameWidth }: Props) {
     if (scrollTo) virtualizer.scrollToIndex(scrollTo.row, { align: 'auto' });
   }, [scrollTo, virtualizer]);
 
+  // A rebuilt model (more spans arrived) keeps the span at the top of the view where it was.
+  const anchor = useRef<{ model: TraceModel; spanId: string; offset: number } | null>(null);
+  const shown = useRef({ model, rows });
+  shown.current = { model, rows };
+  const remember = useCallback(() => {
+    const el = scroller.current;
+    const { model: m, rows: r } = shown.current;
+    if (!el || el.scrollTop <= 0) return void (anchor.current = null);
+    const row = Math.floor(el.scrollTop / ROW_HEIGHT);
+    if (row < r.length)
+      anchor.current = { model: m, spanId: spanIdOf(m, r[row]), offset: el.scrollTop - row * ROW_HEIGHT };
+  }, []);
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    const a = anchor.current;
+    if (el && a && a.model !== model) {
+      const i = model.ids.findHex(a.spanId);
+      const row = i >= 0 ? rows.indexOf(i) : -1;
+      if (row >= 0) el.scrollTop = row * ROW_HEIGHT + a.offset;
+    }
+    remember();
+  }, [model, rows, remember]);
+
   const colors = useMemo(() => model.services.map(serviceColor), [model]);
   const segs = useMemo(() => {
     const map = new Map<number, CriticalSegment[]>();
@@ -59,7 +82,7 @@ export function SpanList({ from, to, nameWidth }: Props) {
 
   const items = virtualizer.getVirtualItems();
   return (
-    <div className="span-list" ref={scroller} role="grid" aria-rowcount={rows.length}>
+    <div className="span-list" ref={scroller} role="grid" aria-rowcount={rows.length} onScroll={remember}>
       <div className="span-list-inner" style={{ height: virtualizer.getTotalSize() }}>
         <div className="span-list-grid" style={{ left: nameWidth }}>
           <Ticks from={from} to={to} />

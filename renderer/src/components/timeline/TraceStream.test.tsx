@@ -156,3 +156,16 @@ describe('Folding shortcuts', () => {
     expect(help.textContent).toContain('Collapse all / expand all');
   });
 });
+
+describe('Scroll across rebuilds', () => {
+  it('keeps the span at the top of the view in place when spans arrive above it', async () => {
+    const { fake } = await openTrace();
+    const list = document.querySelector('.span-list') as HTMLElement;
+    list.scrollTop = 26 * 3 + 5;
+    fireEvent.scroll(list);
+    // Two spans that sort before "pull" (row 3): the view moves down by two rows with it.
+    act(() => fake.emitColumns(TRACE, [span('e1', 'ui', 1, 2), span('e2', 'ui', 2, 3)]));
+    await waitFor(() => expect(useTraceView.getState().model!.size).toBe(11));
+    expect(list.scrollTop).toBe(26 * 5 + 5);
+  });
+});

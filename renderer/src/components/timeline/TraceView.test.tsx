@@ -104,9 +104,7 @@ describe('Trace timeline', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Expand box.launch' }));
     expect(names()).toContain('wait');
     expect(names()).not.toContain('boot');
-    act(() =>
-      fake.emitColumns(TRACE, [span('late', 'run', 985, 989, { name: 'box.ready' })]),
-    );
+    act(() => fake.emitColumns(TRACE, [span('late', 'run', 985, 989, { name: 'box.ready' })]));
     await waitFor(() => expect(names()).toContain('late'));
     expect(names()).not.toContain('boot');
     fireEvent.click(screen.getByRole('button', { name: 'Expand all' }));

@@ -67,7 +67,10 @@ function useTraceStream(traceId: string, onError: (e: ErrorInfo) => void): boole
             try {
               live = feed.add(item, performance.now());
             } catch {
-              return errorRef.current({ code: 'INTERNAL', message: 'The trace arrived in a form this view cannot read.' });
+              return errorRef.current({
+                code: 'INTERNAL',
+                message: 'The trace arrived in a form this view cannot read.',
+              });
             }
             if (live) {
               growing = true;
@@ -142,8 +145,7 @@ export function TraceView({ traceId, live = false }: { traceId: string; live?: b
           case 'ArrowLeft':
           case 'h':
             if (s.selected >= 0) {
-              if (s.model.childCount[s.selected] > 0 && !s.mask?.[s.selected])
-                s.toggle(s.selected);
+              if (s.model.childCount[s.selected] > 0 && !s.mask?.[s.selected]) s.toggle(s.selected);
               else if (s.model.parent[s.selected] >= 0) s.select(s.model.parent[s.selected], true);
             }
             return true;
