@@ -181,7 +181,8 @@ export function buildTraceModel(batches: readonly ColumnBatch[]): TraceModel {
   let events = 0;
   const evStart = batches.map((b) => b.eventStart);
   const evNs = batches.map((b) => b.eventNs);
-  for (let u = 0; u < n; u++) events += evStart[srcBatch[u]][srcRow[u] + 1] - evStart[srcBatch[u]][srcRow[u]];
+  if (n === total) for (const b of batches) events += b.events;
+  else for (let u = 0; u < n; u++) events += evStart[srcBatch[u]][srcRow[u] + 1] - evStart[srcBatch[u]][srcRow[u]];
   const eventMs = new Float64Array(events);
   const serviceIds = new Int32Array(strings.length).fill(-1);
   const services: string[] = [];
