@@ -13,6 +13,7 @@ import type {
 } from '../../shared/api.js';
 import { BoxscopeError } from '../../shared/errors.js';
 import { parseQuery, spanMatches } from '../../shared/trace-query.js';
+import { ColumnWriter, columnInputOf, type ColumnPhase } from '../../shared/trace-columns.js';
 import type {
   AppInfo,
   Box,
@@ -37,6 +38,17 @@ export interface FakeData {
 type Handler<C extends Channel> = (arg: ArgOf<C>, opts: CallOptions) => ResultOf<C> | Promise<ResultOf<C>>;
 export type Handlers = { [C in Channel]?: Handler<C> };
 
+function encode(
+  traceId: string,
+  spans: readonly SpanRecord[],
+  phase: ColumnPhase,
+  extra: { storedDone?: boolean; storedTotal?: number } = {},
+): ArrayBuffer {
+  const w = new ColumnWriter(traceId, phase);
+  for (const s of spans) w.add(columnInputOf(s));
+  return w.finish(extra).buffer;
+}
+
 export function emptyData(): FakeData {
   return {
     info: { version: '0.1.0', home: '/tmp/boxscope', host: 'browser' },
@@ -59,6 +71,10 @@ export class FakeApi implements BoxscopeApi {
   readonly calls: Array<{ channel: Channel; arg: unknown; signal?: CancelSignal }> = [];
   readonly listens: Array<{ stream: StreamName; arg: unknown }> = [];
   readonly handlers: Handlers = {};
+  /** Spans per stored column batch served by `traces:columns`. */
+  columnBatchSize = 1000;
+  /** When false, `traces:columns` sends nothing by itself: the test emits every batch. */
+  serveStoredColumns = true;
   private readonly listeners = new Map<StreamName, Set<{ arg: unknown; h: ListenHandlers<unknown> }>>();
 
   constructor(readonly data: FakeData = emptyData()) {}
@@ -87,7 +103,44 @@ export class FakeApi implements BoxscopeApi {
       h: (typeof handlers === 'function' ? { data: handlers } : handlers) as ListenHandlers<unknown>,
     };
     set.add(entry);
+    if (stream === 'traces:columns' && this.serveStoredColumns) this.serveStored(entry);
     return () => void set.delete(entry);
+  }
+
+  /**
+   * `traces:columns` as the core serves it: what `data.traces` holds, in
+   * stored batches, the last flagged storedDone (an empty one for an unknown
+   * trace); live batches follow through `emitColumns`. Sent after the listen
+   * returns, as a real stream's items are.
+   */
+  private serveStored(entry: { arg: unknown; h: ListenHandlers<unknown> }): void {
+    const { traceId } = entry.arg as { traceId: string };
+    const spans = this.data.traces[traceId] ?? [];
+    const batches: ArrayBuffer[] = [];
+    for (let at = 0; at === 0 || at < spans.length; at += this.columnBatchSize) {
+      const part = spans.slice(at, at + this.columnBatchSize);
+      const last = at + this.columnBatchSize >= spans.length;
+      batches.push(encode(traceId, part, 'stored', last ? { storedDone: true, storedTotal: spans.length } : {}));
+    }
+    void Promise.resolve().then(() => {
+      for (const b of batches) {
+        if (!this.listeners.get('traces:columns')?.has(entry)) return;
+        entry.h.data(b);
+      }
+    });
+  }
+
+  /** Pushes spans as one column batch (live unless told) to the `traces:columns` listeners of their trace. */
+  emitColumns(
+    traceId: string,
+    spans: readonly SpanRecord[],
+    phase: ColumnPhase = 'live',
+    extra: { storedDone?: boolean; storedTotal?: number } = {},
+  ): void {
+    const bytes = encode(traceId, spans, phase, extra);
+    for (const { arg, h } of this.listeners.get('traces:columns') ?? []) {
+      if ((arg as { traceId: string }).traceId === traceId) h.data(bytes);
+    }
   }
 
   /** Pushes an item to the listeners of a stream whose argument it matches (same boxId / traceId, as the core filters). */

@@ -3,6 +3,7 @@ import { App } from '../src/components/App.js';
 import { setApi } from '../src/api/client.js';
 import { useApp } from '../src/state/app-store.js';
 import { parseHash } from '../src/state/route.js';
+import { clearSpanRecords } from '../src/components/timeline/use-span-record.js';
 import { FakeApi, emptyData, type FakeData } from './fake-api.js';
 
 let stubbed = false;
@@ -21,6 +22,7 @@ function stubLayout() {
 export async function renderApp(hash: string, data: Partial<FakeData> = {}) {
   stubLayout();
   cleanup();
+  clearSpanRecords();
   const fake = new FakeApi({ ...emptyData(), ...data });
   setApi(fake);
   window.location.hash = hash;

@@ -1,9 +1,45 @@
 import type { SpanRecord } from '../../shared/models.js';
+import { columnsOf, decodeColumns, type ColumnBatch, type ColumnPhase } from '../../shared/trace-columns.js';
+import { buildTraceModel, type TraceModel } from '../src/model/trace-model.js';
 
 const BASE_MS = 1_764_000_000_000;
+
+/**
+ * Span ids are 8 bytes; tests name spans with short labels instead. A label
+ * of up to 8 characters becomes the hex of its bytes (zero padded), so it
+ * reads back with `label`; a 16-hex-digit id is kept as it is.
+ */
+export function sid(label: string): string {
+  if (/^[0-9a-f]{16}$/.test(label)) return label;
+  if (label.length > 8) {
+    // Longer labels get a hash (two FNV-1a halves): distinct, but not readable back.
+    let a = 0x811c9dc5;
+    let b = 0x01000193;
+    for (let k = 0; k < label.length; k++) {
+      a = Math.imul(a ^ label.charCodeAt(k), 0x01000193) >>> 0;
+      b = Math.imul(b ^ label.charCodeAt(k), 0x811c9dc5) >>> 0;
+    }
+    return a.toString(16).padStart(8, '0') + b.toString(16).padStart(8, '0');
+  }
+  return Array.from(label, (c) => c.charCodeAt(0).toString(16).padStart(2, '0'))
+    .join('')
+    .padEnd(16, '0');
+}
+
+/** The label of an id made by `sid`. */
+export function label(id: string | null | undefined): string {
+  if (!id) return '';
+  let out = '';
+  for (let k = 0; k < 16; k += 2) {
+    const c = parseInt(id.slice(k, k + 2), 16);
+    if (!c) break;
+    out += String.fromCharCode(c);
+  }
+  return out;
+}
 const ns = (ms: number) => (BigInt(BASE_MS) * 1_000_000n + BigInt(Math.round(ms * 1e6))).toString();
 
-/** A span with times in milliseconds after a fixed base, for tests. */
+/** A span with times in milliseconds after a fixed base, for tests; ids are labels (see `sid`). */
 export function span(
   spanId: string,
   parentSpanId: string | undefined,
@@ -13,8 +49,8 @@ export function span(
 ): SpanRecord {
   return {
     traceId: 'a'.repeat(32),
-    spanId,
-    parentSpanId,
+    spanId: sid(spanId),
+    parentSpanId: parentSpanId === undefined ? undefined : sid(parentSpanId),
     name: extra.name ?? spanId,
     kind: 1,
     serviceName: 'boxscope-runner',
@@ -48,4 +84,14 @@ export function launchTrace(daemonOffsetMs = 0): SpanRecord[] {
       serviceName: 'boxlite-daemon',
     }),
   ];
+}
+
+/** Spans as one decoded column batch, as the timeline receives them. */
+export function batchOf(spans: readonly SpanRecord[], phase: ColumnPhase = 'stored'): ColumnBatch {
+  return decodeColumns(columnsOf(spans[0]?.traceId ?? 'a'.repeat(32), spans, phase));
+}
+
+/** The timeline's model of spans given whole. */
+export function modelOf(spans: readonly SpanRecord[]): TraceModel {
+  return buildTraceModel([batchOf(spans)]);
 }

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { buildTraceModel } from './trace-model.js';
+import { indexOfId, spanIdOf, type TraceModel } from './trace-model.js';
 import { adjustClockSkew } from './skew.js';
 import { criticalPath } from './critical-path.js';
-import { filterSpans, isEmptyQuery, parseQuery } from './filter.js';
+import { coreMask, filterSpans } from './filter.js';
+import { isEmptyQuery, needsAttributes, parseDuration, parseQuery, spanMatches } from '../../../shared/trace-query.js';
 import { comparePhases, phaseSummary } from './phases.js';
 import {
   collapseAllIds,
@@ -13,15 +14,16 @@ import {
   stepIn,
   visibleRows,
 } from './visible.js';
-import { formatDuration, parseDuration } from './time.js';
-import { launchTrace, span } from '../../test/spans.js';
+import { formatDuration } from './time.js';
+import { label, launchTrace, modelOf, sid, span } from '../../test/spans.js';
 
-const names = (m: ReturnType<typeof buildTraceModel>, rows: Iterable<number>) =>
-  Array.from(rows, (i) => m.spans[i].spanId);
+const names = (m: TraceModel, rows: Iterable<number>) => Array.from(rows, (i) => label(spanIdOf(m, i)));
+const at = (m: TraceModel, l: string) => indexOfId(m, sid(l));
+const all = (m: TraceModel) => Array.from({ length: m.size }, (_, i) => i);
 
 describe('clock skew', () => {
   it('leaves agreeing clocks alone', () => {
-    const m = buildTraceModel(launchTrace());
+    const m = modelOf(launchTrace());
     const r = adjustClockSkew(m);
     expect(r.adjustments).toEqual([]);
     expect(r.maxShiftMs).toBe(0);
@@ -29,11 +31,11 @@ describe('clock skew', () => {
   });
 
   it('shifts a daemon subtree that starts before its host parent', () => {
-    const m = buildTraceModel(launchTrace(-300));
+    const m = modelOf(launchTrace(-300));
     const r = adjustClockSkew(m);
-    const boot = m.indexById.get('boot')!;
-    const proc = m.indexById.get('proc')!;
-    const wait = m.indexById.get('wait')!;
+    const boot = at(m, 'boot');
+    const proc = at(m, 'proc');
+    const wait = at(m, 'wait');
     expect(r.adjustments).toHaveLength(1);
     expect(r.maxShiftMs).toBeCloseTo(280, 6);
     expect(r.start[boot]).toBeCloseTo(r.start[wait], 6);
@@ -42,9 +44,9 @@ describe('clock skew', () => {
   });
 
   it('shifts back a daemon subtree that ends after its parent', () => {
-    const m = buildTraceModel(launchTrace(150));
+    const m = modelOf(launchTrace(150));
     const r = adjustClockSkew(m);
-    const boot = m.indexById.get('boot')!;
+    const boot = at(m, 'boot');
     expect(r.maxShiftMs).toBeCloseTo(-70, 6);
     expect(r.finish[boot]).toBeCloseTo(980, 6);
   });
@@ -52,14 +54,14 @@ describe('clock skew', () => {
 
 describe('critical path', () => {
   it('follows the last-finishing children back from the end', () => {
-    const m = buildTraceModel([
+    const m = modelOf([
       span('root', undefined, 0, 100),
       span('a', 'root', 0, 40),
       span('b', 'root', 10, 30),
       span('c', 'root', 40, 90),
     ]);
     const cp = criticalPath(m, m.start, m.finish);
-    expect(names(m, m.spans.keys()).filter((_, i) => cp.onPath[i])).toEqual(['root', 'a', 'c']);
+    expect(names(m, all(m)).filter((_, i) => cp.onPath[i])).toEqual(['root', 'a', 'c']);
     const rootSegs = cp.segments.filter((s) => s.index === 0).map((s) => [s.from, s.to]);
     expect(rootSegs).toEqual([[90, 100]]);
   });
@@ -68,22 +70,72 @@ describe('critical path', () => {
     const chain = Array.from({ length: 100_000 }, (_, i) =>
       span(`c${i}`, i ? `c${i - 1}` : undefined, i * 0.001, 200 - i * 0.001),
     );
-    const m = buildTraceModel(chain);
+    const m = modelOf(chain);
     const cp = criticalPath(m, m.start, m.finish);
     expect(cp.onPath.reduce((a, b) => a + b, 0)).toBe(100_000);
   });
 });
 
 describe('search and filter', () => {
-  const m = buildTraceModel([
+  const spans = [
     ...launchTrace(),
     span('err', 'pull', 100, 400, {
       name: 'layer.download',
       status: { code: 2, message: 'reset' },
       resource: { 'host.name': 'dev1' },
     }),
-  ]);
-  const run = (q: string) => filterSpans(m, parseQuery(q), m.start, m.finish);
+  ];
+  const m = modelOf(spans);
+  // What the core answers: every term but duration, on the whole spans.
+  const core = (q: string) =>
+    coreMask(
+      m,
+      spans.filter((s) => spanMatches(s, parseQuery(q))).map((s) => s.spanId),
+    );
+  const run = (q: string) =>
+    filterSpans(m, parseQuery(q), m.start, m.finish, needsAttributes(parseQuery(q)) ? core(q) : null);
+  const local = (q: string) => filterSpans(m, parseQuery(q), m.start, m.finish);
+
+  it('answers names, services, span ids, status and duration from the columns alone', () => {
+    expect(names(m, local('download').matches)).toEqual(['err']);
+    expect(names(m, local('DAEMON').matches)).toEqual(['wait', 'boot', 'proc']);
+    expect(names(m, local(sid('wait')).matches)).toEqual(['wait']);
+    expect(names(m, local('name:image service:runner').matches)).toEqual(['pull']);
+    expect(names(m, local('is:error dur>100ms').matches)).toEqual(['err']);
+    // Attribute values only the core holds: nothing yet for KEY=VALUE, names only for a word.
+    expect(names(m, local('host.name=dev1').matches)).toEqual([]);
+    expect(names(m, local('ghcr').matches)).toEqual([]);
+  });
+
+  it('merges the core answer: a word matches locally or by the core; KEY=VALUE only by the core', () => {
+    // "pull" is in two names locally; the core adds the span whose attribute holds it.
+    const both = filterSpans(m, parseQuery('pull'), m.start, m.finish, coreMask(m, [sid('auth')]));
+    expect(names(m, both.matches)).toEqual(['auth', 'pull']);
+    // Local terms still apply to what the core returned.
+    const narrowed = filterSpans(m, parseQuery('ghcr is:error'), m.start, m.finish, core('ghcr'));
+    expect(names(m, narrowed.matches)).toEqual([]);
+    expect(names(m, run('host.name=dev1 dur<=10ms').matches)).toEqual([]);
+  });
+
+  it('searches in time linear in the spans, within the budget for a million', () => {
+    const big = modelOf(
+      Array.from({ length: 50_000 }, (_, i) =>
+        span(`s${i}`, i ? 's0' : undefined, i * 0.01, i * 0.01 + (i % 97), { name: `op.${i % 500}` }),
+      ),
+    );
+    const q = parseQuery('op.42 dur>50ms');
+    let best = Infinity;
+    let r = filterSpans(big, q, big.start, big.finish);
+    // Best of a few runs: a shared test machine makes any single one noisy.
+    for (let k = 0; k < 3; k++) {
+      const t0 = performance.now();
+      r = filterSpans(big, q, big.start, big.finish);
+      best = Math.min(best, performance.now() - t0);
+    }
+    expect(r.matches.length).toBeGreaterThan(0);
+    // 50k spans here; a linear scan of a million is 20× this, within 200 ms with room to spare.
+    expect(best * 20).toBeLessThan(200 * 4);
+  });
 
   it('matches names and keeps ancestors so the tree stays readable', () => {
     const r = run('download');
@@ -106,7 +158,7 @@ describe('search and filter', () => {
 
 describe('phases', () => {
   it('summarises auth, pull, create, start and boot', () => {
-    const m = buildTraceModel(launchTrace());
+    const m = modelOf(launchTrace());
     const p = phaseSummary(m, m.start, m.finish);
     expect(p.map((x) => [x.key, Math.round(x.durationMs)])).toEqual([
       ['auth', 50],
@@ -115,7 +167,7 @@ describe('phases', () => {
       ['start', 100],
       ['boot', 80],
     ]);
-    const bootOnly = buildTraceModel([span('b', undefined, 0, 5, { name: 'box.boot' })]);
+    const bootOnly = modelOf([span('b', undefined, 0, 5, { name: 'box.boot' })]);
     const q = phaseSummary(bootOnly, bootOnly.start, bootOnly.finish);
     expect(q.find((x) => x.key === 'boot')!.count).toBe(1);
     expect(q.find((x) => x.key === 'pull')!.index).toBe(-1);
@@ -126,7 +178,7 @@ describe('phases', () => {
 });
 
 describe('collapse and expand', () => {
-  const m = buildTraceModel(launchTrace());
+  const m = modelOf(launchTrace());
   it('hides collapsed subtrees and reveals a span', () => {
     const all = collapseAllIds(m);
     expect(names(m, visibleRows(m, collapsedMask(m, all), null))).toEqual(['ui', 'run']);
@@ -142,7 +194,7 @@ describe('collapse and expand', () => {
     ]);
     const back = collapseOneLevel(m, one);
     expect(names(m, visibleRows(m, collapsedMask(m, back), null))).toEqual(['ui', 'run']);
-    const shown = revealIds(m, all, m.indexById.get('proc')!);
+    const shown = revealIds(m, all, at(m, 'proc'));
     expect(names(m, visibleRows(m, collapsedMask(m, shown), null))).toContain('proc');
   });
 
@@ -168,7 +220,7 @@ describe('durations', () => {
 
 describe('clock skew with long box spans', () => {
   it('does not move a box span that outlives its parent but starts inside it', () => {
-    const m = buildTraceModel([
+    const m = modelOf([
       span('start', undefined, 0, 10, { name: 'container.start' }),
       span('boot', 'start', 5, 500, { name: 'sandbox.boot', serviceName: 'boxlite-daemon' }),
     ]);
@@ -185,20 +237,20 @@ describe('clock skew with long box spans', () => {
   ];
 
   it('does not move a boot span that starts after its injecting parent ended, inside the start/wait window', () => {
-    expect(adjustClockSkew(buildTraceModel(injected(190))).adjustments).toEqual([]);
+    expect(adjustClockSkew(modelOf(injected(190))).adjustments).toEqual([]);
   });
 
   it('shifts a boot span that starts before the engine was asked to start the box', () => {
-    const m = buildTraceModel(injected(20));
+    const m = modelOf(injected(20));
     const r = adjustClockSkew(m);
     expect(r.maxShiftMs).toBeCloseTo(10, 6);
-    expect(r.start[m.indexById.get('boot')!]).toBeCloseTo(30, 6);
+    expect(r.start[at(m, 'boot')]).toBeCloseTo(30, 6);
   });
 
   it('shifts back a boot span that ends after the runner had already received it', () => {
-    const m = buildTraceModel(injected(250));
+    const m = modelOf(injected(250));
     const r = adjustClockSkew(m);
     expect(r.maxShiftMs).toBeCloseTo(-33, 6);
-    expect(r.finish[m.indexById.get('boot')!]).toBeCloseTo(220, 6);
+    expect(r.finish[at(m, 'boot')]).toBeCloseTo(220, 6);
   });
 });

@@ -1,5 +1,5 @@
 import { SPAN } from '../../../shared/constants.js';
-import type { TraceModel } from './trace-model.js';
+import { nameOf, type TraceModel } from './trace-model.js';
 
 export type PhaseKey = 'auth' | 'pull' | 'create' | 'start' | 'boot';
 
@@ -36,14 +36,14 @@ export function phaseSummary(m: TraceModel, start: Float64Array, finish: Float64
     error: false,
   }));
   for (let i = 0; i < m.size; i++) {
-    const k = byName.get(m.spans[i].name);
+    const k = byName.get(nameOf(m, i));
     if (k === undefined) continue;
     const a = acc[k];
     if (a.index < 0) a.index = i;
     a.count++;
     if (start[i] < a.from) a.from = start[i];
     if (finish[i] > a.to) a.to = finish[i];
-    if (m.spans[i].status?.code === 2) a.error = true;
+    if (m.status[i] === 2) a.error = true;
   }
   return acc.map((a) => ({
     key: a.key,

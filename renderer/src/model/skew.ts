@@ -1,5 +1,5 @@
-import { ATTR, SERVICE, SPAN } from '../../../shared/constants.js';
-import type { TraceModel } from './trace-model.js';
+import { SERVICE, SPAN } from '../../../shared/constants.js';
+import { boxIdOf, nameOf, type TraceModel } from './trace-model.js';
 
 export interface SkewAdjustment {
   /** Preorder index of the box-side span whose subtree was shifted. */
@@ -23,9 +23,8 @@ const isBoot = (name: string) => name === SPAN.sandboxBoot || name === SPAN.boxB
 function hostSpansByBox(m: TraceModel, name: string): Map<string, number> {
   const out = new Map<string, number>();
   for (let i = 0; i < m.size; i++) {
-    const s = m.spans[i];
-    if (s.name !== name || isBoxSide(m.services[m.serviceOf[i]])) continue;
-    out.set(String(s.attributes[ATTR.boxId] ?? ''), i);
+    if (nameOf(m, i) !== name || isBoxSide(m.services[m.serviceOf[i]])) continue;
+    out.set(boxIdOf(m, i), i);
   }
   return out;
 }
@@ -59,9 +58,9 @@ export function adjustClockSkew(m: TraceModel, toleranceMs = 0): SkewResult {
     const p = m.parent[i];
     let s = p >= 0 ? shift[p] : 0;
     if (p >= 0 && isBoxSide(m.services[m.serviceOf[i]]) && !isBoxSide(m.services[m.serviceOf[p]])) {
-      const boxId = String(m.spans[i].attributes[ATTR.boxId] ?? '');
+      const boxId = boxIdOf(m, i);
       const started = forBox(containerStarts, boxId);
-      const waited = isBoot(m.spans[i].name) ? forBox(daemonWaits, boxId) : undefined;
+      const waited = isBoot(nameOf(m, i)) ? forBox(daemonWaits, boxId) : undefined;
       // Host spans keep their own clock, and these two may come later in preorder: read their raw times.
       const lower = Math.max(start[p], started === undefined ? -Infinity : m.start[started]);
       const upper = waited === undefined ? Infinity : m.finish[waited];

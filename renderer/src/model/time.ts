@@ -27,29 +27,3 @@ export function formatDuration(ms: number): string {
   if (abs === 0) return '0 ms';
   return `${sign}${(abs * 1000).toFixed(abs * 1000 >= 10 ? 0 : 1)} µs`;
 }
-
-/** Parses `250ms`, `1.5s`, `300us`, `2m` or a bare number of milliseconds. */
-export function parseDuration(text: string): number | undefined {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ns|us|µs|ms|s|m)?\s*$/i.exec(text);
-  if (!m) return undefined;
-  const v = Number(m[1]);
-  switch ((m[2] ?? 'ms').toLowerCase()) {
-    case 'ns':
-      return v / 1e6;
-    case 'us':
-    case 'µs':
-      return v / 1e3;
-    case 's':
-      return v * 1000;
-    case 'm':
-      return v * 60_000;
-    default:
-      return v;
-  }
-}
-
-/** A nanosecond timestamp as milliseconds relative to a trace's `baseMs`. */
-export function nsToRelMs(ns: string, baseMs: number): number {
-  const [whole, frac] = nsToMsParts(ns);
-  return whole - baseMs + frac;
-}

@@ -1,15 +1,17 @@
-import type { SpanRecord } from '../../../shared/models.js';
-import { nsToMsParts } from './time.js';
+import type { ColumnBatch } from '../../../shared/trace-columns.js';
+import { IdIndex, idToHex } from './id-index.js';
+import { allocate, gather, startOrder } from './model-columns.js';
 
 /**
  * A trace laid out in preorder: index i is the i-th row of the fully
  * expanded tree, and the subtree of i is the range [i, subtreeEnd[i]).
- * Everything is built with loops and explicit stacks so that deep chains and
- * wide fan-outs of 100k spans never hit a recursion limit.
+ * Columns only: no object per span. Strings (names, services, box ids) are
+ * ids into one table; span ids are two uint32 halves with a hash index.
+ * Built with loops and explicit stacks so that deep chains and wide
+ * fan-outs never hit a recursion limit.
  */
 export interface TraceModel {
   traceId: string;
-  spans: SpanRecord[];
   size: number;
   parent: Int32Array;
   depth: Int32Array;
@@ -18,79 +20,137 @@ export interface TraceModel {
   /** Milliseconds relative to `baseMs`, as recorded. */
   start: Float64Array;
   finish: Float64Array;
-  /** Epoch milliseconds of relative time 0. */
+  /** Epoch milliseconds of relative time 0 (a whole millisecond). */
   baseMs: number;
   /** Set on spans whose parent is not in the trace (yet). */
   orphan: Uint8Array;
   orphanCount: number;
-  indexById: Map<string, number>;
+  /** Span ids and parent ids as high/low halves (0/0: none). */
+  idHi: Uint32Array;
+  idLo: Uint32Array;
+  parentHi: Uint32Array;
+  parentLo: Uint32Array;
+  ids: IdIndex;
+  /** The model's string table; index 0 is "". */
+  strings: string[];
+  name: Uint32Array;
+  boxId: Uint32Array;
   services: string[];
-  serviceOf: Uint16Array;
+  serviceOf: Uint32Array;
+  /** 0 unset, 1 ok, 2 error. */
+  status: Uint8Array;
+  kind: Uint8Array;
+  /** Events of span i: eventMs[eventStart[i] .. eventStart[i+1]), relative to baseMs. */
+  eventStart: Uint32Array;
+  eventMs: Float64Array;
   /** Preorder indexes of spans with status error. */
   errors: Int32Array;
   maxDepth: number;
 }
 
-export function buildTraceModel(input: readonly SpanRecord[]): TraceModel {
-  const dedup = new Map<string, SpanRecord>();
-  for (const s of input) dedup.set(s.spanId, s);
-  const raw = dedup.size === input.length ? (input as SpanRecord[]) : [...dedup.values()];
-  const n = raw.length;
+export const spanIdOf = (m: TraceModel, i: number): string => idToHex(m.idHi[i], m.idLo[i]);
+export const parentIdOf = (m: TraceModel, i: number): string => idToHex(m.parentHi[i], m.parentLo[i]);
+export const nameOf = (m: TraceModel, i: number): string => m.strings[m.name[i]];
+export const serviceNameOf = (m: TraceModel, i: number): string => m.services[m.serviceOf[i]];
+export const boxIdOf = (m: TraceModel, i: number): string => m.strings[m.boxId[i]];
+export const isError = (m: TraceModel, i: number): boolean => m.status[i] === 2;
+/** The preorder index of a span id (hex), or -1. */
+export const indexOfId = (m: TraceModel, hex: string): number => m.ids.findHex(hex);
+export const eventTimesOf = (m: TraceModel, i: number): Float64Array =>
+  m.eventMs.subarray(m.eventStart[i], m.eventStart[i + 1]);
 
-  const wholeMs = new Float64Array(n);
-  const fracStart = new Float64Array(n);
-  const wholeEnd = new Float64Array(n);
-  const fracEnd = new Float64Array(n);
-  let base = Infinity;
-  for (let i = 0; i < n; i++) {
-    const [ws, fs] = nsToMsParts(raw[i].startTimeUnixNano);
-    const [we, fe] = nsToMsParts(raw[i].endTimeUnixNano);
-    wholeMs[i] = ws;
-    fracStart[i] = fs;
-    wholeEnd[i] = we;
-    fracEnd[i] = fe;
-    if (ws < base) base = ws;
+/** The model of a list of batches of one trace; a span id seen again replaces the earlier row. */
+export function buildTraceModel(batches: readonly ColumnBatch[]): TraceModel {
+  let total = 0;
+  let minBase: bigint | undefined;
+  for (const b of batches) {
+    total += b.count;
+    if (b.count && (minBase === undefined || b.baseNsBig < minBase)) minBase = b.baseNsBig;
   }
-  if (!Number.isFinite(base)) base = 0;
-  const rawStart = new Float64Array(n);
-  const rawEnd = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    rawStart[i] = wholeMs[i] - base + fracStart[i];
-    // A span that has not ended (or ended before it began) is drawn as a point.
-    rawEnd[i] = Math.max(rawStart[i], wholeEnd[i] - base + fracEnd[i]);
-  }
+  const baseMsBig = (minBase ?? 0n) / 1_000_000n;
+  const baseNs = baseMsBig * 1_000_000n;
+  // Batch offsets from the model's base, in ns: exact in a double for 104 days.
+  const delta = batches.map((b) => Number(b.baseNsBig - baseNs));
 
-  const idx = new Map<string, number>();
-  for (let i = 0; i < n; i++) idx.set(raw[i].spanId, i);
+  // One string table for all batches.
+  const strings: string[] = [''];
+  const stringIds = new Map<string, number>([['', 0]]);
+  const remap = batches.map((b) =>
+    Uint32Array.from(b.strings, (s) => {
+      let id = stringIds.get(s);
+      if (id === undefined) {
+        id = strings.length;
+        strings.push(s);
+        stringIds.set(s, id);
+      }
+      return id;
+    }),
+  );
+
+  // Dedup by span id, last wins: a repeated id overwrites its row's columns.
+  const ids = new IdIndex(total);
+  const raw = allocate(total);
+  const rawStart = raw.start;
+  const rawEnd = raw.finish;
+  const srcBatch = new Uint32Array(total);
+  const srcRow = new Uint32Array(total);
+  for (let k = 0; k < batches.length; k++) {
+    const b = batches[k];
+    const map = remap[k];
+    const { spanId, parentId, start, end, name, service, boxId, status, kind } = b;
+    const d = delta[k];
+    for (let r = 0; r < b.count; r++) {
+      const o = r * 8;
+      const hi = ((spanId[o] << 24) | (spanId[o + 1] << 16) | (spanId[o + 2] << 8) | spanId[o + 3]) >>> 0;
+      const lo = ((spanId[o + 4] << 24) | (spanId[o + 5] << 16) | (spanId[o + 6] << 8) | spanId[o + 7]) >>> 0;
+      const u = ids.add(hi, lo);
+      srcBatch[u] = k;
+      srcRow[u] = r;
+      const s = (d + start[r]) / 1e6;
+      rawStart[u] = s;
+      // A span that has not ended (or ended before it began) is drawn as a point.
+      rawEnd[u] = Math.max(s, (d + end[r]) / 1e6);
+      raw.parentHi[u] =
+        ((parentId[o] << 24) | (parentId[o + 1] << 16) | (parentId[o + 2] << 8) | parentId[o + 3]) >>> 0;
+      raw.parentLo[u] =
+        ((parentId[o + 4] << 24) | (parentId[o + 5] << 16) | (parentId[o + 6] << 8) | parentId[o + 7]) >>> 0;
+      raw.name[u] = map[name[r]];
+      raw.serviceOf[u] = map[service[r]];
+      raw.boxId[u] = map[boxId[r]];
+      raw.status[u] = status[r];
+      raw.kind[u] = kind[r];
+    }
+  }
+  const n = ids.size;
+
   const rawParent = new Int32Array(n).fill(-1);
   const isOrphan = new Uint8Array(n);
   const kids = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) {
-    const pid = raw[i].parentSpanId;
-    if (!pid) continue;
-    const p = idx.get(pid);
-    if (p === undefined || p === i) {
-      isOrphan[i] = 1;
+  for (let u = 0; u < n; u++) {
+    const phi = raw.parentHi[u];
+    const plo = raw.parentLo[u];
+    if (!phi && !plo) continue;
+    const p = ids.find(phi, plo);
+    if (p < 0 || p === u) {
+      isOrphan[u] = 1;
       continue;
     }
-    rawParent[i] = p;
+    rawParent[u] = p;
     kids[p + 1]++;
   }
-  // Children in CSR form, each group sorted by start time.
+
+  // Every span in start order (ties by row), without a comparator: a native numeric
+  // sort of the times, then each span's rank by binary search, then a stable counting sort.
+  const byTime = startOrder(rawStart.subarray(0, n));
+  // Children in CSR form, each group in start order.
   for (let i = 0; i < n; i++) kids[i + 1] += kids[i];
   const fill = kids.slice(0, n);
   const childList = new Int32Array(kids[n]);
-  for (let i = 0; i < n; i++) if (rawParent[i] >= 0) childList[fill[rawParent[i]]++] = i;
-  const byStart = (a: number, b: number) => rawStart[a] - rawStart[b] || a - b;
-  for (let p = 0; p < n; p++) {
-    const from = kids[p];
-    const to = kids[p + 1];
-    if (to - from > 1) childList.subarray(from, to).sort(byStart);
-  }
-
   const roots: number[] = [];
-  for (let i = 0; i < n; i++) if (rawParent[i] < 0) roots.push(i);
-  roots.sort(byStart);
+  for (const i of byTime) {
+    if (rawParent[i] >= 0) childList[fill[rawParent[i]]++] = i;
+    else roots.push(i);
+  }
 
   const order = new Int32Array(n);
   const visited = new Uint8Array(n);
@@ -118,69 +178,83 @@ export function buildTraceModel(input: readonly SpanRecord[]): TraceModel {
 
   const rank = new Int32Array(n);
   for (let i = 0; i < n; i++) rank[order[i]] = i;
-  const spans = new Array<SpanRecord>(n);
-  const parent = new Int32Array(n);
-  const depth = new Int32Array(n);
-  const start = new Float64Array(n);
-  const finish = new Float64Array(n);
-  const orphan = new Uint8Array(n);
-  const childCount = new Int32Array(n);
-  const indexById = new Map<string, number>();
-  const serviceIds = new Map<string, number>();
+  const m = allocate(n);
+  let events = 0;
+  const evStart = batches.map((b) => b.eventStart);
+  const evNs = batches.map((b) => b.eventNs);
+  if (n === total) for (const b of batches) events += b.events;
+  else for (let u = 0; u < n; u++) events += evStart[srcBatch[u]][srcRow[u] + 1] - evStart[srcBatch[u]][srcRow[u]];
+  const eventMs = new Float64Array(events);
+  const serviceIds = new Int32Array(strings.length).fill(-1);
   const services: string[] = [];
-  const serviceOf = new Uint16Array(n);
   const errors: number[] = [];
   let orphanCount = 0;
   let maxDepth = 0;
+  let ev = 0;
+  // Column by column: one gather per column keeps the random reads independent.
+  gather(m.idHi, ids.hi, order);
+  gather(m.idLo, ids.lo, order);
+  gather(m.parentHi, raw.parentHi, order);
+  gather(m.parentLo, raw.parentLo, order);
+  gather(m.start, rawStart, order);
+  gather(m.finish, rawEnd, order);
+  gather(m.orphan, isOrphan, order);
+  gather(m.name, raw.name, order);
+  gather(m.boxId, raw.boxId, order);
+  gather(m.status, raw.status, order);
+  gather(m.kind, raw.kind, order);
+  gather(m.serviceOf, raw.serviceOf, order);
   for (let i = 0; i < n; i++) {
-    const o = order[i];
-    const s = raw[o];
-    spans[i] = s;
-    indexById.set(s.spanId, i);
-    const rp = rawParent[o];
+    const rp = rawParent[order[i]];
     // Only a parent earlier in preorder is a real tree parent; a cycle breaker keeps -1.
     const p = rp >= 0 && rank[rp] < i ? rank[rp] : -1;
-    parent[i] = p;
-    depth[i] = p >= 0 ? depth[p] + 1 : 0;
-    if (depth[i] > maxDepth) maxDepth = depth[i];
-    if (p >= 0) childCount[p]++;
-    start[i] = rawStart[o];
-    finish[i] = rawEnd[o];
-    orphan[i] = isOrphan[o];
-    orphanCount += isOrphan[o];
-    let sid = serviceIds.get(s.serviceName);
-    if (sid === undefined) {
-      sid = services.length;
-      services.push(s.serviceName);
-      serviceIds.set(s.serviceName, sid);
+    m.parent[i] = p;
+    const d = p >= 0 ? m.depth[p] + 1 : 0;
+    m.depth[i] = d;
+    if (d > maxDepth) maxDepth = d;
+    if (p >= 0) m.childCount[p]++;
+    orphanCount += m.orphan[i];
+    // Services numbered in preorder of first use.
+    const svc = m.serviceOf[i];
+    let sid = serviceIds[svc];
+    if (sid < 0) {
+      sid = serviceIds[svc] = services.length;
+      services.push(strings[svc]);
     }
-    serviceOf[i] = sid;
-    if (s.status?.code === 2) errors.push(i);
+    m.serviceOf[i] = sid;
+    if (m.status[i] === 2) errors.push(i);
   }
-  const subtreeEnd = new Int32Array(n);
+  if (events) {
+    for (let i = 0; i < n; i++) {
+      m.eventStart[i] = ev;
+      const o = order[i];
+      const k = srcBatch[o];
+      const r = srcRow[o];
+      const es = evStart[k];
+      if (es[r + 1] > es[r]) {
+        const ns = evNs[k];
+        for (let e = es[r]; e < es[r + 1]; e++) eventMs[ev++] = (delta[k] + ns[e]) / 1e6;
+      }
+    }
+  }
+  m.eventStart[n] = ev;
   for (let i = n - 1; i >= 0; i--) {
     // Children come after the parent in preorder, so walking backwards sees every child's end first.
-    if (subtreeEnd[i] === 0) subtreeEnd[i] = i + 1;
-    const p = parent[i];
-    if (p >= 0 && subtreeEnd[i] > subtreeEnd[p]) subtreeEnd[p] = subtreeEnd[i];
+    if (m.subtreeEnd[i] === 0) m.subtreeEnd[i] = i + 1;
+    const p = m.parent[i];
+    if (p >= 0 && m.subtreeEnd[i] > m.subtreeEnd[p]) m.subtreeEnd[p] = m.subtreeEnd[i];
   }
 
   return {
-    traceId: n ? spans[0].traceId : '',
-    spans,
+    ...m,
+    traceId: batches.find((b) => b.traceId)?.traceId ?? '',
     size: n,
-    parent,
-    depth,
-    subtreeEnd,
-    childCount,
-    start,
-    finish,
-    baseMs: base,
-    orphan,
+    baseMs: Number(baseMsBig),
     orphanCount,
-    indexById,
+    ids: ids.permuted(rank, m.idHi, m.idLo),
+    strings,
     services,
-    serviceOf,
+    eventMs,
     errors: Int32Array.from(errors),
     maxDepth,
   };

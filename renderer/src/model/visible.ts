@@ -1,4 +1,4 @@
-import type { TraceModel } from './trace-model.js';
+import { spanIdOf, type TraceModel } from './trace-model.js';
 
 /**
  * Rows of the tree as drawn: preorder, skipping the inside of collapsed
@@ -32,35 +32,38 @@ export function collapsedMask(m: TraceModel, ids: ReadonlySet<string>): Uint8Arr
   if (!ids.size) return null;
   const mask = new Uint8Array(m.size);
   for (const id of ids) {
-    const i = m.indexById.get(id);
-    if (i !== undefined) mask[i] = 1;
+    const i = m.ids.findHex(id);
+    if (i >= 0) mask[i] = 1;
   }
   return mask;
 }
 
 export function collapseAllIds(m: TraceModel): Set<string> {
   const out = new Set<string>();
-  for (let i = 0; i < m.size; i++) if (m.childCount[i] > 0 && m.depth[i] > 0) out.add(m.spans[i].spanId);
+  for (let i = 0; i < m.size; i++) if (m.childCount[i] > 0 && m.depth[i] > 0) out.add(spanIdOf(m, i));
   return out;
 }
 
 /** Opens the shallowest collapsed spans that are currently visible. */
 export function expandOneLevel(m: TraceModel, ids: ReadonlySet<string>): Set<string> {
-  const rows = visibleRows(m, collapsedMask(m, ids), null);
+  const mask = collapsedMask(m, ids);
+  if (!mask) return new Set(ids);
+  const rows = visibleRows(m, mask, null);
   let best = Infinity;
-  for (const i of rows) if (ids.has(m.spans[i].spanId) && m.depth[i] < best) best = m.depth[i];
+  for (const i of rows) if (mask[i] && m.depth[i] < best) best = m.depth[i];
   const next = new Set(ids);
-  for (const i of rows) if (m.depth[i] === best) next.delete(m.spans[i].spanId);
+  for (const i of rows) if (mask[i] && m.depth[i] === best) next.delete(spanIdOf(m, i));
   return next;
 }
 
 /** Closes the deepest visible spans that still show children. */
 export function collapseOneLevel(m: TraceModel, ids: ReadonlySet<string>): Set<string> {
-  const rows = visibleRows(m, collapsedMask(m, ids), null);
+  const mask = collapsedMask(m, ids);
+  const rows = visibleRows(m, mask, null);
   let best = -1;
-  for (const i of rows) if (m.childCount[i] > 0 && !ids.has(m.spans[i].spanId) && m.depth[i] > best) best = m.depth[i];
+  for (const i of rows) if (m.childCount[i] > 0 && !(mask && mask[i]) && m.depth[i] > best) best = m.depth[i];
   const next = new Set(ids);
-  for (const i of rows) if (m.depth[i] === best && m.childCount[i] > 0) next.add(m.spans[i].spanId);
+  for (const i of rows) if (m.depth[i] === best && m.childCount[i] > 0) next.add(spanIdOf(m, i));
   return next;
 }
 
@@ -68,7 +71,7 @@ export function collapseOneLevel(m: TraceModel, ids: ReadonlySet<string>): Set<s
 export function revealIds(m: TraceModel, ids: ReadonlySet<string>, i: number): Set<string> {
   let next: Set<string> | null = null;
   for (let p = m.parent[i]; p >= 0; p = m.parent[p]) {
-    const id = m.spans[p].spanId;
+    const id = spanIdOf(m, p);
     if (ids.has(id)) {
       next ??= new Set(ids);
       next.delete(id);

@@ -1,9 +1,11 @@
 import { create } from 'zustand';
-import type { SpanRecord } from '../../../shared/models.js';
-import { buildTraceModel, traceBounds, type TraceModel } from '../model/trace-model.js';
+import type { TraceSearchResult } from '../../../shared/models.js';
+import { isEmptyQuery, needsAttributes, parseQuery } from '../../../shared/trace-query.js';
+import { spanIdOf, traceBounds, type TraceModel } from '../model/trace-model.js';
+import type { FeedStatus } from '../model/trace-feed.js';
 import { adjustClockSkew, type SkewResult } from '../model/skew.js';
 import { criticalPath, type CriticalPath } from '../model/critical-path.js';
-import { filterSpans, isEmptyQuery, parseQuery, type FilterResult } from '../model/filter.js';
+import { coreMask, filterSpans, type FilterResult } from '../model/filter.js';
 import { phaseSummary, type Phase } from '../model/phases.js';
 import {
   collapseAllIds,
@@ -19,8 +21,9 @@ export type ClockMode = 'adjusted' | 'raw';
 
 interface TraceViewState {
   traceId?: string;
-  spans: SpanRecord[];
   model?: TraceModel;
+  /** How the trace is arriving; `growing` while live spans keep coming. */
+  feed?: FeedStatus & { growing: boolean };
   skew?: SkewResult;
   mode: ClockMode;
   start: Float64Array;
@@ -28,10 +31,16 @@ interface TraceViewState {
   bounds: { min: number; max: number };
   phases: Phase[];
   collapsed: Set<string>;
+  /** `collapsed` as a mask over the model's rows (null: nothing folded). */
+  mask: Uint8Array | null;
   rows: Int32Array;
   selected: number;
   query: string;
   filter?: FilterResult;
+  /** The core's answer for the attribute terms of `query` (when it has any). */
+  core?: { query: string } & TraceSearchResult;
+  /** The query waits for the core's attribute search. */
+  searching: boolean;
   filterOn: boolean;
   criticalOn: boolean;
   critical?: CriticalPath;
@@ -43,8 +52,13 @@ interface TraceViewState {
   /** Row the list should scroll to once (set by keyboard/error/search jumps). */
   scrollTo: { row: number; seq: number } | null;
 
-  open(traceId: string, spans: SpanRecord[]): void;
-  addSpans(spans: SpanRecord[]): void;
+  /** Shows a trace: a fresh view, with `model` if it is already built. */
+  open(traceId: string, model?: TraceModel): void;
+  /** A rebuilt model of the open trace: folding, selection, zoom and search stay. */
+  setModel(model: TraceModel): void;
+  setFeed(feed: TraceViewState['feed']): void;
+  /** The core's search result for `query` (null: it failed or is not needed). */
+  setCoreResult(query: string, result: TraceSearchResult | null): void;
   setMode(m: ClockMode): void;
   toggle(i: number): void;
   expandAll(): void;
@@ -63,9 +77,12 @@ interface TraceViewState {
 const EMPTY = new Float64Array(0);
 let scrollSeq = 0;
 
-function rowsFor(s: Pick<TraceViewState, 'model' | 'collapsed' | 'filter' | 'filterOn'>): Int32Array {
-  if (!s.model) return new Int32Array(0);
-  return visibleRows(s.model, collapsedMask(s.model, s.collapsed), s.filterOn && s.filter ? s.filter.keep : null);
+type RowInput = Pick<TraceViewState, 'model' | 'collapsed' | 'filter' | 'filterOn'>;
+
+function rowsFor(s: RowInput): { rows: Int32Array; mask: Uint8Array | null } {
+  if (!s.model) return { rows: new Int32Array(0), mask: null };
+  const mask = collapsedMask(s.model, s.collapsed);
+  return { rows: visibleRows(s.model, mask, s.filterOn && s.filter ? s.filter.keep : null), mask };
 }
 
 function timesFor(model: TraceModel, skew: SkewResult, mode: ClockMode) {
@@ -74,112 +91,120 @@ function timesFor(model: TraceModel, skew: SkewResult, mode: ClockMode) {
   return { start, finish, bounds: traceBounds(start, finish), phases: phaseSummary(model, start, finish) };
 }
 
-function filterFor(model: TraceModel, q: string, start: Float64Array, finish: Float64Array) {
+function filterFor(
+  model: TraceModel,
+  q: string,
+  start: Float64Array,
+  finish: Float64Array,
+  core: TraceViewState['core'],
+) {
   const parsed = parseQuery(q);
-  return isEmptyQuery(parsed) ? undefined : filterSpans(model, parsed, start, finish);
+  if (isEmptyQuery(parsed)) return undefined;
+  const mask = core && core.query === q ? coreMask(model, core.spanIds) : null;
+  return filterSpans(model, parsed, start, finish, mask);
 }
 
-export const useTraceView = create<TraceViewState>((set, get) => ({
-  spans: [],
-  mode: 'adjusted',
+const fresh = {
+  model: undefined,
+  skew: undefined,
+  feed: undefined,
+  mode: 'adjusted' as ClockMode,
   start: EMPTY,
   finish: EMPTY,
   bounds: { min: 0, max: 1 },
-  phases: [],
-  collapsed: new Set(),
+  phases: [] as Phase[],
+  collapsed: new Set<string>(),
+  mask: null,
   rows: new Int32Array(0),
   selected: -1,
   query: '',
+  filter: undefined,
+  core: undefined,
+  searching: false,
   filterOn: false,
   criticalOn: false,
-  zoom: [0, 1],
+  critical: undefined,
+  zoom: [0, 1] as [number, number],
   scrollTo: null,
+};
+
+export const useTraceView = create<TraceViewState>((set, get) => ({
+  ...fresh,
   nameWidth: 340,
   setNameWidth: (px) => set({ nameWidth: Math.round(Math.max(180, Math.min(900, px))) }),
 
-  open(traceId, spans) {
-    const model = buildTraceModel(spans);
-    const skew = adjustClockSkew(model);
-    const t = timesFor(model, skew, 'adjusted');
-    const next = {
-      traceId,
-      spans,
-      model,
-      skew,
-      mode: 'adjusted' as ClockMode,
-      ...t,
-      collapsed: new Set<string>(),
-      selected: -1,
-      query: '',
-      filter: undefined,
-      filterOn: false,
-      criticalOn: false,
-      critical: undefined,
-      zoom: [0, 1] as [number, number],
-      scrollTo: null,
-    };
-    set({ ...next, rows: rowsFor(next) });
+  open(traceId, model) {
+    set({ ...fresh, collapsed: new Set(), traceId });
+    if (model) get().setModel(model);
   },
 
-  addSpans(more) {
+  setModel(model) {
     const s = get();
-    if (!more.length) return;
-    const selectedId = s.model && s.selected >= 0 ? s.model.spans[s.selected].spanId : undefined;
-    const byId = new Map(s.spans.map((x) => [x.spanId, x] as const));
-    for (const x of more) byId.set(x.spanId, x);
-    const spans = [...byId.values()];
-    const model = buildTraceModel(spans);
+    const selectedId = s.model && s.selected >= 0 ? spanIdOf(s.model, s.selected) : undefined;
     const skew = adjustClockSkew(model);
     const t = timesFor(model, skew, s.mode);
-    const filter = filterFor(model, s.query, t.start, t.finish);
+    const filter = filterFor(model, s.query, t.start, t.finish, s.core);
     const critical = s.criticalOn ? criticalPath(model, t.start, t.finish) : undefined;
-    const selected = selectedId !== undefined ? (model.indexById.get(selectedId) ?? -1) : -1;
+    const selected = selectedId !== undefined ? model.ids.findHex(selectedId) : -1;
     // The user's collapse set is kept by span id, so new spans never fold what was opened.
-    const next = { ...s, spans, model, skew, ...t, filter, critical, selected };
-    set({ spans, model, skew, ...t, filter, critical, selected, rows: rowsFor(next) });
+    const next = { ...s, model, skew, ...t, filter, critical, selected };
+    set({ model, skew, ...t, filter, critical, selected, ...rowsFor(next) });
+  },
+
+  setFeed(feed) {
+    set({ feed });
+  },
+
+  setCoreResult(query, result) {
+    const s = get();
+    if (query !== s.query) return;
+    const core = result ? { query, ...result } : undefined;
+    if (!s.model) return set({ core, searching: false });
+    const filter = filterFor(s.model, query, s.start, s.finish, core);
+    set({ core, searching: false, filter, ...rowsFor({ ...s, filter }) });
   },
 
   setMode(mode) {
     const s = get();
     if (!s.model || !s.skew) return set({ mode });
     const t = timesFor(s.model, s.skew, mode);
-    const filter = filterFor(s.model, s.query, t.start, t.finish);
+    const filter = filterFor(s.model, s.query, t.start, t.finish, s.core);
     const critical = s.criticalOn ? criticalPath(s.model, t.start, t.finish) : undefined;
     const next = { ...s, mode, ...t, filter, critical };
-    set({ mode, ...t, filter, critical, rows: rowsFor(next) });
+    set({ mode, ...t, filter, critical, ...rowsFor(next) });
   },
 
   toggle(i) {
     const s = get();
     if (!s.model || s.model.childCount[i] === 0) return;
-    const id = s.model.spans[i].spanId;
+    const id = spanIdOf(s.model, i);
     const collapsed = new Set(s.collapsed);
     if (collapsed.has(id)) collapsed.delete(id);
     else collapsed.add(id);
-    set({ collapsed, rows: rowsFor({ ...s, collapsed }) });
+    set({ collapsed, ...rowsFor({ ...s, collapsed }) });
   },
   expandAll() {
     const s = get();
     const collapsed = new Set<string>();
-    set({ collapsed, rows: rowsFor({ ...s, collapsed }) });
+    set({ collapsed, ...rowsFor({ ...s, collapsed }) });
   },
   collapseAll() {
     const s = get();
     if (!s.model) return;
     const collapsed = collapseAllIds(s.model);
-    set({ collapsed, rows: rowsFor({ ...s, collapsed }) });
+    set({ collapsed, ...rowsFor({ ...s, collapsed }) });
   },
   expandLevel() {
     const s = get();
     if (!s.model) return;
     const collapsed = expandOneLevel(s.model, s.collapsed);
-    set({ collapsed, rows: rowsFor({ ...s, collapsed }) });
+    set({ collapsed, ...rowsFor({ ...s, collapsed }) });
   },
   collapseLevel() {
     const s = get();
     if (!s.model) return;
     const collapsed = collapseOneLevel(s.model, s.collapsed);
-    set({ collapsed, rows: rowsFor({ ...s, collapsed }) });
+    set({ collapsed, ...rowsFor({ ...s, collapsed }) });
   },
 
   select(i, scroll = false) {
@@ -189,8 +214,9 @@ export const useTraceView = create<TraceViewState>((set, get) => ({
     let filterOn = s.filterOn;
     if (filterOn && s.filter && !s.filter.keep[i]) filterOn = false;
     const changed = collapsed !== s.collapsed || filterOn !== s.filterOn;
-    const rows = changed ? rowsFor({ ...s, collapsed, filterOn }) : s.rows;
-    const patch: Partial<TraceViewState> = { selected: i, collapsed, filterOn, rows };
+    const next = changed ? rowsFor({ ...s, collapsed, filterOn }) : { rows: s.rows, mask: s.mask };
+    const rows = next.rows;
+    const patch: Partial<TraceViewState> = { selected: i, collapsed, filterOn, ...next };
     if (scroll) {
       const row = rows.indexOf(i);
       if (row >= 0) patch.scrollTo = { row, seq: ++scrollSeq };
@@ -200,13 +226,16 @@ export const useTraceView = create<TraceViewState>((set, get) => ({
 
   setQuery(query) {
     const s = get();
-    if (!s.model) return set({ query });
-    const filter = filterFor(s.model, query, s.start, s.finish);
-    set({ query, filter, rows: rowsFor({ ...s, filter }) });
+    const core = s.core?.query === query ? s.core : undefined;
+    const q = parseQuery(query);
+    const searching = !core && !isEmptyQuery(q) && needsAttributes(q);
+    if (!s.model) return set({ query, core, searching });
+    const filter = filterFor(s.model, query, s.start, s.finish, core);
+    set({ query, core, searching, filter, ...rowsFor({ ...s, filter }) });
   },
   setFilterOn(filterOn) {
     const s = get();
-    set({ filterOn, rows: rowsFor({ ...s, filterOn }) });
+    set({ filterOn, ...rowsFor({ ...s, filterOn }) });
   },
   setCritical(criticalOn) {
     const s = get();

@@ -9,6 +9,7 @@ const SHORTCUTS: Array<[string, string]> = [
   ['→ / l, ← / h', 'Expand / collapse (or go to parent)'],
   ['Enter / Space', 'Toggle the selected span'],
   ['[ / ]', 'Collapse / expand one level'],
+  ['Shift+[ / Shift+]', 'Collapse all / expand all'],
   ['/', 'Search spans'],
   ['n / N', 'Next / previous match'],
   ['e / E', 'Next / previous error'],

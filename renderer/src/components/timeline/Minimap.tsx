@@ -1,13 +1,17 @@
 import { useEffect, useRef, useState, memo } from 'react';
 import { useDragRange } from './use-drag-range.js';
 import { useTraceView } from '../../state/trace-view-store.js';
-import { serviceColor } from './colors.js';
+import { ERROR_COLOR, serviceColor } from './colors.js';
+import { hexRgb, overviewPixels } from '../../model/overview.js';
 import './Minimap.css';
 
 const HEIGHT = 56;
+/** Up to this many spans each gets its own bar; beyond, the minimap shows their density. */
+const BAR_LIMIT = 4000;
 
 /**
- * The whole trace in miniature (every span, fully expanded order) with the
+ * The whole trace in miniature (fully expanded order; a density picture for
+ * big traces, redrawn only when the model, clock or width changes) with the
  * visible time window outlined. Drag across it to zoom; double-click to reset.
  */
 function MinimapView() {
@@ -33,6 +37,15 @@ function MinimapView() {
     const c = canvas.current;
     const ctx = c?.getContext?.('2d');
     if (!c || !ctx || !model) return;
+    if (model.size > BAR_LIMIT) {
+      // Many spans: a picture of the density, one pixel per device-independent pixel.
+      c.width = width;
+      c.height = HEIGHT;
+      const colors = model.services.map((s) => hexRgb(serviceColor(s)));
+      const px = overviewPixels(model, start, finish, bounds, width, HEIGHT, colors, hexRgb(ERROR_COLOR));
+      ctx.putImageData(new ImageData(px, width, HEIGHT), 0, 0);
+      return;
+    }
     const dpr = window.devicePixelRatio || 1;
     c.width = width * dpr;
     c.height = HEIGHT * dpr;
@@ -41,7 +54,7 @@ function MinimapView() {
     const span = bounds.max - bounds.min || 1;
     const n = model.size;
     const pitch = HEIGHT / Math.max(n, 1);
-    // Few spans: thin bars with gaps; many: one pixel row shared by several spans.
+    // Few spans: thin bars with gaps; more: one pixel row shared by several spans.
     const rowH = Math.max(Math.min(pitch - 1, 5), 1);
     const colors = model.services.map(serviceColor);
     // Batch by colour: one path per service is far cheaper than a fillStyle change per span.
@@ -49,14 +62,14 @@ function MinimapView() {
       ctx.fillStyle = colors[sv];
       ctx.beginPath();
       for (let i = 0; i < n; i++) {
-        if (model.serviceOf[i] !== sv || model.spans[i].status?.code === 2) continue;
+        if (model.serviceOf[i] !== sv || model.status[i] === 2) continue;
         const x = ((start[i] - bounds.min) / span) * width;
         const w = Math.max(((finish[i] - start[i]) / span) * width, 1);
         ctx.rect(x, i * pitch + (pitch - rowH) / 2, w, rowH);
       }
       ctx.fill();
     }
-    ctx.fillStyle = '#e5484d';
+    ctx.fillStyle = ERROR_COLOR;
     ctx.beginPath();
     for (const i of model.errors) {
       const x = ((start[i] - bounds.min) / span) * width;

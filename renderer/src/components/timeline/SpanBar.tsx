@@ -1,6 +1,5 @@
 import type { CriticalSegment } from '../../model/critical-path.js';
-import type { SpanEventRecord } from '../../../../shared/models.js';
-import { formatDuration, nsToRelMs } from '../../model/time.js';
+import { formatDuration } from '../../model/time.js';
 import './SpanBar.css';
 
 interface Props {
@@ -12,13 +11,13 @@ interface Props {
   error: boolean;
   critical?: CriticalSegment[];
   criticalOn: boolean;
-  events: SpanEventRecord[];
+  /** Event times on the recorded clock; `shift` moves them with the span. */
+  events: Float64Array;
   shift: number;
-  baseMs: number;
 }
 
 /** One span's bar inside the visible time window, with its duration label beside it. */
-export function SpanBar({ start, finish, from, to, color, error, critical, criticalOn, events, shift, baseMs }: Props) {
+export function SpanBar({ start, finish, from, to, color, error, critical, criticalOn, events, shift }: Props) {
   const span = to - from || 1;
   const left = ((start - from) / span) * 100;
   const width = Math.max(((finish - start) / span) * 100, 0.15);
@@ -31,14 +30,14 @@ export function SpanBar({ start, finish, from, to, color, error, critical, criti
         className={`span-bar${error ? ' span-bar-error' : ''}${criticalOn && !critical ? ' span-bar-dim' : ''}`}
         style={{ left: `${left}%`, width: `${width}%`, backgroundColor: error ? undefined : color }}
       />
-      {events.map((e, k) => {
-        const at = nsToRelMs(e.timeUnixNano, baseMs) + shift;
+      {Array.from(events, (t, k) => {
+        const at = t + shift;
         return (
           <div
             key={`e${k}`}
-            className={`span-event${e.name === 'exception' ? ' span-event-exception' : ''}`}
+            className="span-event"
             style={{ left: `${((at - from) / span) * 100}%` }}
-            title={`${e.name} at +${formatDuration(at - start)}`}
+            title={`event at +${formatDuration(at - start)}`}
           />
         );
       })}

@@ -1,6 +1,5 @@
 import { memo } from 'react';
 import { TEST_ID } from '../../../../shared/constants.js';
-import type { SpanRecord } from '../../../../shared/models.js';
 import type { CriticalSegment } from '../../model/critical-path.js';
 import { SpanBar } from './SpanBar.js';
 import { ERROR_COLOR } from './colors.js';
@@ -10,7 +9,14 @@ interface Props {
   index: number;
   /** Position in the visible list (the virtualizer's index). */
   row: number;
-  span: SpanRecord;
+  spanId: string;
+  name: string;
+  service: string;
+  error: boolean;
+  /** The model's event times (relative, recorded clock); this span's are [eventFrom, eventTo). */
+  eventMs: Float64Array;
+  eventFrom: number;
+  eventTo: number;
   depth: number;
   childCount: number;
   collapsed: boolean;
@@ -20,7 +26,6 @@ interface Props {
   finish: number;
   /** Clock-skew shift applied to this span, for placing its events. */
   shift: number;
-  baseMs: number;
   from: number;
   to: number;
   selected: boolean;
@@ -37,7 +42,7 @@ interface Props {
 const INDENT = 14;
 
 export const SpanBarRow = memo(function SpanBarRow(p: Props) {
-  const error = p.span.status?.code === 2;
+  const error = p.error;
   const cls = ['span-row', p.selected && 'is-selected', p.match && 'is-match', error && 'is-error']
     .filter(Boolean)
     .join(' ');
@@ -47,9 +52,9 @@ export const SpanBarRow = memo(function SpanBarRow(p: Props) {
       role="row"
       aria-selected={p.selected}
       data-testid={TEST_ID.spanRow}
-      data-span-name={p.span.name}
-      data-service={p.span.serviceName}
-      data-span-id={p.span.spanId}
+      data-span-name={p.name}
+      data-service={p.service}
+      data-span-id={p.spanId}
       data-index={p.index}
       data-row={p.row}
       style={{ transform: `translateY(${p.top}px)`, height: p.height }}
@@ -61,7 +66,7 @@ export const SpanBarRow = memo(function SpanBarRow(p: Props) {
           <button
             type="button"
             className="span-toggle"
-            aria-label={p.collapsed ? `Expand ${p.span.name}` : `Collapse ${p.span.name}`}
+            aria-label={p.collapsed ? `Expand ${p.name}` : `Collapse ${p.name}`}
             aria-expanded={!p.collapsed}
             onClick={(e) => {
               e.stopPropagation();
@@ -74,8 +79,8 @@ export const SpanBarRow = memo(function SpanBarRow(p: Props) {
           <span className="span-toggle-spacer" />
         )}
         <span className="span-service-dot" style={{ backgroundColor: error ? ERROR_COLOR : p.color }} />
-        <span className="span-service">{p.span.serviceName}</span>
-        <span className="span-op">{p.span.name}</span>
+        <span className="span-service">{p.service}</span>
+        <span className="span-op">{p.name}</span>
         {p.collapsed && <span className="span-count">{p.childCount}</span>}
         {p.orphan && (
           <span className="badge badge-warn" title="Its parent span is not in this trace">
@@ -92,9 +97,8 @@ export const SpanBarRow = memo(function SpanBarRow(p: Props) {
         <SpanBar
           start={p.start}
           finish={p.finish}
-          events={p.span.events}
+          events={p.eventMs.subarray(p.eventFrom, p.eventTo)}
           shift={p.shift}
-          baseMs={p.baseMs}
           from={p.from}
           to={p.to}
           color={p.color}

@@ -1,7 +1,9 @@
 import { TEST_ID } from '../../../../shared/constants.js';
-import type { Attributes, AttrValue } from '../../../../shared/models.js';
+import type { Attributes, AttrValue, SpanRecord } from '../../../../shared/models.js';
 import { useTraceView } from '../../state/trace-view-store.js';
 import { formatDuration, nsToEpochMs } from '../../model/time.js';
+import { indexOfId, nameOf, parentIdOf, serviceNameOf, spanIdOf, type TraceModel } from '../../model/trace-model.js';
+import { useSpanRecord } from './use-span-record.js';
 import { serviceColor } from './colors.js';
 import './SpanDetail.css';
 
@@ -45,23 +47,31 @@ function selfTime(subtreeEnd: Int32Array, i: number, start: Float64Array, finish
 export function SpanDetail({ onClose }: { onClose(): void }) {
   const model = useTraceView((s) => s.model);
   const i = useTraceView((s) => s.selected);
+  if (!model || i < 0 || i >= model.size) return null;
+  return <SpanDetailView model={model} i={i} onClose={onClose} />;
+}
+
+function SpanDetailView({ model, i, onClose }: { model: TraceModel; i: number; onClose(): void }) {
   const start = useTraceView((s) => s.start);
   const finish = useTraceView((s) => s.finish);
   const select = useTraceView((s) => s.select);
-  if (!model || i < 0 || i >= model.size) return null;
-  const s = model.spans[i];
+  const spanId = spanIdOf(model, i);
+  const { span, error } = useSpanRecord(model.traceId, spanId);
+  const name = nameOf(model, i);
+  const service = serviceNameOf(model, i);
+  const status = model.status[i];
   const self = selfTime(model.subtreeEnd, i, start, finish);
-  const spanStartEpoch = nsToEpochMs(s.startTimeUnixNano);
   const parentIdx = model.parent[i];
+  const parentId = parentIdOf(model, i);
   return (
-    <aside className="span-detail" data-testid={TEST_ID.spanDetail} aria-label={`Span ${s.name}`}>
+    <aside className="span-detail" data-testid={TEST_ID.spanDetail} aria-label={`Span ${name}`}>
       <header className="span-detail-head">
         <div>
           <div className="span-detail-service">
-            <span className="span-service-dot" style={{ backgroundColor: serviceColor(s.serviceName) }} />
-            {s.serviceName}
+            <span className="span-service-dot" style={{ backgroundColor: serviceColor(service) }} />
+            {service}
           </div>
-          <h3>{s.name}</h3>
+          <h3>{name}</h3>
         </div>
         <button type="button" className="icon-btn" onClick={onClose} aria-label="Close span detail" title="Close (Esc)">
           ×
@@ -75,38 +85,66 @@ export function SpanDetail({ onClose }: { onClose(): void }) {
         <dt>Start</dt>
         <dd>+{formatDuration(start[i])}</dd>
         <dt>Kind</dt>
-        <dd>{KINDS[s.kind] ?? s.kind}</dd>
+        <dd>{KINDS[model.kind[i]] ?? model.kind[i]}</dd>
         <dt>Status</dt>
-        <dd className={s.status.code === 2 ? 'text-error' : undefined}>
-          {STATUS[s.status.code]}
-          {s.status.message ? `: ${s.status.message}` : ''}
+        <dd className={status === 2 ? 'text-error' : undefined}>
+          {STATUS[status] ?? status}
+          {span?.status.message ? `: ${span.status.message}` : ''}
         </dd>
         <dt>Span ID</dt>
-        <dd className="mono">{s.spanId}</dd>
+        <dd className="mono">{spanId}</dd>
         <dt>Parent</dt>
         <dd className="mono">
           {parentIdx >= 0 ? (
             <button type="button" className="link" onClick={() => select(parentIdx, true)}>
-              {model.spans[parentIdx].name}
+              {nameOf(model, parentIdx)}
             </button>
-          ) : s.parentSpanId ? (
-            <span title="Not in this trace">{s.parentSpanId} (missing)</span>
+          ) : parentId ? (
+            <span title="Not in this trace">{parentId} (missing)</span>
           ) : (
             'root'
           )}
         </dd>
         <dt>Started at</dt>
-        <dd>{new Date(spanStartEpoch).toISOString()}</dd>
-        {s.scope && (
+        <dd>{new Date(model.baseMs + model.start[i]).toISOString()}</dd>
+        {span?.scope && (
           <>
             <dt>Scope</dt>
             <dd className="mono">
-              {s.scope.name}
-              {s.scope.version ? ` ${s.scope.version}` : ''}
+              {span.scope.name}
+              {span.scope.version ? ` ${span.scope.version}` : ''}
             </dd>
           </>
         )}
       </dl>
+      {span ? (
+        <SpanRecordSections span={span} model={model} select={select} />
+      ) : error ? (
+        <p className="muted small text-error" role="alert">
+          The span's attributes could not be loaded: {error}
+        </p>
+      ) : (
+        <p className="muted small" aria-busy="true">
+          Loading attributes…
+        </p>
+      )}
+    </aside>
+  );
+}
+
+/** What only the whole span holds: attributes, events, links and resource. */
+function SpanRecordSections({
+  span: s,
+  model,
+  select,
+}: {
+  span: SpanRecord;
+  model: TraceModel;
+  select(i: number, scroll?: boolean): void;
+}) {
+  const spanStartEpoch = nsToEpochMs(s.startTimeUnixNano);
+  return (
+    <>
       <section>
         <h4>Attributes</h4>
         <AttrTable attrs={s.attributes} empty="No attributes." />
@@ -136,12 +174,12 @@ export function SpanDetail({ onClose }: { onClose(): void }) {
         ) : (
           <ul className="links">
             {s.links.map((l, k) => {
-              const local = l.traceId === s.traceId ? model.indexById.get(l.spanId) : undefined;
+              const local = l.traceId === model.traceId ? indexOfId(model, l.spanId) : -1;
               return (
                 <li key={k} className="mono">
-                  {local !== undefined ? (
+                  {local >= 0 ? (
                     <button type="button" className="link" onClick={() => select(local, true)}>
-                      {model.spans[local].name}
+                      {nameOf(model, local)}
                     </button>
                   ) : (
                     <a href={`#/traces/${l.traceId}`}>
@@ -158,6 +196,6 @@ export function SpanDetail({ onClose }: { onClose(): void }) {
         <h4>Resource</h4>
         <AttrTable attrs={s.resource} empty="No resource attributes." />
       </section>
-    </aside>
+    </>
   );
 }

@@ -1,7 +1,8 @@
-import { useCallback, useEffect, useMemo, useRef } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useTraceView } from '../../state/trace-view-store.js';
 import type { CriticalSegment } from '../../model/critical-path.js';
+import { nameOf, spanIdOf, type TraceModel } from '../../model/trace-model.js';
 import { SpanBarRow } from './SpanBarRow.js';
 import { Ticks } from './Ticks.js';
 import { serviceColor } from './colors.js';
@@ -21,7 +22,7 @@ export function SpanList({ from, to, nameWidth }: Props) {
   const rows = useTraceView((s) => s.rows);
   const start = useTraceView((s) => s.start);
   const finish = useTraceView((s) => s.finish);
-  const collapsed = useTraceView((s) => s.collapsed);
+  const mask = useTraceView((s) => s.mask);
   const selected = useTraceView((s) => s.selected);
   const filter = useTraceView((s) => s.filter);
   const criticalOn = useTraceView((s) => s.criticalOn);
@@ -43,6 +44,29 @@ export function SpanList({ from, to, nameWidth }: Props) {
     if (scrollTo) virtualizer.scrollToIndex(scrollTo.row, { align: 'auto' });
   }, [scrollTo, virtualizer]);
 
+  // A rebuilt model (more spans arrived) keeps the span at the top of the view where it was.
+  const anchor = useRef<{ model: TraceModel; spanId: string; offset: number } | null>(null);
+  const shown = useRef({ model, rows });
+  shown.current = { model, rows };
+  const remember = useCallback(() => {
+    const el = scroller.current;
+    const { model: m, rows: r } = shown.current;
+    if (!el || el.scrollTop <= 0) return void (anchor.current = null);
+    const row = Math.floor(el.scrollTop / ROW_HEIGHT);
+    if (row < r.length)
+      anchor.current = { model: m, spanId: spanIdOf(m, r[row]), offset: el.scrollTop - row * ROW_HEIGHT };
+  }, []);
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    const a = anchor.current;
+    if (el && a && a.model !== model) {
+      const i = model.ids.findHex(a.spanId);
+      const row = i >= 0 ? rows.indexOf(i) : -1;
+      if (row >= 0) el.scrollTop = row * ROW_HEIGHT + a.offset;
+    }
+    remember();
+  }, [model, rows, remember]);
+
   const colors = useMemo(() => model.services.map(serviceColor), [model]);
   const segs = useMemo(() => {
     const map = new Map<number, CriticalSegment[]>();
@@ -58,14 +82,13 @@ export function SpanList({ from, to, nameWidth }: Props) {
 
   const items = virtualizer.getVirtualItems();
   return (
-    <div className="span-list" ref={scroller} role="grid" aria-rowcount={rows.length}>
+    <div className="span-list" ref={scroller} role="grid" aria-rowcount={rows.length} onScroll={remember}>
       <div className="span-list-inner" style={{ height: virtualizer.getTotalSize() }}>
         <div className="span-list-grid" style={{ left: nameWidth }}>
           <Ticks from={from} to={to} />
         </div>
         {items.map((item) => {
           const i = rows[item.index];
-          const s = model.spans[i];
           return (
             <SpanBarRow
               // Keyed by slot: a window of n contiguous rows maps onto n distinct slots, so a row that
@@ -73,16 +96,21 @@ export function SpanList({ from, to, nameWidth }: Props) {
               key={item.index % items.length}
               index={i}
               row={item.index}
-              span={s}
+              spanId={spanIdOf(model, i)}
+              name={nameOf(model, i)}
+              service={model.services[model.serviceOf[i]]}
+              error={model.status[i] === 2}
+              eventMs={model.eventMs}
+              eventFrom={model.eventStart[i]}
+              eventTo={model.eventStart[i + 1]}
               depth={model.depth[i]}
               childCount={model.childCount[i]}
-              collapsed={collapsed.has(s.spanId)}
+              collapsed={mask !== null && mask[i] === 1}
               orphan={model.orphan[i] === 1}
               color={colors[model.serviceOf[i]]}
               start={start[i]}
               finish={finish[i]}
               shift={start[i] - model.start[i]}
-              baseMs={model.baseMs}
               from={from}
               to={to}
               selected={i === selected}

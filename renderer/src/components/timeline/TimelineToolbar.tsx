@@ -8,6 +8,8 @@ function TimelineToolbarView({ searchRef }: { searchRef: React.RefObject<HTMLInp
   const query = useTraceView((s) => s.query);
   const filter = useTraceView((s) => s.filter);
   const filterOn = useTraceView((s) => s.filterOn);
+  const searching = useTraceView((s) => s.searching);
+  const truncated = useTraceView((s) => s.core?.truncated ?? false);
   const criticalOn = useTraceView((s) => s.criticalOn);
   const selected = useTraceView((s) => s.selected);
   const a = useTraceView.getState();
@@ -56,7 +58,11 @@ function TimelineToolbarView({ searchRef }: { searchRef: React.RefObject<HTMLInp
           <span className="search-count" data-testid="search-count" aria-live="polite">
             {matches
               ? `${matchPos >= 0 ? `${matchPos + 1}/` : ''}${matches} match${matches === 1 ? '' : 'es'}`
-              : 'no match'}
+              : searching
+                ? ''
+                : 'no match'}
+            {searching && <span className="search-hint"> searching attributes…</span>}
+            {truncated && !searching && <span className="search-hint"> (attribute matches cut short)</span>}
           </span>
         )}
         <button
@@ -124,7 +130,7 @@ function TimelineToolbarView({ searchRef }: { searchRef: React.RefObject<HTMLInp
         </button>
       </div>
       <div className="toolbar-group">
-        <button type="button" className="btn" onClick={a.collapseAll} title="Collapse all">
+        <button type="button" className="btn" onClick={a.collapseAll} title="Collapse all (Shift+[)">
           Collapse all
         </button>
         <button type="button" className="btn" onClick={a.collapseLevel} title="Collapse one level ([)">
@@ -133,7 +139,7 @@ function TimelineToolbarView({ searchRef }: { searchRef: React.RefObject<HTMLInp
         <button type="button" className="btn" onClick={a.expandLevel} title="Expand one level (])">
           +1
         </button>
-        <button type="button" className="btn" onClick={a.expandAll} title="Expand all">
+        <button type="button" className="btn" onClick={a.expandAll} title="Expand all (Shift+])">
           Expand all
         </button>
       </div>

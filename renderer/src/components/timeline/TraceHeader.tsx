@@ -1,6 +1,7 @@
 import { useState, memo } from 'react';
 import { useTraceView } from '../../state/trace-view-store.js';
 import { formatDuration } from '../../model/time.js';
+import { nameOf, serviceNameOf } from '../../model/trace-model.js';
 import { call, errorInfo } from '../../api/client.js';
 import { useApp } from '../../state/app-store.js';
 import { deepLink } from '../../state/route.js';
@@ -14,6 +15,7 @@ function TraceHeaderView() {
   const mode = useTraceView((s) => s.mode);
   const bounds = useTraceView((s) => s.bounds);
   const setMode = useTraceView((s) => s.setMode);
+  const feed = useTraceView((s) => s.feed);
   const pushError = useApp((s) => s.pushError);
   const [flash, setFlash] = useState('');
 
@@ -21,20 +23,25 @@ function TraceHeaderView() {
     setFlash(text);
     setTimeout(() => setFlash(''), 1500);
   };
-  const root = model.size ? model.spans[0] : undefined;
+  const root = model.size > 0;
   const traceId = model.traceId;
   const shift = skew?.maxShiftMs ?? 0;
 
   return (
     <div className="trace-header">
       <div className="trace-title">
-        <h2>{root ? `${root.serviceName}: ${root.name}` : 'Trace'}</h2>
+        <h2>{root ? `${serviceNameOf(model, 0)}: ${nameOf(model, 0)}` : 'Trace'}</h2>
         <div className="trace-meta">
           <span className="mono" title="Trace ID">
             {traceId}
           </span>
           <span>{formatDuration(bounds.max - bounds.min)}</span>
           <span>{model.size.toLocaleString()} spans</span>
+          {feed && (!feed.storedDone || feed.growing) && (
+            <span className="trace-loading-count" data-testid="trace-loading" aria-live="polite">
+              Loading… {feed.received.toLocaleString()} spans
+            </span>
+          )}
           <span>depth {model.maxDepth + 1}</span>
           {root && <span>{new Date(model.baseMs).toLocaleString()}</span>}
         </div>

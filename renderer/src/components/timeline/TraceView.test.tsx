@@ -3,12 +3,13 @@ import { act, fireEvent, screen, waitFor, within } from '@testing-library/react'
 import { BoxscopeError } from '../../../../shared/errors.js';
 import { notifyReconnect } from '../../api/client.js';
 import { renderApp } from '../../../test/render-app.js';
-import { launchTrace, span } from '../../../test/spans.js';
+import { label, launchTrace, sid, span } from '../../../test/spans.js';
+import { indexOfId, spanIdOf } from '../../model/trace-model.js';
 import { useTraceView } from '../../state/trace-view-store.js';
 
 const TRACE = 'a'.repeat(32);
 const rows = () => screen.getAllByTestId('span-row');
-const names = () => rows().map((r) => r.getAttribute('data-span-id'));
+const names = () => rows().map((r) => label(r.getAttribute('data-span-id')));
 const key = (k: string) => fireEvent.keyDown(window, { key: k });
 
 async function openTrace(spans = launchTrace(-300)) {
@@ -22,6 +23,7 @@ describe('Trace timeline', () => {
     await openTrace();
     expect(names()).toEqual(['ui', 'run', 'auth', 'pull', 'create', 'start', 'wait', 'boot', 'proc']);
     const boot = rows()[7];
+    expect(boot.getAttribute('data-span-id')).toBe(sid('boot'));
     expect(boot.getAttribute('data-span-name')).toBe('sandbox.boot');
     expect(boot.getAttribute('data-service')).toBe('boxlite-daemon');
     const phases = screen.getByLabelText('Launch phases');
@@ -32,7 +34,7 @@ describe('Trace timeline', () => {
   it('adjusts box clock skew with a badge and a raw toggle', async () => {
     await openTrace();
     expect(screen.getByTestId('skew-badge').textContent).toContain('adjusted by +280 ms');
-    const bootStart = () => useTraceView.getState().start[useTraceView.getState().model!.indexById.get('boot')!];
+    const bootStart = () => useTraceView.getState().start[indexOfId(useTraceView.getState().model!, sid('boot'))];
     expect(bootStart()).toBeCloseTo(800, 3);
     fireEvent.click(screen.getByRole('button', { name: 'Raw' }));
     expect(bootStart()).toBeCloseTo(520, 3);
@@ -50,9 +52,10 @@ describe('Trace timeline', () => {
         events: [{ timeUnixNano: '1764000000000150000', name: 'retry', attributes: { attempt: 2 } }],
       }),
     ]);
-    fireEvent.click(rows().find((r) => r.getAttribute('data-span-id') === 'bad')!);
+    fireEvent.click(rows().find((r) => label(r.getAttribute('data-span-id')) === 'bad')!);
     const detail = screen.getByTestId('span-detail');
-    expect(detail.textContent).toContain('layer.index');
+    expect(detail.textContent).toContain('Loading attributes…');
+    await within(detail).findByText('layer.index');
     expect(detail.textContent).toContain('connection reset');
     expect(detail.textContent).toContain('retry');
     expect(detail.textContent).toContain('host.name');
@@ -101,9 +104,7 @@ describe('Trace timeline', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Expand box.launch' }));
     expect(names()).toContain('wait');
     expect(names()).not.toContain('boot');
-    act(() =>
-      fake.emit('traces:spans', { traceId: TRACE, spans: [span('late', 'run', 985, 989, { name: 'box.ready' })] }),
-    );
+    act(() => fake.emitColumns(TRACE, [span('late', 'run', 985, 989, { name: 'box.ready' })]));
     await waitFor(() => expect(names()).toContain('late'));
     expect(names()).not.toContain('boot');
     fireEvent.click(screen.getByRole('button', { name: 'Expand all' }));
@@ -116,7 +117,7 @@ describe('Trace timeline', () => {
     fireEvent.change(input, { target: { value: 'service:daemon' } });
     fireEvent.keyDown(input, { key: 'Enter' });
     expect(screen.getByTestId('search-count').textContent).toContain('2 matches');
-    expect(useTraceView.getState().model!.spans[useTraceView.getState().selected].spanId).toBe('boot');
+    expect(label(spanIdOf(useTraceView.getState().model!, useTraceView.getState().selected))).toBe('boot');
     fireEvent.click(screen.getByLabelText(/Filter/));
     expect(names()).toEqual(['ui', 'run', 'wait', 'boot', 'proc']);
     expect(rows().filter((r) => r.className.includes('is-match'))).toHaveLength(2);
@@ -154,9 +155,9 @@ describe('Trace timeline', () => {
     expect(banner.textContent).toContain('Export failed: The trace store has no trace with this id');
   });
 
-  it('says so when a trace cannot be found', async () => {
+  it('says so when the store holds no spans for a trace', async () => {
     await renderApp('#/traces/ffffffffffffffffffffffffffffffff');
-    expect(await screen.findByText('This trace could not be opened')).toBeTruthy();
+    expect(await screen.findByText('No spans in this trace')).toBeTruthy();
   });
 });
 
@@ -168,10 +169,10 @@ describe('Live launch trace', () => {
       ],
     });
     expect(await screen.findByText('Waiting for the first spans…')).toBeTruthy();
-    act(() => fake.emit('traces:spans', { traceId: TRACE, spans: launchTrace().slice(0, 4) }));
+    act(() => fake.emitColumns(TRACE, launchTrace().slice(0, 4)));
     await waitFor(() => expect(names()).toEqual(['ui', 'run', 'auth', 'pull']));
-    act(() => fake.emit('traces:spans', { traceId: 'other'.padEnd(32, '0'), spans: [span('zzz', undefined, 0, 1)] }));
-    act(() => fake.emit('traces:spans', { traceId: TRACE, spans: launchTrace().slice(4) }));
+    act(() => fake.emitColumns('other'.padEnd(32, '0'), [span('zzz', undefined, 0, 1)]));
+    act(() => fake.emitColumns(TRACE, launchTrace().slice(4)));
     await waitFor(() => expect(names()).toHaveLength(9));
     expect(names()).not.toContain('zzz');
   });

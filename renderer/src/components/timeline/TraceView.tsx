@@ -1,9 +1,9 @@
 import { useEffect, useRef, useState } from 'react';
 import { TEST_ID } from '../../../../shared/constants.js';
-import type { SpanRecord } from '../../../../shared/models.js';
-import { call, errorInfo, listen, onReconnect } from '../../api/client.js';
+import { listen, onReconnect } from '../../api/client.js';
 import { useTraceView } from '../../state/trace-view-store.js';
 import type { ErrorInfo } from '../../../../shared/errors.js';
+import { TraceFeed } from '../../model/trace-feed.js';
 import { TraceHeader } from './TraceHeader.js';
 import { PhaseSummary } from './PhaseSummary.js';
 import { Minimap } from './Minimap.js';
@@ -11,11 +11,99 @@ import { TimelineToolbar } from './TimelineToolbar.js';
 import { TimelineHeader } from './TimelineHeader.js';
 import { SpanList } from './SpanList.js';
 import { SpanDetail } from './SpanDetail.js';
+import { useAttributeSearch } from './use-attribute-search.js';
 import { EmptyState } from '../common/EmptyState.js';
 import { isTyping } from '../common/keyboard.js';
 import './TraceView.css';
 
-/** A trace's timeline: loads it, follows live spans, and owns the keyboard while shown. */
+/** How long after the last live batch the header still says the trace is growing. */
+const GROWING_MS = 1500;
+
+/**
+ * Follows a trace's column stream into the store: the first batch is drawn at
+ * once, later ones are gathered and the model rebuilt on the feed's schedule.
+ * A dropped connection asks for the stream again; repeated spans dedup.
+ */
+function useTraceStream(traceId: string, onError: (e: ErrorInfo) => void): boolean {
+  const errorRef = useRef(onError);
+  errorRef.current = onError;
+  // The store may still hold a trace an earlier view left: nothing of it shows before this one opens.
+  const [opened, setOpened] = useState<string | null>(null);
+  useEffect(() => {
+    const store = useTraceView.getState;
+    store().open(traceId);
+    setOpened(traceId);
+    const feed = new TraceFeed();
+    let alive = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let timerAt = Infinity;
+    let growingTimer: ReturnType<typeof setTimeout> | undefined;
+    let growing = false;
+    const publish = () => store().setFeed({ ...feed.status, growing });
+    const flush = () => {
+      timer = undefined;
+      timerAt = Infinity;
+      if (!alive) return;
+      store().setModel(feed.build());
+      publish();
+      schedule();
+    };
+    const schedule = () => {
+      const now = performance.now();
+      const wait = feed.due(now);
+      if (wait === Infinity || now + wait >= timerAt) return;
+      clearTimeout(timer);
+      timerAt = now + wait;
+      timer = setTimeout(flush, wait);
+    };
+    const subscribe = () =>
+      listen(
+        'traces:columns',
+        { traceId },
+        {
+          data: (item) => {
+            if (!alive) return;
+            let live: boolean;
+            try {
+              live = feed.add(item, performance.now());
+            } catch {
+              return errorRef.current({
+                code: 'INTERNAL',
+                message: 'The trace arrived in a form this view cannot read.',
+              });
+            }
+            if (live) {
+              growing = true;
+              clearTimeout(growingTimer);
+              growingTimer = setTimeout(() => {
+                growing = false;
+                if (alive) publish();
+              }, GROWING_MS);
+            }
+            schedule();
+          },
+          end: (error) => {
+            if (alive && error && !store().model) errorRef.current(error);
+          },
+        },
+      );
+    let off = subscribe();
+    const offReconnect = onReconnect(() => {
+      off();
+      off = subscribe();
+    });
+    return () => {
+      alive = false;
+      off();
+      offReconnect();
+      clearTimeout(timer);
+      clearTimeout(growingTimer);
+    };
+  }, [traceId]);
+  return opened === traceId;
+}
+
+/** A trace's timeline: follows its column stream, and owns the keyboard while shown. */
 export function TraceView({ traceId, live = false }: { traceId: string; live?: boolean }) {
   const loadedId = useTraceView((s) => s.traceId);
   const model = useTraceView((s) => s.model);
@@ -23,62 +111,12 @@ export function TraceView({ traceId, live = false }: { traceId: string; live?: b
   const zoom = useTraceView((s) => s.zoom);
   const selected = useTraceView((s) => s.selected);
   const nameWidth = useTraceView((s) => s.nameWidth);
+  const storedDone = useTraceView((s) => s.feed?.storedDone ?? false);
   const [error, setError] = useState<ErrorInfo | null>(null);
-  const [loading, setLoading] = useState(true);
   const searchRef = useRef<HTMLInputElement>(null);
-  // Read at load time only: a box finishing its launch must not reload (and refold) the trace.
-  const liveRef = useRef(live);
-  liveRef.current = live;
-
-  useEffect(() => {
-    let alive = true;
-    const pending: SpanRecord[] = [];
-    let frame = 0;
-    let ready = false;
-    // Spans that arrive while the first load is in flight are kept and merged after it.
-    const off = listen('traces:spans', { traceId }, (e) => {
-      pending.push(...e.spans);
-      if (!ready || frame) return;
-      frame = requestAnimationFrame(() => {
-        frame = 0;
-        useTraceView.getState().addSpans(pending.splice(0));
-      });
-    });
-    setLoading(true);
-    setError(null);
-    const start = (spans: SpanRecord[]) => {
-      useTraceView.getState().open(traceId, spans);
-      ready = true;
-      if (pending.length) useTraceView.getState().addSpans(pending.splice(0));
-      setLoading(false);
-    };
-    // Spans that arrived while the connection was down come with a fresh read, merged like live ones.
-    const offReconnect = onReconnect(() =>
-      call('traces:get', { traceId }).then(
-        (spans) => alive && ready && useTraceView.getState().addSpans(spans),
-        () => undefined,
-      ),
-    );
-    call('traces:get', { traceId }).then(
-      (spans) => alive && start(spans),
-      (e) => {
-        if (!alive) return;
-        const info = errorInfo(e);
-        // A launch still under way has no stored spans yet: wait for them instead of failing.
-        if (info.code === 'TRACE_NOT_FOUND' && liveRef.current) start([]);
-        else {
-          setError(info);
-          setLoading(false);
-        }
-      },
-    );
-    return () => {
-      alive = false;
-      off();
-      offReconnect();
-      if (frame) cancelAnimationFrame(frame);
-    };
-  }, [traceId]);
+  useEffect(() => setError(null), [traceId]);
+  const opened = useTraceStream(traceId, setError);
+  useAttributeSearch(traceId);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -102,13 +140,12 @@ export function TraceView({ traceId, live = false }: { traceId: string; live?: b
             return true;
           case 'ArrowRight':
           case 'l':
-            if (s.selected >= 0 && s.collapsed.has(s.model.spans[s.selected].spanId)) s.toggle(s.selected);
+            if (s.selected >= 0 && s.mask?.[s.selected]) s.toggle(s.selected);
             return true;
           case 'ArrowLeft':
           case 'h':
             if (s.selected >= 0) {
-              if (s.model.childCount[s.selected] > 0 && !s.collapsed.has(s.model.spans[s.selected].spanId))
-                s.toggle(s.selected);
+              if (s.model.childCount[s.selected] > 0 && !s.mask?.[s.selected]) s.toggle(s.selected);
               else if (s.model.parent[s.selected] >= 0) s.select(s.model.parent[s.selected], true);
             }
             return true;
@@ -140,6 +177,12 @@ export function TraceView({ traceId, live = false }: { traceId: string; live?: b
           case ']':
             s.expandLevel();
             return true;
+          case '{':
+            s.collapseAll();
+            return true;
+          case '}':
+            s.expandAll();
+            return true;
           case '0':
             s.setZoom([0, 1]);
             return true;
@@ -162,7 +205,7 @@ export function TraceView({ traceId, live = false }: { traceId: string; live?: b
         {error.message}
       </EmptyState>
     );
-  if (loading || !model || loadedId !== traceId)
+  if (!opened || !model || loadedId !== traceId || (!model.size && !storedDone))
     return (
       <div className="trace-loading" aria-busy="true">
         Loading trace…

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'react';
 import { call, errorInfo } from '../../api/client.js';
+import { columnsOf, decodeColumns } from '../../../../shared/trace-columns.js';
 import { buildTraceModel, traceBounds } from '../../model/trace-model.js';
 import { adjustClockSkew } from '../../model/skew.js';
 import { comparePhases, phaseSummary, type Phase } from '../../model/phases.js';
@@ -14,7 +15,9 @@ interface Side {
 }
 
 async function load(traceId: string): Promise<Side> {
-  const m = buildTraceModel(await call('traces:get', { traceId }));
+  // Two launch traces, small: read whole and laid out like the timeline's columns.
+  const spans = await call('traces:get', { traceId });
+  const m = buildTraceModel([decodeColumns(columnsOf(traceId, spans, 'stored'))]);
   const s = adjustClockSkew(m);
   const b = traceBounds(s.start, s.finish);
   return { traceId, phases: phaseSummary(m, s.start, s.finish), totalMs: b.max - b.min };
