@@ -178,8 +178,10 @@ export interface TraceSearchResult {
 
 export interface EngineStatus {
   reachable: boolean;
-  /** Where the app looked: DOCKER_HOST or the default socket. */
+  /** Where the app looked: a context, DOCKER_HOST or the default socket. */
   endpoint: string;
+  /** The Docker context in use (`default` when none). */
+  context?: string;
   version?: string;
   message?: string;
 }

@@ -6,53 +6,29 @@
 import Docker from 'dockerode';
 import { BoxscopeError } from '../../../shared/errors.js';
 import type { EngineStatus } from '../../../shared/models.js';
-
-const DEFAULT_SOCKET = '/var/run/docker.sock';
+import { resolveEngine, type EngineTarget } from './context.js';
 
 export interface EngineEndpoint {
-  /** As shown to the user: `unix:///var/run/docker.sock (default)` or the DOCKER_HOST value. */
+  /** As shown to the user: `unix:///var/run/docker.sock (default)`, the DOCKER_HOST value, or `context NAME at HOST`. */
   label: string;
   options: Docker.DockerOptions;
+  target: EngineTarget;
 }
 
 export function engineEndpoint(env: NodeJS.ProcessEnv): EngineEndpoint {
-  const raw = env.DOCKER_HOST?.trim();
-  if (!raw) return { label: `unix://${DEFAULT_SOCKET} (default)`, options: { socketPath: DEFAULT_SOCKET } };
-  if (raw.startsWith('unix://')) {
-    const socketPath = raw.slice('unix://'.length) || DEFAULT_SOCKET;
-    return { label: `${raw} (DOCKER_HOST)`, options: { socketPath } };
-  }
-  let url: URL;
-  try {
-    url = new URL(raw.includes('://') ? raw : `tcp://${raw}`);
-  } catch {
-    throw new BoxscopeError(
-      'ENGINE_UNREACHABLE',
-      `DOCKER_HOST "${raw}" is not a valid engine address (expected unix:///path or tcp://host:port)`,
-    );
-  }
-  if (url.protocol !== 'tcp:' && url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new BoxscopeError(
-      'ENGINE_UNREACHABLE',
-      `DOCKER_HOST "${raw}": only unix:// and tcp:// engines are supported`,
-    );
-  }
-  const tls = url.protocol === 'https:' || env.DOCKER_TLS_VERIFY === '1' || url.port === '2376';
-  return {
-    label: `${raw} (DOCKER_HOST)`,
-    options: { host: url.hostname, port: Number(url.port || (tls ? 2376 : 2375)), protocol: tls ? 'https' : 'http' },
-  };
+  const target = resolveEngine(env);
+  return { label: target.label, options: target.options, target };
 }
 
 const cache = new Map<string, Docker>();
 
 /** One dockerode client per endpoint; cheap to call. */
 export function connectEngine(env: NodeJS.ProcessEnv): Docker {
-  const ep = engineEndpoint(env);
-  const key = JSON.stringify(ep.options);
+  const { target, options } = engineEndpoint(env);
+  const key = JSON.stringify([target.context, target.host, target.tls, target.certPath]);
   let d = cache.get(key);
   if (!d) {
-    d = new Docker(ep.options);
+    d = new Docker(options);
     cache.set(key, d);
   }
   return d;
@@ -71,22 +47,59 @@ const CONNECT_WHY: Record<string, string> = {
   EPIPE: 'the connection was closed',
 };
 
+/** TLS failures talking to a tcp:// engine: the engine is there, but this client cannot talk to it. */
+const TLS_UNTRUSTED = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+function tlsWhy(err: unknown, target: EngineTarget): string | undefined {
+  const code = String((err as { code?: unknown } | null)?.code ?? '');
+  const message = String((err as { message?: unknown } | null)?.message ?? '');
+  const where =
+    target.source === 'DOCKER_HOST' ? 'DOCKER_CERT_PATH' : `the context's TLS files (${target.certPath ?? 'none'})`;
+  if (TLS_UNTRUSTED.has(code))
+    return code === 'ERR_TLS_CERT_ALTNAME_INVALID'
+      ? `its certificate is not for this host name — check the endpoint and ${where}`
+      : `certificate signed by unknown authority — check ca.pem in ${where}`;
+  if (/certificate required|bad certificate|unknown ca|handshake failure/i.test(message) || code.startsWith('ERR_SSL_'))
+    return `the engine refused this client's certificate — check cert.pem and key.pem in ${where}`;
+  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number/i.test(message))
+    return 'it does not speak TLS there — check DOCKER_TLS_VERIFY and the port';
+  return undefined;
+}
+
 /** True when the error means "no engine answered", as opposed to an engine that said no. */
 export function isConnectError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && CONNECT_CODES.has(code);
+  if (typeof code !== 'string') return false;
+  return CONNECT_CODES.has(code) || TLS_UNTRUSTED.has(code) || code.startsWith('ERR_SSL_') || code === 'EPROTO';
 }
 
 /** Turns a dockerode failure into a BoxscopeError; engine-down errors name where the app looked. */
 export function engineError(err: unknown, env: NodeJS.ProcessEnv, what = 'Docker request failed'): BoxscopeError {
   if (err instanceof BoxscopeError) return err;
   if (isConnectError(err)) {
+    let target: EngineTarget;
+    try {
+      target = resolveEngine(env);
+    } catch (e) {
+      return e as BoxscopeError;
+    }
+    const tls = tlsWhy(err, target);
+    if (tls) return new BoxscopeError('ENGINE_UNREACHABLE', `${target.label}: ${tls}`, { endpoint: target.label });
     const why = CONNECT_WHY[(err as { code: string }).code] ?? 'no answer';
-    return new BoxscopeError(
-      'ENGINE_UNREACHABLE',
-      `Docker engine not reachable at ${engineEndpoint(env).label}: ${why}. Start dockerd or set DOCKER_HOST.`,
-      { endpoint: engineEndpoint(env).label },
-    );
+    const hint =
+      target.context !== 'default'
+        ? `Check the context (docker context inspect ${target.context}) or pick another engine.`
+        : 'Start dockerd or set DOCKER_HOST.';
+    return new BoxscopeError('ENGINE_UNREACHABLE', `Docker engine not reachable at ${target.label}: ${why}. ${hint}`, {
+      endpoint: target.label,
+    });
   }
   return new BoxscopeError('INTERNAL', `${what}: ${engineMessage(err)}`);
 }
@@ -108,7 +121,7 @@ export async function engineStatus(env: NodeJS.ProcessEnv): Promise<EngineStatus
   try {
     endpoint = engineEndpoint(env).label;
     const v = await connectEngine(env).version();
-    return { reachable: true, endpoint, version: v.Version };
+    return { reachable: true, endpoint, context: resolveEngine(env).context, version: v.Version };
   } catch (err) {
     return { reachable: false, endpoint, message: engineError(err, env).message };
   }
