@@ -211,6 +211,7 @@ describe('traces:columns', () => {
     const byId = (a: { spanId: string }, b: { spanId: string }) => a.spanId.localeCompare(b.spanId);
     expect(rowsOf(got).sort(byId)).toEqual(spans.map(columnInputOf).sort(byId));
     expect(store!.listTraces()[0]).toMatchObject({ traceId, spanCount: 40 });
+    expect(store!.listTraces({ boxId: 'bx-res' }).map((t) => t.traceId)).toEqual([traceId]);
     const db = new Database(env.paths.db, { readonly: true });
     expect(db.pragma('user_version', { simple: true })).toBe(2);
     db.close();

@@ -95,13 +95,15 @@ export function openTraceStore(file: string, opts: StoreOptions = {}): SqliteTra
   );
   const deleteSpans = db.prepare('DELETE FROM spans WHERE trace_id = ?');
   const deleteTrace = db.prepare('DELETE FROM traces WHERE trace_id = ?');
+  const deleteBoxes = db.prepare('DELETE FROM trace_boxes WHERE trace_id = ?');
+  const putBox = db.prepare('INSERT OR IGNORE INTO trace_boxes (trace_id, box_id) VALUES (?, ?)');
   const maxSeq = db.prepare<[], { s: number | null }>('SELECT max(seq) AS s FROM spans');
   const newerForeign = db.prepare<[number, number], { seq: number; trace_id: string; json: string }>(
     'SELECT seq, trace_id, json FROM spans WHERE seq > ? AND origin != ? ORDER BY seq LIMIT 5000',
   );
   const listAll = db.prepare<[number], TraceRow>('SELECT * FROM traces ORDER BY start_us DESC LIMIT ?');
   const listByBox = db.prepare<[string, number], TraceRow>(
-    `SELECT * FROM traces WHERE trace_id IN (SELECT DISTINCT trace_id FROM spans WHERE box_id = ?)
+    `SELECT * FROM traces WHERE trace_id IN (SELECT trace_id FROM trace_boxes WHERE box_id = ?)
      ORDER BY start_us DESC LIMIT ?`,
   );
   const putToken = db.prepare(
@@ -125,12 +127,13 @@ export function openTraceStore(file: string, opts: StoreOptions = {}): SqliteTra
     for (const traceId of chooseEvictions(usage.all(), budget, { writing, activeMs, now: Date.now() })) {
       deleteSpans.run(traceId);
       deleteTrace.run(traceId);
+      deleteBoxes.run(traceId);
     }
   };
 
   const addTx = db.transaction((spans: SpanRecord[], writing: ReadonlySet<string>) => {
     const added = new Map<string, SpanRecord[]>();
-    const rows = new Map<string, { row: TraceRow; services: Set<string> }>();
+    const rows = new Map<string, { row: TraceRow; services: Set<string>; boxes: Set<string> }>();
     const resources = new WeakMap<Attributes, Attributes>();
     for (const raw of spans) {
       const r = spanRow(raw, resources);
@@ -174,7 +177,10 @@ export function openTraceStore(file: string, opts: StoreOptions = {}): SqliteTra
           last_seq: lastSeq,
           written_ms: 0,
         };
-        rows.set(s.traceId, (entry = { row, services: new Set(JSON.parse(row.services) as string[]) }));
+        rows.set(
+          s.traceId,
+          (entry = { row, services: new Set(JSON.parse(row.services) as string[]), boxes: new Set<string>() }),
+        );
       }
       const row = entry.row;
       const rank = s.parentSpanId ? 1 : 0;
@@ -189,14 +195,16 @@ export function openTraceStore(file: string, opts: StoreOptions = {}): SqliteTra
       if (r.startUs < row.start_us) row.start_us = r.startUs;
       if (r.endUs > row.end_us) row.end_us = r.endUs;
       entry.services.add(s.serviceName);
+      if (r.boxId) entry.boxes.add(r.boxId);
       row.bytes += r.json.length;
       row.last_seq = lastSeq;
     }
     const now = Date.now();
-    for (const { row, services } of rows.values()) {
+    for (const { row, services, boxes } of rows.values()) {
       row.services = JSON.stringify([...services]);
       row.written_ms = now;
       upsertTrace.run(row);
+      for (const box of boxes) putBox.run(row.trace_id, box);
     }
     if (rows.size) enforceRetention(writing);
     return added;
