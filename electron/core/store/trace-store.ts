@@ -15,6 +15,7 @@ import { chooseEvictions, type TraceUsage } from './retention.js';
 import { openDatabase } from './schema.js';
 import { searchTrace } from './search.js';
 import { spanRow } from './span-row.js';
+import { TraceSummaryRow, type TraceRow } from './summary.js';
 
 /** A trace written within this long is taken to be still being written, and is not evicted. */
 export const DEFAULT_ACTIVE_MS = 10_000;
@@ -40,22 +41,6 @@ export interface SqliteTraceStore extends TraceStore {
 const TX_SPANS = 5000;
 
 const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
-
-interface TraceRow {
-  trace_id: string;
-  root_name: string;
-  root_rank: number;
-  root_start_us: number;
-  box_id: string | null;
-  span_count: number;
-  error_count: number;
-  start_us: number;
-  end_us: number;
-  services: string;
-  bytes: number;
-  last_seq: number;
-  written_ms: number;
-}
 
 export function openTraceStore(file: string, opts: StoreOptions = {}): SqliteTraceStore {
   const budget = {
@@ -133,7 +118,7 @@ export function openTraceStore(file: string, opts: StoreOptions = {}): SqliteTra
 
   const addTx = db.transaction((spans: SpanRecord[], writing: ReadonlySet<string>) => {
     const added = new Map<string, SpanRecord[]>();
-    const rows = new Map<string, { row: TraceRow; services: Set<string>; boxes: Set<string> }>();
+    const rows = new Map<string, TraceSummaryRow>();
     const resources = new WeakMap<Attributes, Attributes>();
     for (const raw of spans) {
       const r = spanRow(raw, resources);
@@ -161,50 +146,14 @@ export function openTraceStore(file: string, opts: StoreOptions = {}): SqliteTra
       if (!list) added.set(s.traceId, (list = []));
       list.push(s);
       let entry = rows.get(s.traceId);
-      if (!entry) {
-        const row: TraceRow = getTraceRow.get(s.traceId) ?? {
-          trace_id: s.traceId,
-          root_name: s.name,
-          root_rank: s.parentSpanId ? 1 : 0,
-          root_start_us: r.startUs,
-          box_id: r.boxId,
-          span_count: 0,
-          error_count: 0,
-          start_us: r.startUs,
-          end_us: r.endUs,
-          services: '[]',
-          bytes: 0,
-          last_seq: lastSeq,
-          written_ms: 0,
-        };
-        rows.set(
-          s.traceId,
-          (entry = { row, services: new Set(JSON.parse(row.services) as string[]), boxes: new Set<string>() }),
-        );
-      }
-      const row = entry.row;
-      const rank = s.parentSpanId ? 1 : 0;
-      if (rank < row.root_rank || (rank === row.root_rank && r.startUs < row.root_start_us)) {
-        row.root_name = s.name;
-        row.root_rank = rank;
-        row.root_start_us = r.startUs;
-      }
-      row.box_id ??= r.boxId;
-      row.span_count++;
-      if (s.status.code === 2) row.error_count++;
-      if (r.startUs < row.start_us) row.start_us = r.startUs;
-      if (r.endUs > row.end_us) row.end_us = r.endUs;
-      entry.services.add(s.serviceName);
-      if (r.boxId) entry.boxes.add(r.boxId);
-      row.bytes += r.json.length;
-      row.last_seq = lastSeq;
+      if (!entry) rows.set(s.traceId, (entry = new TraceSummaryRow(getTraceRow.get(s.traceId), r, lastSeq)));
+      entry.add(r, lastSeq);
     }
     const now = Date.now();
-    for (const { row, services, boxes } of rows.values()) {
-      row.services = JSON.stringify([...services]);
-      row.written_ms = now;
+    for (const entry of rows.values()) {
+      const row = entry.finish(now);
       upsertTrace.run(row);
-      for (const box of boxes) putBox.run(row.trace_id, box);
+      for (const box of entry.boxes) putBox.run(row.trace_id, box);
     }
     if (rows.size) enforceRetention(writing);
     return added;
