@@ -7,7 +7,7 @@
 import type Database from 'better-sqlite3';
 import type { SpanRecord, TraceSearchResult } from '../../../shared/models.js';
 import { BoxscopeError } from '../../../shared/errors.js';
-import { parseQuery, spanMatches, textMatchers, type Query } from '../../../shared/trace-query.js';
+import { needsAttributes, parseQuery, spanMatches, textMatchers, type Query } from '../../../shared/trace-query.js';
 
 /** Printable ASCII without `"` and `\`: such a word appears verbatim in JSON, and LIKE folds its case as JS does. */
 const PLAIN = /^[ !#-[\]-~]*$/;
@@ -64,16 +64,21 @@ export async function searchTrace(
 ): Promise<TraceSearchResult> {
   const q = parseQuery(query);
   const { where, params } = prefilter(q);
-  const sql = `SELECT seq, json FROM spans WHERE trace_id = ? AND seq > ?${where.map((w) => ` AND ${w}`).join('')}
+  // Without text or attribute terms, spanMatches reads only name, service and status: no JSON is needed.
+  const whole = needsAttributes(q);
+  const cols = whole ? 'json' : `span_id, name, service, status`;
+  const sql = `SELECT seq, ${cols} FROM spans WHERE trace_id = ? AND seq > ?${where.map((w) => ` AND ${w}`).join('')}
     ORDER BY seq LIMIT ${PAGE}`;
-  const stmt = db.prepare<unknown[], [number, string]>(sql).raw(true);
+  const stmt = db.prepare<unknown[], [number, string, string, string, number]>(sql).raw(true);
   const matchers = textMatchers(q);
   const spanIds: string[] = [];
   let after = 0;
   for (;;) {
     const rows = stmt.all(traceId, after, ...params);
-    for (const [, json] of rows) {
-      const s = JSON.parse(json) as SpanRecord;
+    for (const r of rows) {
+      const s = whole
+        ? (JSON.parse(r[1]) as SpanRecord)
+        : ({ spanId: r[1], name: r[2], serviceName: r[3], status: { code: r[4] } } as SpanRecord);
       if (!spanMatches(s, q, matchers)) continue;
       if (spanIds.length === limit) return { spanIds, truncated: true };
       spanIds.push(s.spanId);
