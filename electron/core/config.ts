@@ -75,3 +75,32 @@ export const IN_BOX = {
   runDir: '/.boxlite/run',
   otlpSocket: '/.boxlite/run/otlp.sock',
 } as const;
+
+/** `4294967296`, `4GiB`, `512MB`, `512m`: bytes (binary units; undefined when not a positive size). */
+export function parseBytes(text: string | undefined): number | undefined {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(?:([kmgt])i?b?|b)?\s*$/i.exec(text ?? '');
+  if (!m) return undefined;
+  const unit = { k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 }[(m[2] ?? '').toLowerCase()] ?? 1;
+  const bytes = Math.floor(Number(m[1]) * unit);
+  return bytes > 0 && Number.isSafeInteger(bytes) ? bytes : undefined;
+}
+
+/** Settings names of the trace store's budgets. */
+export const STORE_ENV = {
+  /** Total span JSON bytes kept (default 4 GiB: a 1M-span trace is about 1 GB). */
+  maxBytes: 'BOXSCOPE_STORE_MAX_BYTES',
+  /** The earlier name of the byte budget, still read when the new one is not set. */
+  maxBytesOld: 'BOXSCOPE_MAX_TRACE_BYTES',
+  maxTraces: 'BOXSCOPE_MAX_TRACES',
+} as const;
+
+export const STORE_DEFAULTS = { maxBytes: 4 * 1024 ** 3, maxTraces: 1000 } as const;
+
+/** The trace store's budgets from the environment; anything unreadable falls back to the default. */
+export function storeLimits(env: NodeJS.ProcessEnv = process.env): { maxBytes: number; maxTraces: number } {
+  const traces = Number(env[STORE_ENV.maxTraces]);
+  return {
+    maxBytes: parseBytes(env[STORE_ENV.maxBytes]) ?? parseBytes(env[STORE_ENV.maxBytesOld]) ?? STORE_DEFAULTS.maxBytes,
+    maxTraces: Number.isSafeInteger(traces) && traces > 0 ? traces : STORE_DEFAULTS.maxTraces,
+  };
+}

@@ -3,7 +3,8 @@
  * Each module implements its side; `service.ts` wires them together.
  */
 import type { Tracer } from '@opentelemetry/api';
-import type { Box, PullProgress, SpanRecord, TraceSummary } from '../../shared/models.js';
+import type { Box, PullProgress, SpanRecord, TraceSearchResult, TraceSummary } from '../../shared/models.js';
+import type { ColumnSpanInput } from '../../shared/trace-columns.js';
 import type { Paths } from './config.js';
 
 /** What the core's modules tell each other; the streams of shared/api.ts relay them to clients. */
@@ -37,9 +38,23 @@ export interface Logger {
 }
 
 /** The embedded trace store (SQLite under BOXSCOPE_HOME). */
+/** One trace's column fields, a page at a time in write order (see store/columns.ts). */
+export interface ColumnReader {
+  /** Up to pageSize spans; `done` once the rows the trace had when reading began are all read. */
+  next(pageSize: number): { spans: ColumnSpanInput[]; done: boolean };
+}
+
 export interface TraceStore {
   addSpans(spans: SpanRecord[]): void;
   getTrace(traceId: string): SpanRecord[];
+  /** One span in full, by an indexed lookup (undefined if the store has no such span). */
+  getSpan(traceId: string, spanId: string): SpanRecord | undefined;
+  /** Whether the store holds any span of the trace. */
+  hasTrace(traceId: string): boolean;
+  /** Ids of the trace's spans matching a query (shared/trace-query.ts, duration terms aside); in pages, cancellable. */
+  searchSpans(traceId: string, query: string, limit: number, signal?: AbortSignal): Promise<TraceSearchResult>;
+  /** The trace's column fields a page at a time, as far as the store held them at this call. */
+  columns(traceId: string): ColumnReader;
   listTraces(opts?: { boxId?: string; limit?: number }): TraceSummary[];
   /** Pushes spans as they are added, from this process or (polled) from others sharing the file. */
   subscribe(listener: (traceId: string, spans: SpanRecord[]) => void): () => void;

@@ -74,7 +74,7 @@ describe('trace store', () => {
   });
 
   it('drops the oldest traces beyond the cap', () => {
-    const s = openTraceStore(env.paths.db, { maxTraces: 3 });
+    const s = openTraceStore(env.paths.db, { maxTraces: 3, activeMs: 0 });
     try {
       const ids = Array.from({ length: 5 }, () => hexId(16));
       for (const id of ids) s.addSpans([span(id, 'root')]);
@@ -93,7 +93,7 @@ describe('trace store', () => {
   });
 
   it('drops the oldest traces beyond the byte cap', () => {
-    const s = openTraceStore(env.paths.db, { maxBytes: 4000 });
+    const s = openTraceStore(env.paths.db, { maxBytes: 4000, activeMs: 0 });
     try {
       const fat = 'x'.repeat(1500);
       const ids = Array.from({ length: 4 }, () => hexId(16));

@@ -1,7 +1,7 @@
 import type { CoreContext } from '../contracts.js';
 import { BoxscopeError } from '../../../shared/errors.js';
 import { SERVICE } from '../../../shared/constants.js';
-import { parseQuery, spanMatches, textMatchers } from '../../../shared/trace-query.js';
+import { traceColumnHandlers, traceColumnStreams } from './trace-columns.js';
 import { relayUntilAborted, type HandlerMap, type StreamMap } from './types.js';
 
 // The OTLP codecs bring the protobuf schema along: loaded on first use, so a launch does not pay for them.
@@ -29,18 +29,7 @@ export function tracesHandlers(ctx: CoreContext): Pick<HandlerMap, TraceChannels
   return {
     'traces:list': async ({ boxId, limit }) => ctx.store.listTraces({ boxId: boxId || undefined, limit }),
     'traces:get': async (arg) => getTrace(arg),
-    // First cut: whole-trace reads; the store answers these directly (issue 9).
-    'traces:span': async ({ traceId, spanId }) => {
-      const span = getTrace({ traceId }).find((s) => s.spanId === spanId);
-      if (!span) throw new BoxscopeError('TRACE_NOT_FOUND', `No span ${spanId} in trace ${traceId}`, { traceId });
-      return span;
-    },
-    'traces:search': async ({ traceId, query, limit = 100_000 }) => {
-      const q = parseQuery(query);
-      const matchers = textMatchers(q);
-      const hits = getTrace({ traceId }).filter((s) => spanMatches(s, q, matchers));
-      return { spanIds: hits.slice(0, limit).map((s) => s.spanId), truncated: hits.length > limit };
-    },
+    ...traceColumnHandlers(ctx),
     'traces:export': async (arg) => JSON.stringify((await otlp()).toExportRequest(getTrace(arg))),
     'traces:import': async (arg) => {
       const spans = (await otlp()).parseTraceFile(arg.content, arg.fileName);
@@ -81,9 +70,7 @@ export function tracesStreams(
           }),
         signal,
       ),
-    'traces:columns': async () => {
-      throw new BoxscopeError('INVALID_INPUT', 'traces:columns is not served yet');
-    },
+    ...traceColumnStreams(ctx),
     'traces:importFile': async () => {
       throw new BoxscopeError('INVALID_INPUT', 'traces:importFile is not served yet');
     },

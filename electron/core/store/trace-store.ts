@@ -1,22 +1,32 @@
 /**
  * The embedded trace store: SQLite (WAL) under BOXSCOPE_HOME, shared by the
  * CLI and a running app or `boxscope serve`. Spans are kept as JSON blobs
- * with the columns queries need; a per-trace summary row is maintained
- * incrementally so listing stays cheap for traces of 100k spans.
+ * with the columns queries need (schema.ts); a per-trace summary row is
+ * maintained incrementally so listing stays cheap for traces of 1M spans.
+ * The timeline reads a trace as column pages (columns.ts) without parsing
+ * JSON, one span by its id, and searches in SQL first (search.ts).
  */
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import Database from 'better-sqlite3';
-import type { SpanRecord, TraceSummary } from '../../../shared/models.js';
-import { ATTR } from '../../../shared/constants.js';
+import type { Attributes, SpanRecord, TraceSummary } from '../../../shared/models.js';
+import { STORE_DEFAULTS } from '../config.js';
 import type { TraceStore } from '../contracts.js';
-import { cleanAttributes } from '../otlp/attributes.js';
+import { columnReader } from './columns.js';
+import { chooseEvictions, type TraceUsage } from './retention.js';
+import { openDatabase } from './schema.js';
+import { searchTrace } from './search.js';
+import { spanRow } from './span-row.js';
+import { TraceSummaryRow, type TraceRow } from './summary.js';
+
+/** A trace written within this long is taken to be still being written, and is not evicted. */
+export const DEFAULT_ACTIVE_MS = 10_000;
 
 export interface StoreOptions {
   /** Traces kept, oldest (least recently written) dropped first. */
   maxTraces?: number;
   /** Total span JSON bytes kept, oldest traces dropped first. */
   maxBytes?: number;
+  /** Traces written within this many ms are never evicted (0: only those of the current write). */
+  activeMs?: number;
   /** How often spans written by other processes are looked for while someone subscribes. */
   pollMs?: number;
 }
@@ -28,149 +38,57 @@ export interface SqliteTraceStore extends TraceStore {
   onLocalAdd(listener: (spans: SpanRecord[]) => void): () => void;
 }
 
-const SCHEMA_VERSION = 1;
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS spans (
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  trace_id TEXT NOT NULL,
-  span_id TEXT NOT NULL,
-  parent_span_id TEXT,
-  service TEXT NOT NULL,
-  name TEXT NOT NULL,
-  start_us INTEGER NOT NULL,
-  end_us INTEGER NOT NULL,
-  status INTEGER NOT NULL,
-  box_id TEXT,
-  origin INTEGER NOT NULL,
-  json TEXT NOT NULL,
-  UNIQUE (trace_id, span_id)
-);
-CREATE INDEX IF NOT EXISTS spans_box ON spans (box_id) WHERE box_id IS NOT NULL;
-CREATE TABLE IF NOT EXISTS traces (
-  trace_id TEXT PRIMARY KEY,
-  root_name TEXT NOT NULL,
-  root_rank INTEGER NOT NULL,
-  root_start_us INTEGER NOT NULL,
-  box_id TEXT,
-  span_count INTEGER NOT NULL,
-  error_count INTEGER NOT NULL,
-  start_us INTEGER NOT NULL,
-  end_us INTEGER NOT NULL,
-  services TEXT NOT NULL,
-  bytes INTEGER NOT NULL,
-  last_seq INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS traces_start ON traces (start_us);
-CREATE INDEX IF NOT EXISTS traces_last ON traces (last_seq);
-CREATE TABLE IF NOT EXISTS box_tokens (
-  token_sha256 TEXT PRIMARY KEY,
-  box_id TEXT NOT NULL,
-  created_ms INTEGER NOT NULL,
-  trace_id TEXT
-);
-`;
-
-/** ns decimal string → µs integer: fits a JS number exactly, and orders correctly. */
-function toMicros(ns: string): number {
-  try {
-    return Number(BigInt(ns) / 1000n);
-  } catch {
-    return 0;
-  }
-}
-
-function boxIdOf(s: SpanRecord): string | undefined {
-  const v = s.attributes[ATTR.boxId] ?? s.resource[ATTR.boxId];
-  return typeof v === 'string' && v ? v : undefined;
-}
-
 const TX_SPANS = 5000;
 
 const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
 
-interface TraceRow {
-  trace_id: string;
-  root_name: string;
-  root_rank: number;
-  root_start_us: number;
-  box_id: string | null;
-  span_count: number;
-  error_count: number;
-  start_us: number;
-  end_us: number;
-  services: string;
-  bytes: number;
-  last_seq: number;
-}
-
-/**
- * The store holds every box's spans: only this user may read it. SQLite gives
- * the -wal and -shm files the database file's own mode, so the file is made
- * 0600 before SQLite opens it (and stores from older versions are tightened).
- */
-function privateFiles(file: string): void {
-  fs.closeSync(fs.openSync(file, 'a', 0o600));
-  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
-    try {
-      fs.chmodSync(f, 0o600);
-    } catch {
-      // Not there yet: SQLite creates it with the database's mode.
-    }
-  }
-}
-
 export function openTraceStore(file: string, opts: StoreOptions = {}): SqliteTraceStore {
-  const maxTraces = opts.maxTraces ?? 1000;
-  const maxBytes = opts.maxBytes ?? 512 * 1024 * 1024;
+  const budget = {
+    maxTraces: opts.maxTraces ?? STORE_DEFAULTS.maxTraces,
+    maxBytes: opts.maxBytes ?? STORE_DEFAULTS.maxBytes,
+  };
+  const activeMs = opts.activeMs ?? DEFAULT_ACTIVE_MS;
   const pollMs = opts.pollMs ?? 250;
-  privateFiles(file);
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('busy_timeout = 5000');
-  db.pragma('synchronous = NORMAL');
-  const version = db.pragma('user_version', { simple: true }) as number;
-  if (version > SCHEMA_VERSION) {
-    db.close();
-    throw new Error(`the trace store ${file} was written by a newer Boxscope (schema ${version})`);
-  }
-  db.exec(SCHEMA);
-  // A store made before tokens were bound to a trace: add the column (old tokens stay unbound).
-  const tokenCols = db.prepare<[], { name: string }>('PRAGMA table_info(box_tokens)').all();
-  if (!tokenCols.some((c) => c.name === 'trace_id')) db.exec('ALTER TABLE box_tokens ADD COLUMN trace_id TEXT');
-  db.pragma(`user_version = ${SCHEMA_VERSION}`);
+  const db = openDatabase(file);
   // Tells this process's rows from others' when polling.
   const origin = crypto.randomInt(1, 2 ** 31 - 1);
 
   const insertSpan = db.prepare(
-    `INSERT INTO spans (trace_id, span_id, parent_span_id, service, name, start_us, end_us, status, box_id, origin, json)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (trace_id, span_id) DO NOTHING`,
+    `INSERT INTO spans (trace_id, span_id, parent_span_id, service, name, start_us, end_us, status, box_id, origin,
+       start_ns, end_ns, kind, event_ns, json)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (trace_id, span_id) DO NOTHING`,
   );
   const getTraceRow = db.prepare<[string], TraceRow>('SELECT * FROM traces WHERE trace_id = ?');
   const upsertTrace = db.prepare(
     `INSERT OR REPLACE INTO traces (trace_id, root_name, root_rank, root_start_us, box_id, span_count, error_count,
-       start_us, end_us, services, bytes, last_seq)
+       start_us, end_us, services, bytes, last_seq, written_ms)
      VALUES (@trace_id, @root_name, @root_rank, @root_start_us, @box_id, @span_count, @error_count,
-       @start_us, @end_us, @services, @bytes, @last_seq)`,
+       @start_us, @end_us, @services, @bytes, @last_seq, @written_ms)`,
   );
-  const selectTrace = db.prepare<[string], { json: string }>(
-    'SELECT json FROM spans WHERE trace_id = ? ORDER BY start_us, seq',
-  );
+  const selectTrace = db
+    .prepare<[string], string>('SELECT json FROM spans WHERE trace_id = ? ORDER BY start_us, seq')
+    .pluck();
+  const selectSpan = db
+    .prepare<[string, string], string>('SELECT json FROM spans WHERE trace_id = ? AND span_id = ?')
+    .pluck();
+  const hasTrace = db.prepare<[string], number>('SELECT 1 FROM traces WHERE trace_id = ?').pluck();
   const countTraces = db.prepare<[], { n: number; b: number | null }>(
     'SELECT count(*) AS n, sum(bytes) AS b FROM traces',
   );
-  const oldestTraces = db.prepare<[number], { trace_id: string; bytes: number }>(
-    'SELECT trace_id, bytes FROM traces ORDER BY last_seq LIMIT ?',
+  const usage = db.prepare<[], TraceUsage>(
+    'SELECT trace_id AS traceId, bytes, last_seq AS lastSeq, written_ms AS writtenMs FROM traces',
   );
   const deleteSpans = db.prepare('DELETE FROM spans WHERE trace_id = ?');
   const deleteTrace = db.prepare('DELETE FROM traces WHERE trace_id = ?');
+  const deleteBoxes = db.prepare('DELETE FROM trace_boxes WHERE trace_id = ?');
+  const putBox = db.prepare('INSERT OR IGNORE INTO trace_boxes (trace_id, box_id) VALUES (?, ?)');
   const maxSeq = db.prepare<[], { s: number | null }>('SELECT max(seq) AS s FROM spans');
   const newerForeign = db.prepare<[number, number], { seq: number; trace_id: string; json: string }>(
     'SELECT seq, trace_id, json FROM spans WHERE seq > ? AND origin != ? ORDER BY seq LIMIT 5000',
   );
   const listAll = db.prepare<[number], TraceRow>('SELECT * FROM traces ORDER BY start_us DESC LIMIT ?');
   const listByBox = db.prepare<[string, number], TraceRow>(
-    `SELECT * FROM traces WHERE trace_id IN (SELECT DISTINCT trace_id FROM spans WHERE box_id = ?)
+    `SELECT * FROM traces WHERE trace_id IN (SELECT trace_id FROM trace_boxes WHERE box_id = ?)
      ORDER BY start_us DESC LIMIT ?`,
   );
   const putToken = db.prepare(
@@ -188,91 +106,56 @@ export function openTraceStore(file: string, opts: StoreOptions = {}): SqliteTra
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
 
-  const enforceRetention = () => {
+  const enforceRetention = (writing: ReadonlySet<string>) => {
     const counts = countTraces.get()!;
-    let n = counts.n;
-    let bytes = counts.b ?? 0;
-    if (n <= maxTraces && bytes <= maxBytes) return;
-    // Keep at least the most recently written trace, however large.
-    const victims = oldestTraces.all(Math.max(0, n - 1));
-    for (const v of victims) {
-      if (n <= maxTraces && bytes <= maxBytes) break;
-      deleteSpans.run(v.trace_id);
-      deleteTrace.run(v.trace_id);
-      n--;
-      bytes -= v.bytes;
+    if (counts.n <= budget.maxTraces && (counts.b ?? 0) <= budget.maxBytes) return;
+    for (const traceId of chooseEvictions(usage.all(), budget, { writing, activeMs, now: Date.now() })) {
+      deleteSpans.run(traceId);
+      deleteTrace.run(traceId);
+      deleteBoxes.run(traceId);
     }
   };
 
-  const addTx = db.transaction((spans: SpanRecord[]) => {
+  const addTx = db.transaction((spans: SpanRecord[], writing: ReadonlySet<string>) => {
     const added = new Map<string, SpanRecord[]>();
-    const rows = new Map<string, TraceRow>();
+    const rows = new Map<string, TraceSummaryRow>();
+    const resources = new WeakMap<Attributes, Attributes>();
     for (const raw of spans) {
-      const s: SpanRecord = {
-        ...raw,
-        attributes: cleanAttributes(raw.attributes),
-        resource: cleanAttributes(raw.resource),
-        events: raw.events.map((e) => ({ ...e, attributes: cleanAttributes(e.attributes) })),
-        links: raw.links.map((l) => ({ ...l, attributes: cleanAttributes(l.attributes) })),
-      };
-      const json = JSON.stringify(s);
-      const startUs = toMicros(s.startTimeUnixNano);
-      const endUs = Math.max(startUs, toMicros(s.endTimeUnixNano));
-      const boxId = boxIdOf(s);
+      const r = spanRow(raw, resources);
+      const s = r.span;
       const info = insertSpan.run(
         s.traceId,
         s.spanId,
         s.parentSpanId ?? null,
         s.serviceName,
         s.name,
-        startUs,
-        endUs,
+        r.startUs,
+        r.endUs,
         s.status.code,
-        boxId ?? null,
+        r.boxId,
         origin,
-        json,
+        r.startNs,
+        r.endNs,
+        s.kind ?? 0,
+        r.eventNs,
+        r.json,
       );
       if (info.changes === 0) continue;
       const lastSeq = Number(info.lastInsertRowid);
       let list = added.get(s.traceId);
       if (!list) added.set(s.traceId, (list = []));
       list.push(s);
-      let row = rows.get(s.traceId) ?? getTraceRow.get(s.traceId);
-      const rank = s.parentSpanId ? 1 : 0;
-      if (!row) {
-        row = {
-          trace_id: s.traceId,
-          root_name: s.name,
-          root_rank: rank,
-          root_start_us: startUs,
-          box_id: boxId ?? null,
-          span_count: 0,
-          error_count: 0,
-          start_us: startUs,
-          end_us: endUs,
-          services: '[]',
-          bytes: 0,
-          last_seq: lastSeq,
-        };
-      }
-      if (rank < row.root_rank || (rank === row.root_rank && startUs < row.root_start_us)) {
-        row.root_name = s.name;
-        row.root_rank = rank;
-        row.root_start_us = startUs;
-      }
-      row.box_id ??= boxId ?? null;
-      row.span_count++;
-      if (s.status.code === 2) row.error_count++;
-      row.start_us = Math.min(row.start_us, startUs);
-      row.end_us = Math.max(row.end_us, endUs);
-      const services: string[] = JSON.parse(row.services);
-      if (!services.includes(s.serviceName)) row.services = JSON.stringify([...services, s.serviceName]);
-      row.bytes += json.length;
-      row.last_seq = lastSeq;
-      rows.set(s.traceId, row);
+      let entry = rows.get(s.traceId);
+      if (!entry) rows.set(s.traceId, (entry = new TraceSummaryRow(getTraceRow.get(s.traceId), r, lastSeq)));
+      entry.add(r, lastSeq);
     }
-    for (const row of rows.values()) upsertTrace.run(row);
-    if (rows.size) enforceRetention();
+    const now = Date.now();
+    for (const entry of rows.values()) {
+      const row = entry.finish(now);
+      upsertTrace.run(row);
+      for (const box of entry.boxes) putBox.run(row.trace_id, box);
+    }
+    if (rows.size) enforceRetention(writing);
     return added;
   });
 
@@ -316,12 +199,16 @@ export function openTraceStore(file: string, opts: StoreOptions = {}): SqliteTra
         lastInserted = 0;
         return;
       }
+      // Every trace of this call is being written until the call returns: retention spares them all.
+      const writing = new Set<string>();
+      for (const s of spans) writing.add(s.traceId);
       // Bounded transactions: a 100k-span import must not hold the write lock other processes wait on.
       const added = new Map<string, SpanRecord[]>();
       for (let i = 0; i < spans.length; i += TX_SPANS) {
-        for (const [traceId, list] of addTx(spans.slice(i, i + TX_SPANS))) {
+        const chunk = i === 0 && spans.length <= TX_SPANS ? spans : spans.slice(i, i + TX_SPANS);
+        for (const [traceId, list] of addTx(chunk, writing)) {
           const prev = added.get(traceId);
-          if (prev) prev.push(...list);
+          if (prev) for (const s of list) prev.push(s);
           else added.set(traceId, list);
         }
       }
@@ -341,7 +228,20 @@ export function openTraceStore(file: string, opts: StoreOptions = {}): SqliteTra
       }
     },
     getTrace(traceId) {
-      return selectTrace.all(traceId.toLowerCase()).map((r) => JSON.parse(r.json) as SpanRecord);
+      return selectTrace.all(traceId.toLowerCase()).map((json) => JSON.parse(json) as SpanRecord);
+    },
+    getSpan(traceId, spanId) {
+      const json = selectSpan.get(traceId.toLowerCase(), spanId.toLowerCase());
+      return json === undefined ? undefined : (JSON.parse(json) as SpanRecord);
+    },
+    hasTrace(traceId) {
+      return hasTrace.get(traceId.toLowerCase()) !== undefined;
+    },
+    searchSpans(traceId, query, limit, signal) {
+      return searchTrace(db, traceId.toLowerCase(), query, limit, signal);
+    },
+    columns(traceId) {
+      return columnReader(db, traceId.toLowerCase());
     },
     listTraces({ boxId, limit } = {}) {
       const lim = Math.max(1, Math.min(limit ?? 100, 10_000));

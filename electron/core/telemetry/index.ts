@@ -16,7 +16,7 @@ import {
   type SpanExporter,
 } from '@opentelemetry/sdk-trace-base';
 import { SERVICE } from '../../../shared/constants.js';
-import { makeBoxRunDir, removeBoxRunDir, type Paths } from '../config.js';
+import { makeBoxRunDir, removeBoxRunDir, storeLimits, type Paths } from '../config.js';
 import type { CoreEvents, DaemonSupport, Logger } from '../contracts.js';
 import type { SqliteTraceStore } from '../store/trace-store.js';
 import { openStoreSafely } from './store-open.js';
@@ -50,11 +50,6 @@ function existingBoxDirs(paths: Paths): string[] {
   }
 }
 
-function intEnv(v: string | undefined, fallback: number): number {
-  const n = Number(v);
-  return v && Number.isFinite(n) && n > 0 ? Math.floor(n) : fallback;
-}
-
 /** Writes each ended runner span into the store synchronously, so a CLI that exits right after still has it. */
 function storeExporter(store: SqliteTraceStore, log: Logger): SpanExporter {
   return {
@@ -81,14 +76,7 @@ export async function createTelemetry(opts: {
 }): Promise<Telemetry> {
   const { paths, env, log, events } = opts;
   const quotas = new BoxQuotas(quotaFromEnv(env));
-  const store = openStoreSafely(
-    paths.db,
-    {
-      maxTraces: intEnv(env.BOXSCOPE_MAX_TRACES, 1000),
-      maxBytes: intEnv(env.BOXSCOPE_MAX_TRACE_BYTES, 512 * 1024 * 1024),
-    },
-    log,
-  );
+  const store = openStoreSafely(paths.db, storeLimits(env), log);
   // Bounded events: an imported 100k-span trace reaches the UI in slices, not one huge message.
   const unsubscribeEvents = store.subscribe((traceId, spans) => {
     for (let i = 0; i < spans.length; i += EVENT_SLICE) {
