@@ -4,7 +4,7 @@
 # images, Chromium for the browser tests, and a real credential store.
 set -euo pipefail
 pkgs=(docker.io docker-registry apache2-utils openssl busybox-static chromium
-      golang-docker-credential-helpers pass gnupg ca-certificates curl)
+      golang-docker-credential-helpers pass gnupg ca-certificates curl socat openssh-server)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -9,6 +9,7 @@ import type {
   AppInfo,
   Box,
   CredentialInfo,
+  EngineContexts,
   EngineStatus,
   LaunchRequest,
   LaunchResult,
@@ -28,6 +29,9 @@ import type { ErrorInfo } from './errors.js';
 export interface ApiChannels {
   'app:info': [void, AppInfo];
   'engine:status': [void, EngineStatus];
+  'engine:contexts': [void, EngineContexts];
+  /** Switches the engine this core talks to (a context name, or `default`), as `--context` does. */
+  'engine:use': [{ context: string }, EngineStatus];
 
   'boxes:list': [void, Box[]];
   /** Aborting the call's signal cancels the launch down to the engine (pull, create). */
@@ -123,6 +127,8 @@ export interface BoxscopeApi {
 export const CHANNELS = [
   'app:info',
   'engine:status',
+  'engine:contexts',
+  'engine:use',
   'boxes:list',
   'boxes:launch',
   'boxes:stop',

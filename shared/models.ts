@@ -186,6 +186,14 @@ export interface EngineStatus {
   message?: string;
 }
 
+/** The engines a user can switch between: Docker's contexts (and `default`), and the one in use. */
+export interface EngineContexts {
+  current: string;
+  /** What chose it: the app's own switch / --context, DOCKER_HOST, DOCKER_CONTEXT, currentContext, or nothing. */
+  source: 'flag' | 'DOCKER_HOST' | 'DOCKER_CONTEXT' | 'config' | 'default';
+  contexts: Array<{ name: string; host: string; description?: string }>;
+}
+
 export interface LogChunk {
   boxId: string;
   stream: 'stdout' | 'stderr';

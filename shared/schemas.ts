@@ -34,6 +34,8 @@ const boxRef = z.strictObject({ boxId: id });
 export const CHANNEL_SCHEMAS = {
   'app:info': none,
   'engine:status': none,
+  'engine:contexts': none,
+  'engine:use': z.strictObject({ context: z.string().min(1).max(200) }),
   'boxes:list': none,
   'boxes:launch': launch,
   'boxes:stop': boxRef,

@@ -11,7 +11,13 @@ const program = new Command('boxscope')
   .description('Launch BoxLite-style boxes and read each launch as one trace.')
   .version(version, '-V, --version', 'print the version')
   .showHelpAfterError()
-  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+  .option('--context <name>', 'the Docker context to use (as docker --context; overrides DOCKER_HOST and DOCKER_CONTEXT)')
+  .hook('preAction', (cmd) => {
+    // The core reads the engine from the env it is given: the flag is one more setting there.
+    const context = cmd.optsWithGlobals<{ context?: string }>().context;
+    if (context) process.env.BOXSCOPE_DOCKER_CONTEXT = context;
+  });
 
 registerLaunch(program); // launch
 registerBoxes(program); // boxes, stop, rm, logs

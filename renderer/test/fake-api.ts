@@ -18,6 +18,7 @@ import type {
   AppInfo,
   Box,
   CredentialInfo,
+  EngineContexts,
   EngineStatus,
   SecretStoreStatus,
   SpanRecord,
@@ -27,6 +28,7 @@ import type {
 export interface FakeData {
   info: AppInfo;
   engine: EngineStatus;
+  contexts?: EngineContexts;
   boxes: Box[];
   creds: CredentialInfo[];
   store: SecretStoreStatus;
@@ -166,6 +168,14 @@ export class FakeApi implements BoxscopeApi {
   private readonly defaults: { [C in keyof ApiChannels]: Handler<C> } = {
     'app:info': () => this.data.info,
     'engine:status': () => this.data.engine,
+    'engine:contexts': () =>
+      this.data.contexts
+        ? { ...this.data.contexts, current: this.data.engine.context ?? 'default' }
+        : { current: 'default', source: 'default', contexts: [{ name: 'default', host: this.data.engine.endpoint }] },
+    'engine:use': ({ context }) => {
+      this.data.engine = { ...this.data.engine, context };
+      return this.data.engine;
+    },
     'boxes:list': () => this.data.boxes,
     'boxes:launch': (req) => {
       const boxId = `box-${this.data.boxes.length + 1}`;

@@ -164,7 +164,11 @@ function optionsFor(
 }
 
 function named(name: string, source: EngineSource, env: NodeJS.ProcessEnv): EngineTarget {
-  if (name === 'default') return fromDefault(source, env);
+  // `default` is the engine without a context: DOCKER_HOST, or the default socket.
+  if (name === 'default') {
+    const dockerHost = env.DOCKER_HOST?.trim();
+    return dockerHost ? fromDockerHost(dockerHost, env) : fromDefault(source, env);
+  }
   const id = sha256(name);
   const root = path.join(dockerConfigDir(env), 'contexts');
   const meta = readMeta(path.join(root, 'meta', id));

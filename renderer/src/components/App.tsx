@@ -7,6 +7,7 @@ import { HelpOverlay } from './common/HelpOverlay.js';
 import { Launcher } from './launcher/Launcher.js';
 import { BoxesPage } from './boxes/BoxesPage.js';
 import { TracesPage } from './traces/TracesPage.js';
+import { EngineSettings } from './settings/EngineSettings.js';
 import { RegistrySettings } from './settings/RegistrySettings.js';
 import { isTyping } from './common/keyboard.js';
 import './App.css';
@@ -135,7 +136,11 @@ export function App() {
             title={engine?.endpoint}
           >
             <span className="state-dot" aria-hidden="true" />
-            {engine ? (engine.reachable ? `Docker ${engine.version ?? ''}` : 'No engine') : 'Checking engine…'}
+            {engine
+              ? engine.reachable
+                ? `Docker ${engine.version ?? ''}${engine.context && engine.context !== 'default' ? ` · ${engine.context}` : ''}`
+                : 'No engine'
+              : 'Checking engine…'}
           </div>
           <div className="sidebar-buttons">
             <button
@@ -167,7 +172,12 @@ export function App() {
         {route.page === 'launch' && <Launcher />}
         {route.page === 'boxes' && <BoxesPage boxId={route.boxId} />}
         {route.page === 'traces' && <TracesPage traceId={route.traceId} />}
-        {route.page === 'settings' && <RegistrySettings />}
+        {route.page === 'settings' && (
+          <>
+            <EngineSettings />
+            <RegistrySettings />
+          </>
+        )}
       </main>
       <HelpOverlay />
     </div>
