@@ -69,7 +69,7 @@ function readMeta(dir: string): ContextMeta | undefined {
 /** The contexts in Docker's store (not `default`, which is always there). */
 export function listContexts(env: NodeJS.ProcessEnv): ContextInfo[] {
   const metaDir = path.join(dockerConfigDir(env), 'contexts', 'meta');
-  let dirs: string[] = [];
+  let dirs: string[];
   try {
     dirs = fs.readdirSync(metaDir);
   } catch {
