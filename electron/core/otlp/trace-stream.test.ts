@@ -1,0 +1,190 @@
+/** The streamed trace-file parser: every format, odd key orders, every chunk boundary, and its errors. */
+import { describe, expect, it } from 'vitest';
+import type { SpanRecord } from '../../../shared/models.js';
+import { fromExportRequest } from './decode.js';
+import { parseTraceStream, TraceStreamParser } from './trace-stream.js';
+import { parseTraceFile } from './trace-file.js';
+
+const T = 'ab'.repeat(16);
+const kv = (key: string, v: string) => ({ key, value: { stringValue: v } });
+const otlpSpan = (i: number, extra: Record<string, unknown> = {}) => ({
+  traceId: T,
+  spanId: (i + 1).toString(16).padStart(16, '0'),
+  name: `op-${i}`,
+  startTimeUnixNano: String(1_000_000 + i),
+  endTimeUnixNano: String(2_000_000 + i),
+  attributes: [kv('k', `v${i}`)],
+  ...extra,
+});
+const request = (n: number) => ({
+  resourceSpans: [
+    {
+      resource: { attributes: [kv('service.name', 'svc-a')] },
+      scopeSpans: [{ scope: { name: 'lib', version: '1' }, spans: Array.from({ length: n }, (_, i) => otlpSpan(i)) }],
+    },
+  ],
+});
+
+const bytes = (s: string) => Buffer.from(s, 'utf8');
+
+/** Feeds `text` cut at the given offsets; returns every span, in order. */
+function parseCut(text: string, cuts: number[]): SpanRecord[] {
+  const buf = bytes(text);
+  const p = new TraceStreamParser();
+  const out: SpanRecord[] = [];
+  let at = 0;
+  for (const c of [...cuts, buf.length]) {
+    p.push(buf.subarray(at, c));
+    out.push(...p.take());
+    at = c;
+  }
+  p.end();
+  out.push(...p.take());
+  return out;
+}
+
+const parseAll = (text: string) => parseCut(text, []);
+const byId = (spans: SpanRecord[]) => [...spans].sort((a, b) => a.spanId.localeCompare(b.spanId));
+
+describe('parseTraceStream', () => {
+  it('decodes OTLP JSON exactly as the whole-request decoder does', () => {
+    const req = request(20);
+    expect(byId(parseAll(JSON.stringify(req)))).toEqual(byId(fromExportRequest(req).spans));
+  });
+
+  it('gives the same spans whatever the chunk boundary, for every byte of a small file', () => {
+    const text = JSON.stringify({
+      resourceSpans: [
+        {
+          scopeSpans: [
+            { spans: [otlpSpan(0, { name: 'q"uo\\te \u00e9\u4e2d \ud83d\ude00 {[' })], scope: { name: 's' } },
+          ],
+          resource: { attributes: [kv('service.name', 'é{"')] },
+        },
+      ],
+    });
+    const whole = parseAll(text);
+    expect(whole).toHaveLength(1);
+    expect(whole[0]).toMatchObject({ name: 'q"uo\\te é中 😀 {[', serviceName: 'é{"', scope: { name: 's' } });
+    const len = bytes(text).length;
+    for (let cut = 1; cut < len; cut++) expect(parseCut(text, [cut])).toEqual(whole);
+    // And one byte at a time.
+    expect(
+      parseCut(
+        text,
+        Array.from({ length: len - 1 }, (_, i) => i + 1),
+      ),
+    ).toEqual(whole);
+  });
+
+  it('holds spans until a resource or scope that comes after them is known', () => {
+    const text = JSON.stringify({
+      resourceSpans: [
+        {
+          schemaUrl: 'x',
+          scopeSpans: [
+            { spans: [otlpSpan(0), otlpSpan(1)], scope: { name: 'late-scope' } },
+            { scope: { name: 'early' }, spans: [otlpSpan(2)] },
+          ],
+          resource: { attributes: [kv('service.name', 'late-svc')] },
+        },
+      ],
+      extra: { resourceSpans: 'ignored' },
+    });
+    const spans = byId(parseAll(text));
+    expect(spans.map((s) => [s.serviceName, s.scope?.name])).toEqual([
+      ['late-svc', 'late-scope'],
+      ['late-svc', 'late-scope'],
+      ['late-svc', 'early'],
+    ]);
+  });
+
+  it('reads NDJSON of requests (the collector file exporter) and the older instrumentationLibrary names', () => {
+    const a = JSON.stringify(request(2));
+    const b = JSON.stringify({
+      resourceSpans: [
+        { instrumentationLibrarySpans: [{ instrumentationLibrary: { name: 'old' }, spans: [otlpSpan(7)] }] },
+      ],
+    });
+    const spans = parseAll(`${a}\n${b}\n\n`);
+    expect(spans).toHaveLength(3);
+    expect(spans[2]).toMatchObject({ serviceName: 'unknown_service', scope: { name: 'old' } });
+  });
+
+  it('reads Jaeger JSON with processes after the spans, and a bare {spans} trace', () => {
+    const jspan = (id: string, extra = {}) => ({
+      traceID: T,
+      spanID: id,
+      operationName: 'op' + id,
+      startTime: 1000,
+      duration: 5,
+      processID: 'p1',
+      tags: [{ key: 'span.kind', type: 'string', value: 'server' }],
+      ...extra,
+    });
+    const text = JSON.stringify({
+      data: [
+        {
+          traceID: T,
+          spans: [jspan('01'), jspan('02', { references: [{ refType: 'CHILD_OF', spanID: '01' }] })],
+          processes: { p1: { serviceName: 'jsvc' } },
+        },
+      ],
+      total: 0,
+    });
+    const spans = parseAll(text);
+    expect(spans.map((s) => [s.spanId.slice(-2), s.serviceName, s.kind, s.parentSpanId?.slice(-2)])).toEqual([
+      ['01', 'jsvc', 2, undefined],
+      ['02', 'jsvc', 2, '01'],
+    ]);
+    const bare = parseAll(JSON.stringify({ spans: [jspan('03')], processes: { p1: { serviceName: 'bare' } } }));
+    expect(bare[0]).toMatchObject({ serviceName: 'bare', endTimeUnixNano: '1005000' });
+  });
+
+  it('yields batches of the asked size as chunks arrive', async () => {
+    const buf = bytes(JSON.stringify(request(1000)));
+    const chunks = Array.from({ length: Math.ceil(buf.length / 4096) }, (_, i) =>
+      buf.subarray(i * 4096, (i + 1) * 4096),
+    );
+    const sizes: number[] = [];
+    for await (const b of parseTraceStream(chunks, { batchSpans: 300 })) sizes.push(b.spans.length);
+    expect(sizes).toEqual([300, 300, 300, 100]);
+  });
+
+  it.each([
+    ['{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId" 1}]}]}]}', /^not valid JSON in a span at byte 54$/],
+    ['{"resourceSpans" []}', /^not valid JSON: unexpected '\[' at byte 17$/],
+    ['{"resourceSpans":[]]', /^not valid JSON: unexpected '\]' at byte 19$/],
+    ['[1,2]', /^not OTLP JSON or Jaeger JSON: unexpected '\[' at byte 0$/],
+    ['\n  x', /^not OTLP JSON or Jaeger JSON: unexpected 'x' at byte 3$/],
+    ['{"hello":"world"}', /^neither OTLP JSON \(resourceSpans\) nor Jaeger JSON \(data\[\]\.spans\) at byte 0$/],
+    ['{"resourceSpans":[]}', /^no spans$/],
+    ['', /^the file is empty$/],
+    [
+      '{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"zz","spanId":"01"}]}]}]}',
+      /^no usable spans \(1 with invalid traceId\)$/,
+    ],
+  ])('refuses %j in one line', (text, message) => {
+    expect(() => parseAll(text)).toThrow(
+      expect.objectContaining({ code: 'BAD_TRACE_FILE', message: expect.stringMatching(message) }),
+    );
+  });
+
+  it('says where a truncated file ends, inside a span or not', () => {
+    const text = JSON.stringify(request(3));
+    const inSpan = text.indexOf('"name":"op-2"');
+    expect(() => parseAll(text.slice(0, inSpan))).toThrow(`truncated: the file ends inside a span at byte ${inSpan}`);
+    expect(() => parseAll(text.slice(0, -3))).toThrow(
+      /^truncated: the file ends at byte \d+ before its JSON is closed$/,
+    );
+  });
+
+  it('refuses a protobuf file and one over the size cap, naming the file', () => {
+    expect(() => parseTraceFile(new Uint8Array([0x0a, 0x80, 0x01, 0x0a]), 'x.pb')).toThrow(
+      'x.pb: protobuf trace files are not supported yet: export OTLP JSON or Jaeger JSON',
+    );
+    const p = new TraceStreamParser({ maxBytes: 10, fileName: 'big.json' });
+    p.push(bytes('{"resource'));
+    expect(() => p.push(bytes('Spans"'))).toThrow('big.json: larger than the 10 bytes a trace file may have');
+  });
+});
