@@ -4,7 +4,7 @@
  *     streamed parser alone (bytes → decoded SpanRecords, no store);
  *   - through a real browser-mode server (POST /api/traces/import) and
  *     traces:importFile: ms to the first progress item and to done, peak RSS.
- * Run: node --import tsx bench/trace-import.bench.ts [--spans N | --file PATH] [--skip-whole]
+ * Run: node --import tsx bench/trace-import.bench.ts [--spans N | --file PATH] [--skip-whole|parser|file]
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -48,7 +48,7 @@ if (!process.argv.includes('--skip-whole')) {
 }
 global.gc?.();
 peak = 0;
-{
+if (!process.argv.includes('--skip-parser')) {
   const t = performance.now();
   let n = 0;
   for await (const b of parseTraceStream(fs.createReadStream(file, { highWaterMark: 1 << 20 }))) n += b.spans.length;
@@ -99,7 +99,7 @@ const home2 = path.join(dir, 'home2');
 const core2 = await createCore({ host: 'browser', home: home2, env: { ...process.env, BOXSCOPE_HOME: home2 } });
 global.gc?.();
 peak = 0;
-{
+if (!process.argv.includes('--skip-file')) {
   const t = performance.now();
   let first = 0;
   await new Promise<void>((resolve, reject) =>

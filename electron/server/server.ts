@@ -48,7 +48,9 @@ export async function startServer(opts: ServerOptions): Promise<BrowserServer> {
   const token = opts.token ?? newToken();
   let port = 0;
 
-  const server = http.createServer((req, res) => {
+  // No whole-request deadline (Node's default is 5 minutes): a 1 GB trace upload streams into the store for
+  // longer than that. Headers still have to arrive in time (headersTimeout).
+  const server = http.createServer({ requestTimeout: 0 }, (req, res) => {
     const pathname = new URL(req.url ?? '/', 'http://x').pathname;
     if (pathname === UPLOAD_PATH) {
       handleUpload(req, res, { token, port, ctx: opts.core.ctx }).catch(() => res.destroy());

@@ -157,8 +157,9 @@ describe('parseTraceStream', () => {
     ['{"resourceSpans":[]]', /^not valid JSON: unexpected '\]' at byte 19$/],
     ['[1,2]', /^not OTLP JSON or Jaeger JSON: unexpected '\[' at byte 0$/],
     ['\n  x', /^not OTLP JSON or Jaeger JSON: unexpected 'x' at byte 3$/],
-    ['{"hello":"world"}', /^neither OTLP JSON \(resourceSpans\) nor Jaeger JSON \(data\[\]\.spans\) at byte 0$/],
+    ['{"hello":"world"}', /^neither OTLP JSON \(resourceSpans\) nor Jaeger JSON \(data\[\]\.spans\)$/],
     ['{"resourceSpans":[]}', /^no spans$/],
+    ['{"resourceSpans":[]}\n{"other":1}', /^neither OTLP JSON .* at byte 21$/],
     ['', /^the file is empty$/],
     [
       '{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"zz","spanId":"01"}]}]}]}',

@@ -213,7 +213,8 @@ export class TraceStreamParser {
         } else if (kind === 'jtrace' || kind === 'root') {
           this.decodeJaeger(this.jaeger.pop()!);
           if (kind === 'root' && this.docFormat === 'none') {
-            throw this.bad(`neither OTLP JSON (resourceSpans) nor Jaeger JSON (data[].spans) at byte ${this.docAt}`);
+            const where = this.docAt ? ` at byte ${this.docAt}` : '';
+            throw this.bad(`neither OTLP JSON (resourceSpans) nor Jaeger JSON (data[].spans)${where}`);
           }
         }
       },
