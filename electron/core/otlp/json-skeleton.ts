@@ -188,19 +188,33 @@ export class JsonSkeleton {
       let d = this.depth;
       let s = this.inString;
       let e = this.escaped;
+      // Backslashes before this index belong to an escape already taken into account.
+      let from = start;
       for (; i < n; i++) {
-        const c = buf[i]!;
         if (s) {
-          if (e) e = false;
-          else if (c === BACKSLASH) e = true;
-          else if (c === QUOTE) {
-            s = false;
-            if (d === 0) {
-              end = i + 1;
-              break;
-            }
+          // String contents are most of a span's bytes: jump to the next quote natively.
+          if (e) {
+            e = false;
+            from = i + 1;
+            continue;
           }
-        } else if (c === QUOTE) s = true;
+          const q = buf.indexOf(QUOTE, i);
+          if (q < 0) {
+            e = oddBackslashesBefore(buf, n, Math.max(from, i));
+            i = n;
+            break;
+          }
+          i = q;
+          if (oddBackslashesBefore(buf, q, from)) continue;
+          s = false;
+          if (d === 0) {
+            end = i + 1;
+            break;
+          }
+          continue;
+        }
+        const c = buf[i]!;
+        if (c === QUOTE) s = true;
         else if (c === 0x7b || c === 0x5b) d++;
         else if (c === 0x7d || c === 0x5d) {
           if (--d === 0) {
@@ -256,6 +270,13 @@ export class JsonSkeleton {
     this.mode = Mode.Skeleton;
     return i + 1;
   }
+}
+
+/** Whether the run of backslashes ending just before `at` (not reaching back past `from`) is odd: it escapes what follows. */
+function oddBackslashesBefore(buf: Uint8Array, at: number, from: number): boolean {
+  let k = at - 1;
+  while (k >= from && buf[k] === BACKSLASH) k--;
+  return (at - 1 - k) % 2 === 1;
 }
 
 export function concat(parts: Uint8Array[]): Uint8Array {

@@ -189,3 +189,53 @@ describe('parseTraceStream', () => {
     expect(() => p.push(bytes('Spans"'))).toThrow('big.json: larger than the 10 bytes a trace file may have');
   });
 });
+
+describe('escapes across chunk boundaries', () => {
+  it('reads runs of backslashes before quotes wherever a chunk ends', () => {
+    const names = ['\\', '\\\\', '\\"', '"\\', 'a\\\\\\"b', '\\\\\\\\"', 'x"y"z\\'];
+    const text = JSON.stringify({
+      resourceSpans: [{ scopeSpans: [{ spans: names.map((name, i) => otlpSpan(i, { name })) }] }],
+    });
+    const len = Buffer.byteLength(text);
+    const want = names;
+    for (let cut = 1; cut < len; cut++) {
+      for (const second of [cut + 1, cut + 2, cut + 3]) {
+        if (second >= len) continue;
+        expect(parseCut(text, [cut, second]).map((s) => s.name)).toEqual(want);
+      }
+    }
+  });
+});
+
+describe('random documents, random chunks', () => {
+  it('always gives what JSON.parse and the whole-request decoder give', () => {
+    let seed = 42;
+    const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+    const alphabet = ['a', '"', '\\', '{', '}', '[', ']', ',', ':', ' ', 'é', '😀', '\n', '\u0001'];
+    const str = () =>
+      Array.from({ length: Math.floor(rand() * 12) }, () => alphabet[Math.floor(rand() * alphabet.length)]).join('');
+    for (let round = 0; round < 150; round++) {
+      const req = {
+        resourceSpans: [
+          {
+            resource: { attributes: [kv('service.name', str()), kv(str() || 'k', str())] },
+            scopeSpans: [
+              {
+                scope: { name: str() },
+                spans: Array.from({ length: 1 + Math.floor(rand() * 4) }, (_, i) =>
+                  otlpSpan(i, { name: str(), attributes: [kv(str() || 'k', str())] }),
+                ),
+              },
+            ],
+          },
+        ],
+      };
+      const text = JSON.stringify(req, null, rand() < 0.5 ? 0 : 1);
+      const len = Buffer.byteLength(text);
+      const cuts = [
+        ...new Set(Array.from({ length: Math.floor(rand() * 8) }, () => 1 + Math.floor(rand() * (len - 1)))),
+      ].sort((a, b) => a - b);
+      expect(byId(parseCut(text, cuts))).toEqual(byId(fromExportRequest(JSON.parse(text)).spans));
+    }
+  });
+});
