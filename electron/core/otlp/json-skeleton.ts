@@ -201,7 +201,6 @@ export class JsonSkeleton {
           const q = buf.indexOf(QUOTE, i);
           if (q < 0) {
             e = oddBackslashesBefore(buf, n, Math.max(from, i));
-            i = n;
             break;
           }
           i = q;

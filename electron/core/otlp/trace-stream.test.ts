@@ -1,7 +1,8 @@
 /** The streamed trace-file parser: every format, odd key orders, every chunk boundary, and its errors. */
 import { describe, expect, it } from 'vitest';
 import type { SpanRecord } from '../../../shared/models.js';
-import { fromExportRequest } from './decode.js';
+import { decodeOtlpProtobuf, fromExportRequest } from './decode.js';
+import { pb } from './schema.js';
 import { parseTraceStream, TraceStreamParser } from './trace-stream.js';
 import { parseTraceFile } from './trace-file.js';
 
@@ -180,10 +181,7 @@ describe('parseTraceStream', () => {
     );
   });
 
-  it('refuses a protobuf file and one over the size cap, naming the file', () => {
-    expect(() => parseTraceFile(new Uint8Array([0x0a, 0x80, 0x01, 0x0a]), 'x.pb')).toThrow(
-      'x.pb: protobuf trace files are not supported yet: export OTLP JSON or Jaeger JSON',
-    );
+  it('refuses a file over the size cap, naming the file', () => {
     const p = new TraceStreamParser({ maxBytes: 10, fileName: 'big.json' });
     p.push(bytes('{"resource'));
     expect(() => p.push(bytes('Spans"'))).toThrow('big.json: larger than the 10 bytes a trace file may have');
@@ -237,5 +235,85 @@ describe('random documents, random chunks', () => {
       ].sort((a, b) => a - b);
       expect(byId(parseCut(text, cuts))).toEqual(byId(fromExportRequest(JSON.parse(text)).spans));
     }
+  });
+});
+
+describe('protobuf trace files', () => {
+  const pbSpan = (i: number) => ({
+    traceId: Buffer.from(T, 'hex'),
+    spanId: Buffer.from((i + 1).toString(16).padStart(16, '0'), 'hex'),
+    name: `op-${i}`,
+    kind: 2,
+    startTimeUnixNano: String(1_700_000_000_000_000_000n + BigInt(i)),
+    endTimeUnixNano: String(1_700_000_000_000_000_500n + BigInt(i)),
+    attributes: [kv('k', `v${i}`)],
+  });
+  const encode = (o: object) =>
+    Buffer.from(pb.ExportTraceServiceRequest.encode(pb.ExportTraceServiceRequest.fromObject(o)).finish());
+  const varint = (n: number) => {
+    const out: number[] = [];
+    while (n >= 0x80) {
+      out.push((n & 0x7f) | 0x80);
+      n = Math.floor(n / 128);
+    }
+    return Buffer.from([...out, n]);
+  };
+  /** The ResourceSpans bytes of a request holding one. */
+  const rsBytes = (o: object) => {
+    const b = encode({ resourceSpans: [o] });
+    let i = 1;
+    while (b[i]! & 0x80) i++;
+    return b.subarray(i + 1);
+  };
+  const wrap = (rs: Buffer) => Buffer.concat([Buffer.from([0x0a]), varint(rs.length), rs]);
+  const feed = (buf: Uint8Array, cuts: number[]) => {
+    const p = new TraceStreamParser();
+    const out: SpanRecord[] = [];
+    let at = 0;
+    for (const c of [...cuts, buf.length]) {
+      p.push(buf.subarray(at, c));
+      out.push(...p.take());
+      at = c;
+    }
+    p.end();
+    return [...out, ...p.take()];
+  };
+
+  it('decodes each span as the whole-request protobuf decoder does, whatever the chunk boundary', () => {
+    const req = {
+      resourceSpans: [
+        {
+          resource: { attributes: [kv('service.name', 'pb-svc')] },
+          scopeSpans: [{ scope: { name: 'lib', version: '2' }, spans: [0, 1, 2].map(pbSpan) }],
+        },
+        { resource: { attributes: [kv('service.name', 'other')] }, scopeSpans: [{ spans: [pbSpan(3)] }] },
+      ],
+    };
+    const buf = encode(req);
+    const want = byId(decodeOtlpProtobuf(buf).spans);
+    expect(want).toHaveLength(4);
+    expect(byId(feed(buf, []))).toEqual(want);
+    for (let cut = 1; cut < buf.length; cut++) expect(byId(feed(buf, [cut]))).toEqual(want);
+    expect(byId(feed(buf, Array.from({ length: buf.length - 1 }, (_, i) => i + 1)))).toEqual(want);
+    expect(byId(parseTraceFile(buf, 'x.pb'))).toEqual(want);
+  });
+
+  it('holds spans whose resource comes after them, and skips unknown fields', () => {
+    const spansFirst = rsBytes({ scopeSpans: [{ scope: { name: 's' }, spans: [pbSpan(0)] }] });
+    const resource = rsBytes({ resource: { attributes: [kv('service.name', 'late')] } });
+    const unknown = Buffer.from([0x98, 0x06, 0x07, 0xa2, 0x06, 0x02, 0x41, 0x42]); // field 99 varint, field 100 bytes
+    const buf = Buffer.concat([wrap(Buffer.concat([spansFirst, unknown, resource])), unknown]);
+    const spans = feed(buf, []);
+    expect(spans.map((s) => [s.serviceName, s.scope?.name, s.name])).toEqual([['late', 's', 'op-0']]);
+  });
+
+  it('says where a truncated or broken protobuf file stops', () => {
+    const buf = encode({ resourceSpans: [{ scopeSpans: [{ spans: [pbSpan(0), pbSpan(1)] }] }] });
+    expect(() => feed(buf.subarray(0, buf.length - 3), [])).toThrow(
+      `truncated: the file ends inside a span at byte ${buf.length - 3}`,
+    );
+    expect(() => feed(Buffer.from([0x0a, 0x05, 0x0b, 0x00]), [])).toThrow(
+      /^not a valid protobuf trace file: wire type 3 at byte 2$/,
+    );
   });
 });

@@ -22,6 +22,7 @@ import { BoxscopeError } from '../../../shared/errors.js';
 import { fromExportRequest } from './decode.js';
 import { JsonSkeleton, type Action, type SkeletonHandler } from './json-skeleton.js';
 import { fromJaeger } from './jaeger.js';
+import { PbTraceWalker } from './pb-stream.js';
 
 type Loose = Record<string, unknown>;
 
@@ -77,24 +78,45 @@ export class TraceStreamParser {
   decoded = 0;
   rejected = 0;
   rejectReason?: string;
-  private protobuf = false;
+  private pb?: PbTraceWalker;
+  private prefix?: Uint8Array;
+  private total = 0;
 
   constructor(private readonly opts: TraceStreamOptions = {}) {
     this.scanner = new JsonSkeleton(this.handler());
   }
 
   get bytes(): number {
-    return this.scanner.offset;
+    return this.total;
   }
 
   push(chunk: Uint8Array): void {
     if (chunk.length === 0) return;
-    if (this.opts.maxBytes !== undefined && this.scanner.offset + chunk.length > this.opts.maxBytes) {
+    if (this.opts.maxBytes !== undefined && this.total + chunk.length > this.opts.maxBytes) {
       throw this.bad(`larger than the ${formatBytes(this.opts.maxBytes)} a trace file may have`);
     }
-    if (this.scanner.offset === 0 && looksLikeProtobuf(chunk)) this.protobuf = true;
-    if (this.protobuf) throw this.bad('protobuf trace files are not supported yet: export OTLP JSON or Jaeger JSON');
-    this.scanner.push(chunk);
+    if (this.prefix) {
+      chunk = Buffer.concat([this.prefix, chunk]);
+      this.total -= this.prefix.length;
+      this.prefix = undefined;
+    }
+    // One byte cannot tell protobuf from JSON: wait for the next.
+    if (this.total === 0 && chunk.length < 2 && chunk[0] === 0x0a) {
+      this.prefix = chunk;
+      this.total += chunk.length;
+      return;
+    }
+    if (this.total === 0 && looksLikeProtobuf(chunk)) {
+      this.pb = new PbTraceWalker({
+        opened: (k) => this.opened(k),
+        closed: (k) => this.closed(k),
+        accept: (k, key, v) => this.accept(k, key, v),
+        bad: (reason) => this.bad(reason),
+      });
+    }
+    this.total += chunk.length;
+    if (this.pb) this.pb.push(chunk);
+    else this.scanner.push(chunk);
   }
 
   /** Spans decoded since the last take. */
@@ -106,12 +128,20 @@ export class TraceStreamParser {
 
   /** The input is complete: throws if it stopped inside a value, or held no spans at all. */
   end(): void {
-    const st = this.scanner.state();
-    const at = this.scanner.offset;
+    if (this.prefix) {
+      this.scanner.push(this.prefix);
+      this.prefix = undefined;
+    }
+    const st = (this.pb ?? this.scanner).state();
+    const at = this.total;
     if (st.capturing === 'spans' || st.capturing === 'jspans') {
       throw this.bad(`truncated: the file ends inside a span at byte ${at}`);
     }
-    if (!st.complete) throw this.bad(`truncated: the file ends at byte ${at} before its JSON is closed`);
+    if (!st.complete) {
+      throw this.bad(
+        `truncated: the file ends at byte ${at} ${this.pb ? 'inside a message' : 'before its JSON is closed'}`,
+      );
+    }
     if (this.decoded === 0) {
       if (at === 0 || this.docFormat === 'none') throw this.bad(at === 0 ? 'the file is empty' : 'no spans');
       throw this.bad(this.rejected ? `no usable spans (${this.rejected} with ${this.rejectReason})` : 'no spans');
@@ -148,13 +178,82 @@ export class TraceStreamParser {
     this.emit(fromJaeger({ data: [{ ...t.fields, spans }] }, this.opts.fileName));
   }
 
-  private handler(): SkeletonHandler {
-    const LB = 0x7b;
-    const AB = 0x5b;
+  /** A container of `kind` opens (JSON object or array, protobuf message). */
+  opened(kind: string): void {
+    if (kind === 'root') {
+      this.docFormat = 'none';
+      this.jaeger.push({ fields: {}, known: false, spans: [] });
+    } else if (kind === 'rsList') this.docFormat = 'otlp';
+    else if (kind === 'data' || kind === 'jspans') this.docFormat = 'jaeger';
+    else if (kind === 'rs') this.resources.push({ fields: {}, known: false, held: [] });
+    else if (kind === 'ss') this.scopes.push({ fields: {}, known: false, spans: [] });
+    else if (kind === 'jtrace') this.jaeger.push({ fields: {}, known: false, spans: [] });
+  }
+
+  closed(kind: string): void {
+    if (kind === 'ss') {
+      const s = this.scopes.pop()!;
+      const r = this.resources[this.resources.length - 1]!;
+      if (r.known) this.decodeOtlp(r, s);
+      else if (s.spans.length) r.held.push(s);
+    } else if (kind === 'rs') {
+      const r = this.resources.pop()!;
+      for (const s of r.held) this.decodeOtlp(r, s);
+    } else if (kind === 'jtrace' || kind === 'root') {
+      this.decodeJaeger(this.jaeger.pop()!);
+      if (kind === 'root' && this.docFormat === 'none') {
+        const where = this.docAt ? ` at byte ${this.docAt}` : '';
+        throw this.bad(`neither OTLP JSON (resourceSpans) nor Jaeger JSON (data[].spans)${where}`);
+      }
+    }
+  }
+
+  /** A decoded value: a span, a resource, a scope, Jaeger processes. */
+  accept(kind: string, key: string | undefined, v: unknown): void {
     const resource = () => this.resources[this.resources.length - 1]!;
     const scope = () => this.scopes[this.scopes.length - 1]!;
     const trace = () => this.jaeger[this.jaeger.length - 1]!;
     const decodeNow = () => this.decodeOtlp(resource(), scope());
+    switch (kind) {
+      case 'spans': {
+        const s = scope();
+        s.spans.push(v);
+        if (s.known && resource().known && s.spans.length >= GROUP) decodeNow();
+        return;
+      }
+      case 'jspans': {
+        const t = trace();
+        t.spans.push(v);
+        if (t.known && t.spans.length >= GROUP) this.decodeJaeger(t);
+        return;
+      }
+      case 'rs': {
+        const r = resource();
+        r.fields.resource = v;
+        r.known = true;
+        for (const s of r.held) this.decodeOtlp(r, s);
+        r.held = [];
+        return;
+      }
+      case 'ss': {
+        const s = scope();
+        s.fields[key!] = v;
+        s.known = true;
+        return;
+      }
+      case 'jtrace':
+      case 'root': {
+        const t = trace();
+        t.fields[key!] = v;
+        if (key === 'processes') t.known = isObj(v);
+        return;
+      }
+    }
+  }
+
+  private handler(): SkeletonHandler {
+    const LB = 0x7b;
+    const AB = 0x5b;
     return {
       value: (kind, key, first, at): Action => {
         switch (kind) {
@@ -191,71 +290,10 @@ export class TraceStreamParser {
             return 'skip';
         }
       },
-      opened: (kind) => {
-        if (kind === 'root') {
-          this.docFormat = 'none';
-          this.jaeger.push({ fields: {}, known: false, spans: [] });
-        } else if (kind === 'rsList') this.docFormat = 'otlp';
-        else if (kind === 'data' || kind === 'jspans') this.docFormat = 'jaeger';
-        else if (kind === 'rs') this.resources.push({ fields: {}, known: false, held: [] });
-        else if (kind === 'ss') this.scopes.push({ fields: {}, known: false, spans: [] });
-        else if (kind === 'jtrace') this.jaeger.push({ fields: {}, known: false, spans: [] });
-      },
-      closed: (kind) => {
-        if (kind === 'ss') {
-          const s = this.scopes.pop()!;
-          const r = resource();
-          if (r.known) this.decodeOtlp(r, s);
-          else if (s.spans.length) r.held.push(s);
-        } else if (kind === 'rs') {
-          const r = this.resources.pop()!;
-          for (const s of r.held) this.decodeOtlp(r, s);
-        } else if (kind === 'jtrace' || kind === 'root') {
-          this.decodeJaeger(this.jaeger.pop()!);
-          if (kind === 'root' && this.docFormat === 'none') {
-            const where = this.docAt ? ` at byte ${this.docAt}` : '';
-            throw this.bad(`neither OTLP JSON (resourceSpans) nor Jaeger JSON (data[].spans)${where}`);
-          }
-        }
-      },
-      captured: (kind, key, bytes, at) => {
-        const v = this.parse(bytes, at, kind === 'spans' || kind === 'jspans');
-        switch (kind) {
-          case 'spans': {
-            const s = scope();
-            s.spans.push(v);
-            if (s.known && resource().known && s.spans.length >= GROUP) decodeNow();
-            return;
-          }
-          case 'jspans': {
-            const t = trace();
-            t.spans.push(v);
-            if (t.known && t.spans.length >= GROUP) this.decodeJaeger(t);
-            return;
-          }
-          case 'rs': {
-            const r = resource();
-            r.fields.resource = v;
-            r.known = true;
-            for (const s of r.held) this.decodeOtlp(r, s);
-            r.held = [];
-            return;
-          }
-          case 'ss': {
-            const s = scope();
-            s.fields[key!] = v;
-            s.known = true;
-            return;
-          }
-          case 'jtrace':
-          case 'root': {
-            const t = trace();
-            t.fields[key!] = v;
-            if (key === 'processes') t.known = isObj(v);
-            return;
-          }
-        }
-      },
+      opened: (kind) => this.opened(kind),
+      closed: (kind) => this.closed(kind),
+      captured: (kind, key, bytes, at) =>
+        this.accept(kind, key, this.parse(bytes, at, kind === 'spans' || kind === 'jspans')),
       unexpected: (c, at) => {
         throw this.bad(`not valid JSON: unexpected ${describeByte(c)} at byte ${at}`);
       },

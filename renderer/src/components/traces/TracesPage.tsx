@@ -83,7 +83,7 @@ function ImportZone({ onEmpty }: { onEmpty(): void }) {
     >
       <input
         type="file"
-        accept=".json,application/json"
+        accept=".json,.jsonl,.ndjson,.pb,.binpb,application/json,application/x-protobuf"
         className="visually-hidden"
         aria-label="Open a trace file"
         onChange={(e) => {
