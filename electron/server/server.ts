@@ -14,6 +14,7 @@ import { contentType, resolveStatic, SECURITY_HEADERS } from '../host-common/sec
 import { serveWire, type CoreEntry } from '../host-common/wire-server.js';
 import { checkRequest, isLoopbackHost, newToken } from './guard.js';
 import { handleUpload, UPLOAD_PATH, type ImportContext } from './upload.js';
+import { UploadSessions } from './upload-parts.js';
 
 export interface ServerOptions {
   /** The core's entry; with its context (a Core from createCore), trace files can be uploaded too. */
@@ -47,13 +48,14 @@ export async function startServer(opts: ServerOptions): Promise<BrowserServer> {
   }
   const token = opts.token ?? newToken();
   let port = 0;
+  const uploads = new UploadSessions();
 
   // No whole-request deadline (Node's default is 5 minutes): a 1 GB trace upload streams into the store for
   // longer than that. Headers still have to arrive in time (headersTimeout).
   const server = http.createServer({ requestTimeout: 0 }, (req, res) => {
     const pathname = new URL(req.url ?? '/', 'http://x').pathname;
     if (pathname === UPLOAD_PATH) {
-      handleUpload(req, res, { token, port, ctx: opts.core.ctx }).catch(() => res.destroy());
+      handleUpload(req, res, { token, port, ctx: opts.core.ctx, parts: uploads }).catch(() => res.destroy());
       return;
     }
     const verdict = checkRequest(req, { token, port, needToken: !isAsset(pathname) });
@@ -107,6 +109,7 @@ export async function startServer(opts: ServerOptions): Promise<BrowserServer> {
     port,
     token,
     async close() {
+      uploads.closeAll();
       for (const ws of wss.clients) ws.terminate();
       wss.close();
       server.closeAllConnections();

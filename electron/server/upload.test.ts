@@ -9,6 +9,7 @@ import type { ImportProgress } from '../../shared/models.js';
 import type { ErrorInfo } from '../../shared/errors.js';
 import { createCore, type Core } from '../core/service.js';
 import { startServer, type BrowserServer } from './server.js';
+import { importTraceFile } from '../../renderer/src/api/import-file.js';
 
 const CAP = 30_000_000;
 let home: string;
@@ -134,6 +135,75 @@ describe('POST /api/traces/import', () => {
     console.log(
       `20k spans (${(size / 1e6).toFixed(1)} MB): first line ${a.firstMs.toFixed(0)} ms, done ${a.endMs.toFixed(0)} ms`,
     );
+  });
+
+  it("takes the file in parts, as the page sends it, with the trace named in the first part's answer", async () => {
+    const buf = fs.readFileSync(file).toString().replaceAll(traceId, 'd'.repeat(32));
+    const bytes = Buffer.from(buf);
+    const id = 'part-test-0001';
+    const q = (part: number, last: boolean) =>
+      `?token=${server.token}&name=trace.json&upload=${id}&part=${part}&last=${last ? 1 : 0}&size=${bytes.length}`;
+    const cuts = [0, 2_500_000, 7_000_000, 12_000_000, bytes.length];
+    const answers: Answer[] = [];
+    for (let k = 0; k + 1 < cuts.length; k++) {
+      answers.push(await upload(bytes.subarray(cuts[k], cuts[k + 1]), { query: q(k, k + 2 === cuts.length) }));
+    }
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+    const first = answers[0]!.lines[0] as ImportProgress;
+    expect(first).toMatchObject({ traceIds: ['d'.repeat(32)], done: false, totalBytes: bytes.length });
+    const all = answers.flatMap((a) => a.lines) as ImportProgress[];
+    expect(all.at(-1)).toMatchObject({ spans: 20_000, bytes: bytes.length, done: true });
+    expect(all.filter((l) => 'error' in l)).toEqual([]);
+    expect(core.ctx.store.getTrace('d'.repeat(32))).toHaveLength(20_000);
+    // A part of no upload, or out of order.
+    expect((await upload(Buffer.from('x'), { query: q(1, false) })).status).toBe(409);
+    expect(
+      (await upload(Buffer.from('{"resourceSpans":[]}'), { query: q(0, true).replace(id, 'other-0001') })).lines,
+    ).toEqual([{ error: { code: 'BAD_TRACE_FILE', message: 'trace.json: no spans' } }]);
+  });
+
+  it("a bad part ends the upload with an error line in that part's answer", async () => {
+    const id = 'part-test-0002';
+    const q = (part: number, last: boolean) =>
+      `?token=${server.token}&name=p.json&upload=${id}&part=${part}&last=${last ? 1 : 0}`;
+    const a = await upload(Buffer.from('{"resourceSpans":[{"scopeSpans":[{"spans":['), { query: q(0, false) });
+    expect(a.lines).toEqual([]);
+    const b = await upload(Buffer.from(']]]'), { query: q(1, false) });
+    expect(b.lines).toEqual([
+      { error: { code: 'BAD_TRACE_FILE', message: "p.json: not valid JSON: unexpected ']' at byte 44" } },
+    ]);
+    expect((await upload(Buffer.from('x'), { query: q(2, true) })).status).toBe(409);
+  });
+
+  it("the page's own client uploads a file in parts and gets the trace id in the first part's answer", async () => {
+    const text = fs.readFileSync(file, 'utf8').replaceAll(traceId, '9'.repeat(32));
+    const f = new File([text], 'client.json');
+    const g = globalThis as { window?: unknown };
+    g.window = { location: { protocol: 'http:', host: `127.0.0.1:${server.port}`, search: `?token=${server.token}` } };
+    try {
+      const seen: ImportProgress[] = [];
+      const t0 = performance.now();
+      let firstMs = 0;
+      const last = await importTraceFile(f, (p) => {
+        firstMs ||= performance.now() - t0;
+        seen.push(p);
+      });
+      expect(seen[0]!.traceIds).toEqual(['9'.repeat(32)]);
+      // The first part is 4 MiB: its answer came before the rest of the file was sent.
+      expect(seen[0]!.bytes).toBeLessThanOrEqual(4 * 1024 * 1024);
+      expect(last).toMatchObject({ spans: 20_000, bytes: f.size, totalBytes: f.size, done: true });
+      expect(core.ctx.store.getTrace('9'.repeat(32))).toHaveLength(20_000);
+      console.log(
+        `client in parts: first progress ${firstMs.toFixed(0)} ms, done ${(performance.now() - t0).toFixed(0)} ms`,
+      );
+      const bad = new File(['{"resourceSpans":[]}'], 'empty.json');
+      await expect(importTraceFile(bad, () => {})).rejects.toMatchObject({
+        code: 'BAD_TRACE_FILE',
+        message: 'empty.json: no spans',
+      });
+    } finally {
+      delete g.window;
+    }
   });
 
   it('refuses a body over the cap: 413 from its length, an error line while streaming', async () => {

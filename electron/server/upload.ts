@@ -1,6 +1,7 @@
 /**
  * Browser mode's trace upload: `POST /api/traces/import?token=…&name=<file name>`
- * with the raw file as the body, streamed into the store as it arrives. The
+ * with the raw file as the body, streamed into the store as it arrives (or the
+ * file in slices, one request each: upload-parts.ts, what the page does). The
  * answer is NDJSON, one ImportProgress per line as the import goes, and an
  * error as a last line `{"error": ErrorInfo}`. Same guard as the WebSocket:
  * a loopback Host and Origin (403) and the token (401). A body past the cap
@@ -14,6 +15,7 @@ import { importMaxBytes, importTraceStream } from '../core/traces/import.js';
 import { formatBytes } from '../core/otlp/trace-stream.js';
 import { SECURITY_HEADERS } from '../host-common/security.js';
 import { checkRequest, sameToken } from './guard.js';
+import type { UploadSessions } from './upload-parts.js';
 
 export const UPLOAD_PATH = '/api/traces/import';
 
@@ -23,6 +25,8 @@ export interface UploadOptions {
   token: string;
   port: number;
   ctx: ImportContext | undefined;
+  /** Uploads sent in parts (upload-parts.ts). */
+  parts: UploadSessions;
 }
 
 function refuse(res: ServerResponse, status: number, error: ErrorInfo, extra: Record<string, string> = {}): void {
@@ -64,7 +68,8 @@ export async function handleUpload(req: IncomingMessage, res: ServerResponse, op
   const ctx = opts.ctx;
   const maxBytes = importMaxBytes(ctx.env);
   const declared = req.headers['content-length'] !== undefined ? Number(req.headers['content-length']) : undefined;
-  if (declared !== undefined && declared > maxBytes) {
+  const whole = url.searchParams.has('size') ? Number(url.searchParams.get('size')) : undefined;
+  if ((declared !== undefined && declared > maxBytes) || (whole !== undefined && whole > maxBytes)) {
     req.resume();
     return refuse(
       res,
@@ -77,18 +82,22 @@ export async function handleUpload(req: IncomingMessage, res: ServerResponse, op
     );
   }
 
+  const headers = {
+    ...SECURITY_HEADERS,
+    'Content-Type': 'application/x-ndjson',
+    'Cache-Control': 'no-store',
+    'X-Accel-Buffering': 'no',
+  };
+  const fileName = cleanName(url.searchParams.get('name'));
+  if (url.searchParams.has('upload')) return opts.parts.part(req, res, url, ctx, { fileName, maxBytes, headers });
+
   const ac = new AbortController();
   // The page went away (closed, reloaded, cancelled the fetch): stop reading and storing.
   res.on('close', () => {
     if (!res.writableEnded) ac.abort();
   });
   req.on('aborted', () => ac.abort());
-  res.writeHead(200, {
-    ...SECURITY_HEADERS,
-    'Content-Type': 'application/x-ndjson',
-    'Cache-Control': 'no-store',
-    'X-Accel-Buffering': 'no',
-  });
+  res.writeHead(200, headers);
   res.flushHeaders();
   const line = (v: unknown) => {
     if (!ac.signal.aborted) res.write(JSON.stringify(v) + '\n');
@@ -96,7 +105,7 @@ export async function handleUpload(req: IncomingMessage, res: ServerResponse, op
   try {
     // Not destroyed when the import stops early: the rest of the body is drained so the page reads the answer.
     await importTraceStream(ctx, req.iterator({ destroyOnReturn: false }), {
-      fileName: cleanName(url.searchParams.get('name')),
+      fileName,
       totalBytes: declared !== undefined && Number.isSafeInteger(declared) ? declared : undefined,
       signal: ac.signal,
       maxBytes,

@@ -1,8 +1,8 @@
 /**
  * Opens a trace file without ever reading it into the page: in Electron the
- * core reads it from disk by path (traces:importFile); in browser mode the
- * File itself is the body of a POST, which the browser streams from disk,
- * and the answer is NDJSON progress. Either way progress items arrive as the
+ * core reads it from disk by path (traces:importFile); in browser mode slices
+ * of the File are the bodies of POSTs, which the browser streams from disk,
+ * each answered with NDJSON progress. Either way progress items arrive as the
  * core stores batches, the first one as soon as there is a trace to open.
  *
  * Imports outlive the component that started them (the page navigates to
@@ -77,29 +77,62 @@ async function importAsText(
   return p;
 }
 
+/**
+ * The first slice is small so its answer (read by the browser only once the slice is sent) names the
+ * trace within a batch of spans; later ones are larger. Each answer ends when the core has taken the
+ * slice, so the next is sent no faster than the store keeps up.
+ */
+const FIRST_PART = 4 * 1024 * 1024;
+const NEXT_PART = 32 * 1024 * 1024;
+
+function newUploadId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 async function upload(
   file: File,
   onProgress: (p: ImportProgress) => void,
   signal?: AbortSignal,
 ): Promise<ImportProgress> {
-  const res = await fetch(importUrl(window.location, file.name), {
-    method: 'POST',
-    body: file,
-    headers: { 'Content-Type': 'application/octet-stream' },
-    signal,
-  });
+  const base = `${importUrl(window.location, file.name)}&upload=${newUploadId()}&size=${file.size}`;
   let last: ImportProgress | undefined;
-  const take = (line: string) => {
-    if (!line.trim()) return;
-    const item = JSON.parse(line) as ImportProgress | { error: ErrorInfo };
+  const take = (item: ImportProgress | { error: ErrorInfo }) => {
     if ('error' in item) throw fromErrorInfo(item.error);
     last = item;
     onProgress(item);
   };
-  if (!res.body) throw new BoxscopeError('INTERNAL', `The upload failed (HTTP ${res.status})`);
+  for (let part = 0, at = 0; ; part++) {
+    const end = Math.min(file.size, at + (part === 0 ? FIRST_PART : NEXT_PART));
+    const final = end >= file.size;
+    const res = await fetch(`${base}&part=${part}&last=${final ? 1 : 0}`, {
+      method: 'POST',
+      // A slice of a File is read from disk as it is sent, never into the page.
+      body: file.slice(at, end),
+      headers: { 'Content-Type': 'application/octet-stream' },
+      signal,
+    });
+    const got = await readLines(res, take);
+    if (!res.ok && !got) throw new BoxscopeError('INTERNAL', `The upload failed (HTTP ${res.status})`);
+    if (final) break;
+    at = end;
+  }
+  if (!last?.done) throw new BoxscopeError('INTERNAL', 'The import ended before the whole file was read');
+  return last;
+}
+
+/** Hands each NDJSON line of an answer to `take` as it arrives; returns how many there were. */
+async function readLines(res: Response, take: (item: ImportProgress | { error: ErrorInfo }) => void): Promise<number> {
+  if (!res.body) return 0;
   const reader = res.body.getReader();
   const decoder = new TextDecoder();
   let rest = '';
+  let count = 0;
+  const line = (l: string) => {
+    if (!l.trim()) return;
+    count++;
+    take(JSON.parse(l) as ImportProgress | { error: ErrorInfo });
+  };
   try {
     for (;;) {
       const { done, value } = await reader.read();
@@ -107,15 +140,13 @@ async function upload(
       rest += decoder.decode(value, { stream: true });
       const lines = rest.split('\n');
       rest = lines.pop() ?? '';
-      for (const l of lines) take(l);
+      for (const l of lines) line(l);
     }
-    take(rest + decoder.decode());
+    line(rest + decoder.decode());
   } finally {
     reader.releaseLock();
   }
-  if (!res.ok && !last) throw new BoxscopeError('INTERNAL', `The upload failed (HTTP ${res.status})`);
-  if (!last?.done) throw new BoxscopeError('INTERNAL', 'The import ended before the whole file was read');
-  return last;
+  return count;
 }
 
 export interface ActiveImport {
