@@ -117,6 +117,28 @@ if (!process.argv.includes('--skip-file')) {
     `traces:importFile: first progress ${first.toFixed(0)} ms, done ${ms.toFixed(0)} ms = ${rate(ms)}, peak RSS ${rss()}`,
   );
 }
+if (!process.argv.includes('--skip-parts')) {
+  // The page's own client (renderer/src/api/import-file.ts): the file in slices of a disk-backed Blob.
+  const home3 = path.join(dir, 'home3');
+  const core3 = await createCore({ host: 'browser', home: home3, env: { ...process.env, BOXSCOPE_HOME: home3 } });
+  const server3 = await startServer({ core: core3, staticDir: path.join(dir, 'dist') });
+  const { importTraceFile } = await import('../renderer/src/api/import-file.js');
+  const g = globalThis as { window?: unknown };
+  g.window = { location: { protocol: 'http:', host: `127.0.0.1:${server3.port}`, search: `?token=${server3.token}` } };
+  const f = new File([await fs.openAsBlob(file)], 'bench.json');
+  global.gc?.();
+  peak = 0;
+  const t = performance.now();
+  let first = 0;
+  const last = await importTraceFile(f, () => (first ||= performance.now() - t));
+  const ms = performance.now() - t;
+  console.log(
+    `page client, file in parts: first progress ${first.toFixed(0)} ms, done ${ms.toFixed(0)} ms = ${rate(ms)}, ${last.spans} spans, peak RSS ${rss()}`,
+  );
+  delete g.window;
+  await server3.close();
+  await core3.close();
+}
 clearInterval(sampler);
 await server.close();
 await core.close();
