@@ -14,10 +14,14 @@ import { BoxscopeError, toErrorInfo } from '../../shared/errors.js';
 import { importTraceStream } from '../core/traces/import.js';
 import type { ImportContext } from './upload.js';
 
-/** Chunks from successive requests to one import; `push` settles once the import has taken the chunk. */
+/** Bytes queued ahead of the import before a part's reading waits: smooths the hand-over, bounds memory. */
+const QUEUE_BYTES = 4 * 1024 * 1024;
+
+/** Chunks from successive requests to one import; `push` settles once the chunk is queued within bounds. */
 export class ChunkQueue implements AsyncIterable<Uint8Array> {
   private waiting?: (r: IteratorResult<Uint8Array>) => void;
-  private pending?: { chunk: Uint8Array; taken: () => void };
+  private pending: Array<{ chunk: Uint8Array; taken?: () => void }> = [];
+  private queued = 0;
   private ended = false;
   private idlers: Array<() => void> = [];
 
@@ -32,15 +36,19 @@ export class ChunkQueue implements AsyncIterable<Uint8Array> {
   }
 
   push(chunk: Uint8Array): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.ended) return resolve();
-      const w = this.waiting;
-      if (w) {
-        this.waiting = undefined;
-        w({ value: chunk, done: false });
-        resolve();
-      } else this.pending = { chunk, taken: resolve };
-    });
+    if (this.ended) return Promise.resolve();
+    const w = this.waiting;
+    if (w) {
+      this.waiting = undefined;
+      w({ value: chunk, done: false });
+      return Promise.resolve();
+    }
+    this.queued += chunk.length;
+    if (this.queued <= QUEUE_BYTES) {
+      this.pending.push({ chunk });
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.pending.push({ chunk, taken: resolve }));
   }
 
   end(): void {
@@ -55,10 +63,10 @@ export class ChunkQueue implements AsyncIterable<Uint8Array> {
     return {
       next: () =>
         new Promise((resolve) => {
-          const p = this.pending;
+          const p = this.pending.shift();
           if (p) {
-            this.pending = undefined;
-            p.taken();
+            this.queued -= p.chunk.length;
+            p.taken?.();
             resolve({ value: p.chunk, done: false });
           } else if (this.ended) resolve({ value: undefined, done: true });
           else {
@@ -68,8 +76,8 @@ export class ChunkQueue implements AsyncIterable<Uint8Array> {
         }),
       return: async () => {
         this.ended = true;
-        this.pending?.taken();
-        this.pending = undefined;
+        for (const p of this.pending.splice(0)) p.taken?.();
+        this.queued = 0;
         this.wakeIdlers();
         return { value: undefined, done: true };
       },
