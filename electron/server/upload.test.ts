@@ -159,7 +159,7 @@ describe('POST /api/traces/import', () => {
     expect((await upload(Buffer.from('x'), { query: q(1, false) })).status).toBe(409);
     expect(
       (await upload(Buffer.from('{"resourceSpans":[]}'), { query: q(0, true).replace(id, 'other-0001') })).lines,
-    ).toEqual([{ error: { code: 'BAD_TRACE_FILE', message: 'trace.json: no spans' } }]);
+    ).toEqual([{ error: { code: 'BAD_TRACE_FILE', message: 'trace.json: the file holds no spans' } }]);
   });
 
   it("a bad part ends the upload with an error line in that part's answer", async () => {
@@ -199,7 +199,7 @@ describe('POST /api/traces/import', () => {
       const bad = new File(['{"resourceSpans":[]}'], 'empty.json');
       await expect(importTraceFile(bad, () => {})).rejects.toMatchObject({
         code: 'BAD_TRACE_FILE',
-        message: 'empty.json: no spans',
+        message: 'empty.json: the file holds no spans',
       });
     } finally {
       delete g.window;
@@ -267,7 +267,7 @@ describe('POST /api/traces/import', () => {
     expect(stored).toBeLessThan(20_000);
     // The server still serves.
     expect((await upload(Buffer.from('{"resourceSpans":[]}'))).lines.at(-1)).toMatchObject({
-      error: { message: 'trace.json: no spans' },
+      error: { message: 'trace.json: the file holds no spans' },
     });
   });
 });

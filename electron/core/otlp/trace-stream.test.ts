@@ -159,7 +159,7 @@ describe('parseTraceStream', () => {
     ['[1,2]', /^not OTLP JSON or Jaeger JSON: unexpected '\[' at byte 0$/],
     ['\n  x', /^not OTLP JSON or Jaeger JSON: unexpected 'x' at byte 3$/],
     ['{"hello":"world"}', /^neither OTLP JSON \(resourceSpans\) nor Jaeger JSON \(data\[\]\.spans\)$/],
-    ['{"resourceSpans":[]}', /^no spans$/],
+    ['{"resourceSpans":[]}', /^the file holds no spans$/],
     ['{"resourceSpans":[]}\n{"other":1}', /^neither OTLP JSON .* at byte 21$/],
     ['', /^the file is empty$/],
     [
@@ -294,7 +294,14 @@ describe('protobuf trace files', () => {
     expect(want).toHaveLength(4);
     expect(byId(feed(buf, []))).toEqual(want);
     for (let cut = 1; cut < buf.length; cut++) expect(byId(feed(buf, [cut]))).toEqual(want);
-    expect(byId(feed(buf, Array.from({ length: buf.length - 1 }, (_, i) => i + 1)))).toEqual(want);
+    expect(
+      byId(
+        feed(
+          buf,
+          Array.from({ length: buf.length - 1 }, (_, i) => i + 1),
+        ),
+      ),
+    ).toEqual(want);
     expect(byId(parseTraceFile(buf, 'x.pb'))).toEqual(want);
   });
 

@@ -147,8 +147,11 @@ export class TraceStreamParser {
       );
     }
     if (this.decoded === 0) {
-      if (at === 0 || this.docFormat === 'none') throw this.bad(at === 0 ? 'the file is empty' : 'no spans');
-      throw this.bad(this.rejected ? `no usable spans (${this.rejected} with ${this.rejectReason})` : 'no spans');
+      if (at === 0 || this.docFormat === 'none')
+        throw this.bad(at === 0 ? 'the file is empty' : 'the file holds no spans');
+      throw this.bad(
+        this.rejected ? `no usable spans (${this.rejected} with ${this.rejectReason})` : 'the file holds no spans',
+      );
     }
   }
 
