@@ -23,12 +23,9 @@
  */
 import type { SpanRecord } from '../../../shared/models.js';
 import { BoxscopeError } from '../../../shared/errors.js';
-import { fromExportRequest } from './decode.js';
 import { JsonSkeleton, type Action, type SkeletonHandler } from './json-skeleton.js';
-import { fromJaeger } from './jaeger.js';
+import { SpanSink } from './span-sink.js';
 import { PbTraceWalker } from './pb-stream.js';
-
-type Loose = Record<string, unknown>;
 
 export interface TraceStreamOptions {
   fileName?: string;
@@ -44,27 +41,6 @@ export interface SpanBatch {
   bytes: number;
 }
 
-/** Spans decoded together: few enough to emit early, enough to spread each call's cost. */
-const GROUP = 250;
-
-interface Resource {
-  fields: Loose;
-  known: boolean;
-  held: Scope[];
-}
-interface Scope {
-  fields: Loose;
-  known: boolean;
-  spans: unknown[];
-}
-interface JaegerTrace {
-  fields: Loose;
-  known: boolean;
-  spans: unknown[];
-}
-
-const isObj = (v: unknown): v is Loose => !!v && typeof v === 'object' && !Array.isArray(v);
-
 function describeByte(c: number): string {
   return c >= 0x21 && c <= 0x7e ? `'${String.fromCharCode(c)}'` : `byte 0x${c.toString(16).padStart(2, '0')}`;
 }
@@ -72,21 +48,13 @@ function describeByte(c: number): string {
 /** The push side: feed chunks, take the spans decoded so far, end. Synchronous; see parseTraceStream. */
 export class TraceStreamParser {
   private readonly scanner: JsonSkeleton;
-  private out: SpanRecord[] = [];
-  private readonly resources: Resource[] = [];
-  private readonly scopes: Scope[] = [];
-  private readonly jaeger: JaegerTrace[] = [];
-  private docFormat: 'none' | 'otlp' | 'jaeger' = 'none';
-  private docAt = 0;
-  /** Spans decoded, and spans the decoder refused (bad ids, times) with its first reason. */
-  decoded = 0;
-  rejected = 0;
-  rejectReason?: string;
+  private readonly sink: SpanSink;
   private pb?: PbTraceWalker;
   private prefix?: Uint8Array;
   private total = 0;
 
   constructor(private readonly opts: TraceStreamOptions = {}) {
+    this.sink = new SpanSink(opts.fileName, (reason) => this.bad(reason));
     this.scanner = new JsonSkeleton(this.handler());
   }
 
@@ -112,9 +80,9 @@ export class TraceStreamParser {
     }
     if (this.total === 0 && looksLikeProtobuf(chunk)) {
       this.pb = new PbTraceWalker({
-        opened: (k) => this.opened(k),
-        closed: (k) => this.closed(k),
-        accept: (k, key, v) => this.accept(k, key, v),
+        opened: (k) => this.sink.opened(k),
+        closed: (k) => this.sink.closed(k),
+        accept: (k, key, v) => this.sink.accept(k, key, v),
         bad: (reason) => this.bad(reason),
       });
     }
@@ -125,9 +93,7 @@ export class TraceStreamParser {
 
   /** Spans decoded since the last take. */
   take(): SpanRecord[] {
-    const out = this.out;
-    this.out = [];
-    return out;
+    return this.sink.take();
   }
 
   /** The input is complete: throws if it stopped inside a value, or held no spans at all. */
@@ -146,11 +112,13 @@ export class TraceStreamParser {
         `truncated: the file ends at byte ${at} ${this.pb ? 'inside a message' : 'before its JSON is closed'}`,
       );
     }
-    if (this.decoded === 0) {
-      if (at === 0 || this.docFormat === 'none')
+    if (this.sink.decoded === 0) {
+      if (at === 0 || this.sink.docFormat === 'none')
         throw this.bad(at === 0 ? 'the file is empty' : 'the file holds no spans');
       throw this.bad(
-        this.rejected ? `no usable spans (${this.rejected} with ${this.rejectReason})` : 'the file holds no spans',
+        this.sink.rejected
+          ? `no usable spans (${this.sink.rejected} with ${this.sink.rejectReason})`
+          : 'the file holds no spans',
       );
     }
   }
@@ -158,104 +126,6 @@ export class TraceStreamParser {
   private bad(reason: string): BoxscopeError {
     const name = this.opts.fileName;
     return new BoxscopeError('BAD_TRACE_FILE', `${name ? name + ': ' : ''}${reason}`);
-  }
-
-  private emit(spans: SpanRecord[]): void {
-    this.decoded += spans.length;
-    for (const s of spans) this.out.push(s);
-  }
-
-  private decodeOtlp(resource: Resource, scope: Scope): void {
-    if (scope.spans.length === 0) return;
-    const r = fromExportRequest({
-      resourceSpans: [{ ...resource.fields, scopeSpans: [{ ...scope.fields, spans: scope.spans }] }],
-    });
-    scope.spans = [];
-    if (r.rejected) {
-      this.rejected += r.rejected;
-      this.rejectReason ??= r.rejectReason;
-    }
-    this.emit(r.spans);
-  }
-
-  private decodeJaeger(t: JaegerTrace): void {
-    if (t.spans.length === 0) return;
-    const spans = t.spans;
-    t.spans = [];
-    this.emit(fromJaeger({ data: [{ ...t.fields, spans }] }, this.opts.fileName));
-  }
-
-  /** A container of `kind` opens (JSON object or array, protobuf message). */
-  opened(kind: string): void {
-    if (kind === 'root') {
-      this.docFormat = 'none';
-      this.jaeger.push({ fields: {}, known: false, spans: [] });
-    } else if (kind === 'rsList') this.docFormat = 'otlp';
-    else if (kind === 'data' || kind === 'jspans') this.docFormat = 'jaeger';
-    else if (kind === 'rs') this.resources.push({ fields: {}, known: false, held: [] });
-    else if (kind === 'ss') this.scopes.push({ fields: {}, known: false, spans: [] });
-    else if (kind === 'jtrace') this.jaeger.push({ fields: {}, known: false, spans: [] });
-  }
-
-  closed(kind: string): void {
-    if (kind === 'ss') {
-      const s = this.scopes.pop()!;
-      const r = this.resources[this.resources.length - 1]!;
-      if (r.known) this.decodeOtlp(r, s);
-      else if (s.spans.length) r.held.push(s);
-    } else if (kind === 'rs') {
-      const r = this.resources.pop()!;
-      for (const s of r.held) this.decodeOtlp(r, s);
-    } else if (kind === 'jtrace' || kind === 'root') {
-      this.decodeJaeger(this.jaeger.pop()!);
-      if (kind === 'root' && this.docFormat === 'none') {
-        const where = this.docAt ? ` at byte ${this.docAt}` : '';
-        throw this.bad(`neither OTLP JSON (resourceSpans) nor Jaeger JSON (data[].spans)${where}`);
-      }
-    }
-  }
-
-  /** A decoded value: a span, a resource, a scope, Jaeger processes. */
-  accept(kind: string, key: string | undefined, v: unknown): void {
-    const resource = () => this.resources[this.resources.length - 1]!;
-    const scope = () => this.scopes[this.scopes.length - 1]!;
-    const trace = () => this.jaeger[this.jaeger.length - 1]!;
-    const decodeNow = () => this.decodeOtlp(resource(), scope());
-    switch (kind) {
-      case 'spans': {
-        const s = scope();
-        s.spans.push(v);
-        if (s.known && resource().known && s.spans.length >= GROUP) decodeNow();
-        return;
-      }
-      case 'jspans': {
-        const t = trace();
-        t.spans.push(v);
-        if (t.known && t.spans.length >= GROUP) this.decodeJaeger(t);
-        return;
-      }
-      case 'rs': {
-        const r = resource();
-        r.fields.resource = v;
-        r.known = true;
-        for (const s of r.held) this.decodeOtlp(r, s);
-        r.held = [];
-        return;
-      }
-      case 'ss': {
-        const s = scope();
-        s.fields[key!] = v;
-        s.known = true;
-        return;
-      }
-      case 'jtrace':
-      case 'root': {
-        const t = trace();
-        t.fields[key!] = v;
-        if (key === 'processes') t.known = isObj(v);
-        return;
-      }
-    }
   }
 
   private handler(): SkeletonHandler {
@@ -267,7 +137,7 @@ export class TraceStreamParser {
           case 'top':
             if (first !== LB)
               throw this.bad(`not OTLP JSON or Jaeger JSON: unexpected ${describeByte(first)} at byte ${at}`);
-            this.docAt = at;
+            this.sink.docAt = at;
             return { object: 'root' };
           case 'root':
             if (key === 'resourceSpans' && first === AB) return { array: 'rsList' };
@@ -297,10 +167,10 @@ export class TraceStreamParser {
             return 'skip';
         }
       },
-      opened: (kind) => this.opened(kind),
-      closed: (kind) => this.closed(kind),
+      opened: (kind) => this.sink.opened(kind),
+      closed: (kind) => this.sink.closed(kind),
       captured: (kind, key, bytes, at) =>
-        this.accept(kind, key, this.parse(bytes, at, kind === 'spans' || kind === 'jspans')),
+        this.sink.accept(kind, key, this.parse(bytes, at, kind === 'spans' || kind === 'jspans')),
       unexpected: (c, at) => {
         throw this.bad(`not valid JSON: unexpected ${describeByte(c)} at byte ${at}`);
       },
