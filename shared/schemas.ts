@@ -68,8 +68,16 @@ export const CHANNEL_SCHEMAS = {
     limit: z.number().int().min(1).max(2_000_000).optional(),
   }),
   'traces:export': z.strictObject({ traceId }),
-  // Trace files are large by nature; the hosts cap whole messages separately.
-  'traces:import': z.strictObject({ fileName: z.string().max(1000), content: z.string().max(512 * 1024 * 1024) }),
+  // Text sent whole in one message; bigger files go as a stream (traces:importFile, browser mode's upload).
+  'traces:import': z.strictObject({
+    fileName: z.string().max(1000),
+    content: z
+      .string()
+      .max(
+        64 * 1024 * 1024,
+        'a trace file sent as text may have at most 64 MiB; open it from the Traces page, which streams it',
+      ),
+  }),
   'traces:recordUi': z.strictObject({ otlpJson: z.string().max(16 * 1024 * 1024) }),
 } satisfies { [C in Channel]: z.ZodType<unknown> };
 

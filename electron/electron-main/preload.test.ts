@@ -12,9 +12,12 @@ const { exposed, rendererListeners, rendererSent } = await import('../test/fake-
 await import('./preload.js');
 
 describe('preload', () => {
-  it('exposes only a host flag, no API object, ipcRenderer or Node', () => {
+  it('exposes only a host flag and a File-to-path lookup, no API object, ipcRenderer or Node', () => {
     expect(Object.keys(exposed)).toEqual(['boxscopeHost']);
-    expect(exposed.boxscopeHost).toEqual({ kind: 'electron' });
+    const host = exposed.boxscopeHost as { kind: string; pathForFile(f: unknown): string };
+    expect(Object.keys(host)).toEqual(['kind', 'pathForFile']);
+    expect(host.kind).toBe('electron');
+    expect(host.pathForFile({ path: '/home/u/trace.json' })).toBe('/home/u/trace.json');
   });
 
   it('asks main for a port once per page load', () => {

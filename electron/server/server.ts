@@ -13,9 +13,12 @@ import { decodeFrame, encodeFrame } from '../../shared/wire.js';
 import { contentType, resolveStatic, SECURITY_HEADERS } from '../host-common/security.js';
 import { serveWire, type CoreEntry } from '../host-common/wire-server.js';
 import { checkRequest, isLoopbackHost, newToken } from './guard.js';
+import { handleUpload, UPLOAD_PATH, type ImportContext } from './upload.js';
+import { UploadSessions } from './upload-parts.js';
 
 export interface ServerOptions {
-  core: CoreEntry;
+  /** The core's entry; with its context (a Core from createCore), trace files can be uploaded too. */
+  core: CoreEntry & { ctx?: ImportContext };
   /** The renderer build (renderer/dist). */
   staticDir: string;
   host?: string;
@@ -35,7 +38,7 @@ export interface BrowserServer {
   close(): Promise<void>;
 }
 
-/** Big enough for a 100k-span trace file sent to traces:import. */
+/** Room for a trace file sent whole to traces:import (64 MiB of text); bigger ones go by POST /api/traces/import. */
 const MAX_MESSAGE = 256 * 1024 * 1024;
 
 export async function startServer(opts: ServerOptions): Promise<BrowserServer> {
@@ -45,9 +48,16 @@ export async function startServer(opts: ServerOptions): Promise<BrowserServer> {
   }
   const token = opts.token ?? newToken();
   let port = 0;
+  const uploads = new UploadSessions();
 
-  const server = http.createServer((req, res) => {
+  // No whole-request deadline (Node's default is 5 minutes): a 1 GB trace upload streams into the store for
+  // longer than that. Headers still have to arrive in time (headersTimeout).
+  const server = http.createServer({ requestTimeout: 0 }, (req, res) => {
     const pathname = new URL(req.url ?? '/', 'http://x').pathname;
+    if (pathname === UPLOAD_PATH) {
+      handleUpload(req, res, { token, port, ctx: opts.core.ctx, parts: uploads }).catch(() => res.destroy());
+      return;
+    }
     const verdict = checkRequest(req, { token, port, needToken: !isAsset(pathname) });
     if (!verdict.ok) {
       res.writeHead(verdict.status, { 'Content-Type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS });
@@ -99,6 +109,7 @@ export async function startServer(opts: ServerOptions): Promise<BrowserServer> {
     port,
     token,
     async close() {
+      uploads.closeAll();
       for (const ws of wss.clients) ws.terminate();
       wss.close();
       server.closeAllConnections();

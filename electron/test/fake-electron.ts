@@ -222,6 +222,9 @@ export const fakeElectron = {
     },
     removeListener: (channel: string, h: Handler) => rendererListeners.get(channel)?.delete(h),
   },
+  webUtils: {
+    getPathForFile: (file: { path?: string }) => file.path ?? '',
+  },
   contextBridge: {
     exposeInMainWorld: (key: string, value: unknown) => (exposed[key] = value),
   },

@@ -1,9 +1,8 @@
 /** `boxscope trace TRACE_ID [--json | --otlp]` and `boxscope import FILE` (docs/CONTRACTS.md, CLI). */
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { SpanRecord } from '../../../shared/models.js';
-import { BoxscopeError } from '../../../shared/errors.js';
+import { BoxscopeError, fromErrorInfo } from '../../../shared/errors.js';
 import { runAction } from '../run.js';
 
 export function formatDuration(ns: bigint): string {
@@ -96,20 +95,22 @@ export function registerTrace(program: Command): void {
     .argument('<file>', 'path of the file')
     .action((file: string) =>
       runAction(async () => {
-        let content: string;
-        try {
-          content = fs.readFileSync(file, 'utf8');
-        } catch (err) {
-          const code = (err as NodeJS.ErrnoException).code;
-          throw new BoxscopeError(
-            'INVALID_INPUT',
-            `Cannot read ${file}${code === 'ENOENT' ? ': no such file' : code ? ` (${code})` : ''}`,
-          );
-        }
+        const full = path.resolve(file);
         const { createCore } = await import('../../core/service.js');
         const core = await createCore({ host: 'cli' });
         try {
-          const { traceIds } = await core.api.call('traces:import', { fileName: path.basename(file), content });
+          // Streamed from disk by the core: a file of any size, never read whole.
+          const traceIds = await new Promise<string[]>((resolve, reject) => {
+            let ids: string[] = [];
+            core.api.listen(
+              'traces:importFile',
+              { path: full },
+              {
+                data: (p) => (ids = p.traceIds),
+                end: (err) => (err ? reject(fromErrorInfo(err)) : resolve(ids)),
+              },
+            );
+          });
           process.stdout.write(traceIds.map((t) => t + '\n').join(''));
         } finally {
           await core.close();

@@ -10,6 +10,8 @@ const otlp = () =>
     ([decode, encode, file]) => ({ ...decode, ...encode, ...file }),
   );
 
+const importer = () => import('../traces/import-file.js');
+
 type TraceChannels =
   | 'traces:list'
   | 'traces:get'
@@ -31,13 +33,7 @@ export function tracesHandlers(ctx: CoreContext): Pick<HandlerMap, TraceChannels
     'traces:get': async (arg) => getTrace(arg),
     ...traceColumnHandlers(ctx),
     'traces:export': async (arg) => JSON.stringify((await otlp()).toExportRequest(getTrace(arg))),
-    'traces:import': async (arg) => {
-      const spans = (await otlp()).parseTraceFile(arg.content, arg.fileName);
-      ctx.store.addSpans(spans);
-      const traceIds = [...new Set(spans.map((s) => s.traceId))];
-      ctx.log.info('imported trace file', { spans: spans.length, traces: traceIds.length });
-      return { traceIds };
-    },
+    'traces:import': async (arg, { signal }) => (await importer()).importContent(ctx, arg, signal),
     'traces:recordUi': async (arg) => {
       const { decodeOtlpJson, OtlpDecodeError } = await otlp();
       let spans;
@@ -71,8 +67,6 @@ export function tracesStreams(
         signal,
       ),
     ...traceColumnStreams(ctx),
-    'traces:importFile': async () => {
-      throw new BoxscopeError('INVALID_INPUT', 'traces:importFile is not served yet');
-    },
+    'traces:importFile': async ({ path }, emit, signal) => (await importer()).importFileByPath(ctx, path, emit, signal),
   };
 }

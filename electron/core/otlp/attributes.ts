@@ -5,10 +5,32 @@ import type { OtlpAnyValue, OtlpKeyValue } from './schema.js';
 
 export { isSecretKey };
 
+/** Keys repeat across spans (a 100k-span import has a few dozen): the key test is remembered, within bounds. */
+const keyVerdicts = new Map<string, boolean>();
+const MAX_REMEMBERED = 10_000;
+
+function isSecretKeyCached(key: string): boolean {
+  let v = keyVerdicts.get(key);
+  if (v === undefined) {
+    v = isSecretKey(key);
+    if (keyVerdicts.size >= MAX_REMEMBERED) keyVerdicts.clear();
+    keyVerdicts.set(key, v);
+  }
+  return v;
+}
+
+/** SECRET_VALUE starts with basic or bearer: most values fail on their first letter without a regex. */
+function isSecretValue(v: string): boolean {
+  const c = v.charCodeAt(0) | 0x20;
+  if (c !== 0x62 && v.charCodeAt(0) > 0x20) return false;
+  return SECRET_VALUE.test(v.trim());
+}
+
 export function cleanAttributes(attrs: Attributes): Attributes {
   let out: Attributes | undefined;
-  for (const [k, v] of Object.entries(attrs)) {
-    if (isSecretKey(k) || (typeof v === 'string' && SECRET_VALUE.test(v.trim()))) {
+  for (const k of Object.keys(attrs)) {
+    const v = attrs[k];
+    if (isSecretKeyCached(k) || (typeof v === 'string' && isSecretValue(v))) {
       out ??= { ...attrs };
       delete out[k];
     }

@@ -39,7 +39,11 @@ function idToHex(v: unknown, bytes: number): string | undefined {
 /** OTLP timestamps are fixed64: anything past 2^64 - 1 ns is not a time, whatever digits it has. */
 const MAX_U64 = 2n ** 64n - 1n;
 
+/** Up to 19 digits without a leading zero: already canonical and below 2^64, no BigInt needed (the usual case). */
+const PLAIN_U64 = /^[1-9]\d{0,18}$/;
+
 function nanos(v: unknown): string | undefined {
+  if (typeof v === 'string' && PLAIN_U64.test(v)) return v;
   if (v === undefined || v === null || v === '') return '0';
   let n: bigint | undefined;
   if (typeof v === 'number') n = Number.isFinite(v) && v >= 0 ? BigInt(Math.round(v)) : undefined;

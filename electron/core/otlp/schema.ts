@@ -120,6 +120,10 @@ export const pb = {
   ExportTraceServiceRequest: root.lookupType('otlp.ExportTraceServiceRequest'),
   ExportTraceServiceResponse: root.lookupType('otlp.ExportTraceServiceResponse'),
   RpcStatus: root.lookupType('otlp.RpcStatus'),
+  // The parts a protobuf trace file is read by, one at a time (otlp/pb-stream.ts).
+  Resource: root.lookupType('otlp.Resource'),
+  InstrumentationScope: root.lookupType('otlp.InstrumentationScope'),
+  Span: root.lookupType('otlp.Span'),
 };
 
 /** Wire-compatible JSON shapes of the OTLP messages (the proto3 JSON mapping OTLP uses). */

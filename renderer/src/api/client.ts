@@ -16,7 +16,11 @@ declare global {
   interface Window {
     boxscope?: BoxscopeApi;
     /** Set by the Electron preload: the core's port arrives by a window message. */
-    boxscopeHost?: { kind: 'electron' };
+    boxscopeHost?: {
+      kind: 'electron';
+      /** The path of a File on disk ('' when it has none), for the core to read it (traces:importFile). */
+      pathForFile?(file: File): string;
+    };
   }
 }
 

@@ -26,6 +26,12 @@ export function apiUrl(loc: Pick<Location, 'protocol' | 'host' | 'search'>): str
   return `${scheme}//${loc.host}/api?token=${encodeURIComponent(token)}`;
 }
 
+/** Browser mode's trace upload (POST, the file as the body), with the page's token. */
+export function importUrl(loc: Pick<Location, 'protocol' | 'host' | 'search'>, fileName: string): string {
+  const token = new URLSearchParams(loc.search).get('token') ?? '';
+  return `${loc.protocol}//${loc.host}/api/traces/import?token=${encodeURIComponent(token)}&name=${encodeURIComponent(fileName)}`;
+}
+
 export function connectBrowserApi(opts: BrowserApiOptions = {}): Promise<BoxscopeApi> {
   const loc = opts.location ?? window.location;
   const WS = opts.WebSocketImpl ?? WebSocket;

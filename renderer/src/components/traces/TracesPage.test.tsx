@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { act, fireEvent, screen, waitFor } from '@testing-library/react';
 import type { TraceSummary } from '../../../../shared/models.js';
 import { renderApp } from '../../../test/render-app.js';
@@ -24,17 +24,84 @@ describe('Traces page', () => {
     expect(await screen.findByText('No traces yet')).toBeTruthy();
   });
 
-  it('imports a dropped-in file and opens the first trace', async () => {
-    const { fake } = await renderApp('#/traces');
-    fake.handlers['traces:import'] = () => ({ traceIds: [A] });
-    const file = new File(['{"resourceSpans":[]}'], 'trace.json', { type: 'application/json' });
-    await act(async () => {
-      fireEvent.change(screen.getByLabelText('Open a trace file'), { target: { files: [file] } });
+  it('in Electron, has the core read the chosen file by path and opens the trace at its first batch', async () => {
+    window.boxscopeHost = { kind: 'electron', pathForFile: (f) => `/home/u/${f.name}` };
+    try {
+      const { fake } = await renderApp('#/traces');
+      const file = new File(['{"resourceSpans":[]}'], 'trace.json', { type: 'application/json' });
+      await act(async () => {
+        fireEvent.change(screen.getByLabelText('Open a trace file'), { target: { files: [file] } });
+      });
+      expect(fake.listens).toContainEqual({ stream: 'traces:importFile', arg: { path: '/home/u/trace.json' } });
+      expect(fake.callsTo('traces:import')).toEqual([]);
+      await act(async () =>
+        fake.emit('traces:importFile', { traceIds: [A], spans: 2000, bytes: 2e6, totalBytes: 95e6, done: false }),
+      );
+      await waitFor(() => expect(window.location.hash).toBe(`#/traces/${A}`));
+      // The import goes on under the open trace, with its progress.
+      await waitFor(() =>
+        expect(screen.getByTestId('import-progress').textContent).toContain('2,000 spans, 2.0 of 95 MB read'),
+      );
+      await act(async () =>
+        fake.emit('traces:importFile', { traceIds: [A], spans: 9000, bytes: 95e6, totalBytes: 95e6, done: true }),
+      );
+      expect(fake.listenerCount('traces:importFile')).toBe(1);
+      // Cancel disposes the stream (the core stops reading) and says nothing went wrong.
+      fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+      await waitFor(() => expect(screen.queryByTestId('import-progress')).toBeNull());
+      expect(fake.listenerCount('traces:importFile')).toBe(0);
+      expect(screen.queryByTestId('error-banner')).toBeNull();
+    } finally {
+      delete window.boxscopeHost;
+    }
+  });
+
+  it('in browser mode, posts the File in slices and reads the progress lines as they come', async () => {
+    const sent: Array<{ url: string; body: unknown }> = [];
+    let push: (line: object) => void = () => {};
+    let finish = () => {};
+    vi.stubGlobal('fetch', async (url: string, init: RequestInit) => {
+      sent.push({ url, body: init.body });
+      const enc = new TextEncoder();
+      const body = new ReadableStream<Uint8Array>({
+        start(c) {
+          push = (line) => c.enqueue(enc.encode(JSON.stringify(line) + '\n'));
+          finish = () => c.close();
+        },
+      });
+      return new Response(body, { status: 200, headers: { 'Content-Type': 'application/x-ndjson' } });
     });
-    await waitFor(() =>
-      expect(fake.callsTo('traces:import')).toEqual([{ fileName: 'trace.json', content: '{"resourceSpans":[]}' }]),
-    );
-    await waitFor(() => expect(window.location.hash).toBe(`#/traces/${A}`));
+    try {
+      const { fake } = await renderApp('#/traces');
+      const file = new File(['{"resourceSpans":[]}'], 'big trace.json');
+      await act(async () => {
+        fireEvent.change(screen.getByLabelText('Open a trace file'), { target: { files: [file] } });
+      });
+      await waitFor(() => expect(sent).toHaveLength(1));
+      // A slice of the File (read from disk by the browser as it sends), never its text.
+      expect(sent[0]!.body).toBeInstanceOf(Blob);
+      expect((sent[0]!.body as Blob).size).toBe(file.size);
+      expect(sent[0]!.url).toMatch(
+        /\/api\/traces\/import\?token=.*&name=big%20trace\.json&upload=[0-9a-f]{32}&size=20&part=0&last=1$/,
+      );
+      expect(fake.callsTo('traces:import')).toEqual([]);
+      await act(async () => push({ traceIds: [B], spans: 2000, bytes: 1e6, totalBytes: 2e6, done: false }));
+      await waitFor(() => expect(window.location.hash).toBe(`#/traces/${B}`));
+      await act(async () => {
+        push({ traceIds: [B], spans: 2100, bytes: 2e6, totalBytes: 2e6, done: false });
+        push({
+          error: {
+            code: 'BAD_TRACE_FILE',
+            message: 'big trace.json: truncated: the file ends inside a span at byte 2000000',
+          },
+        });
+        finish();
+      });
+      await waitFor(() => expect(screen.getByTestId('error-banner').textContent).toContain('truncated'));
+      await waitFor(() => expect(screen.queryByTestId('import-progress')).toBeNull());
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('lists launches per box and compares two launches phase by phase', async () => {

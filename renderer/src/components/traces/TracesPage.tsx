@@ -1,6 +1,7 @@
-import { useCallback, useEffect, useState } from 'react';
-import type { TraceSummary } from '../../../../shared/models.js';
+import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
+import type { ImportProgress, TraceSummary } from '../../../../shared/models.js';
 import { call, errorInfo } from '../../api/client.js';
+import { activeImports, startImport } from '../../api/import-file.js';
 import { useApp } from '../../state/app-store.js';
 import { navigate } from '../../state/route.js';
 import { formatDuration } from '../../model/time.js';
@@ -9,20 +10,61 @@ import { TraceView } from '../timeline/TraceView.js';
 import { TraceCompare } from './TraceCompare.js';
 import './TracesPage.css';
 
-function ImportZone({ onImported }: { onImported(ids: string[]): void }) {
+function megabytes(n: number): string {
+  return (n / 1e6).toFixed(n < 10e6 ? 1 : 0);
+}
+
+function progressText(p: ImportProgress | undefined): string {
+  if (!p) return 'starting…';
+  const of = p.totalBytes ? ` of ${megabytes(p.totalBytes)}` : '';
+  return `${p.spans.toLocaleString('en-US')} spans, ${megabytes(p.bytes)}${of} MB read`;
+}
+
+/** Imports going on (they outlive the list, which the first batch replaces with the trace). */
+function ImportStatus() {
+  const imports = useSyncExternalStore(activeImports.subscribe, activeImports.get);
+  if (!imports.length) return null;
+  return (
+    <div className="import-status" data-testid="import-progress" role="status">
+      {imports.map((i) => (
+        <div key={i.id} className="row-actions">
+          <span>
+            Importing {i.fileName}: {progressText(i.progress)}
+          </span>
+          {i.progress?.totalBytes ? <progress max={i.progress.totalBytes} value={i.progress.bytes} /> : null}
+          <button type="button" className="btn" onClick={i.cancel}>
+            Cancel
+          </button>
+        </div>
+      ))}
+    </div>
+  );
+}
+
+const isCancel = (e: unknown) => (e instanceof Error && e.name === 'AbortError') || errorInfo(e).code === 'CANCELLED';
+
+function ImportZone({ onEmpty }: { onEmpty(): void }) {
   const pushError = useApp((s) => s.pushError);
   const [over, setOver] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const importFile = async (f: File) => {
-    setBusy(true);
-    try {
-      const { traceIds } = await call('traces:import', { fileName: f.name, content: await f.text() });
-      onImported(traceIds);
-    } catch (e) {
-      pushError(errorInfo(e), `Could not open ${f.name}`);
-    } finally {
-      setBusy(false);
-    }
+  const busy = useSyncExternalStore(activeImports.subscribe, activeImports.get).length > 0;
+  const importFile = (f: File) => {
+    let opened = false;
+    // The first batch stored names the trace: open it while the rest of the file goes on.
+    const open = (p: ImportProgress) => {
+      const traceId = p.traceIds[0];
+      if (opened || !traceId) return;
+      opened = true;
+      navigate({ page: 'traces', traceId });
+    };
+    startImport(f, open).then(
+      (last) => {
+        open(last);
+        if (!opened) onEmpty();
+      },
+      (e) => {
+        if (!isCancel(e)) pushError(errorInfo(e), `Could not open ${f.name}`);
+      },
+    );
   };
   return (
     <label
@@ -41,7 +83,7 @@ function ImportZone({ onImported }: { onImported(ids: string[]): void }) {
     >
       <input
         type="file"
-        accept=".json,application/json"
+        accept=".json,.jsonl,.ndjson,.pb,.binpb,application/json,application/x-protobuf"
         className="visually-hidden"
         aria-label="Open a trace file"
         onChange={(e) => {
@@ -50,7 +92,9 @@ function ImportZone({ onImported }: { onImported(ids: string[]): void }) {
           e.target.value = '';
         }}
       />
-      {busy ? 'Importing…' : 'Open a trace file: drop OTLP JSON or Jaeger JSON here, or click to choose'}
+      {busy
+        ? 'Importing… drop or choose another file to import it too'
+        : 'Open a trace file: drop OTLP JSON or Jaeger JSON here, or click to choose'}
     </label>
   );
 }
@@ -100,7 +144,8 @@ function TraceList() {
           </button>
         </div>
       </header>
-      <ImportZone onImported={(ids) => (ids[0] ? navigate({ page: 'traces', traceId: ids[0] }) : reload())} />
+      <ImportZone onEmpty={reload} />
+      <ImportStatus />
       {compare && <TraceCompare a={compare[0]} b={compare[1]} onClose={() => setCompare(null)} />}
       {traces === null ? (
         <p className="muted">Loading…</p>
@@ -172,6 +217,7 @@ export function TracesPage({ traceId }: { traceId?: string }) {
         <a href="#/traces" className="muted small back-link">
           ← Traces
         </a>
+        <ImportStatus />
         <TraceView traceId={traceId} />
       </div>
     );
