@@ -7,6 +7,10 @@ import { registerRegistries } from './commands/registries.js';
 import { registerTrace } from './commands/trace.js';
 import { registerServe } from './commands/serve.js';
 
+// Deprecation notices from libraries (docker-modem's URL handling for ssh:// engines) are not
+// something a user of the CLI can act on: keep stderr for Boxscope's own one-line errors.
+process.noDeprecation = true;
+
 const program = new Command('boxscope')
   .description('Launch BoxLite-style boxes and read each launch as one trace.')
   .version(version, '-V, --version', 'print the version')

@@ -10,5 +10,9 @@ export async function runAction(fn: () => Promise<number | void>): Promise<void>
     process.stderr.write(`boxscope: ${info.message}\n`);
     if (process.env.BOXSCOPE_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
     process.exitCode = info.code === 'INVALID_INPUT' ? 2 : 1;
+  } finally {
+    // The command is done: a connection a library keeps open (an ssh:// engine's session) must not
+    // keep the process alive. An idle process exits before this fires; an unref'd timer never holds it.
+    setTimeout(() => process.exit(), 500).unref();
   }
 }

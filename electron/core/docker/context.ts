@@ -17,6 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import { BoxscopeError } from '../../../shared/errors.js';
+import { sshOptions } from './ssh.js';
 
 export const DEFAULT_SOCKET = '/var/run/docker.sock';
 
@@ -135,13 +136,16 @@ function optionsFor(
     fail(`${where} is not a valid engine address (expected unix:///path, tcp://host:port or ssh://user@host)`);
   }
   if (url.protocol === 'ssh:') {
-    return {
-      ...blank,
-      protocol: 'ssh',
+    const target = {
       host: url.hostname,
       port: Number(url.port || 22),
       username: url.username || env.USER || undefined,
-      sshOptions: { agent: env.SSH_AUTH_SOCK } as Docker.DockerOptions['sshOptions'],
+    };
+    return {
+      ...blank,
+      protocol: 'ssh',
+      ...target,
+      sshOptions: sshOptions(target, env) as Docker.DockerOptions['sshOptions'],
     };
   }
   if (url.protocol !== 'tcp:' && url.protocol !== 'http:' && url.protocol !== 'https:') {

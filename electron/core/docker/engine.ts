@@ -7,6 +7,7 @@ import Docker from 'dockerode';
 import { BoxscopeError } from '../../../shared/errors.js';
 import type { EngineStatus } from '../../../shared/models.js';
 import { resolveEngine, type EngineTarget } from './context.js';
+import { sshRefusal } from './ssh.js';
 
 export interface EngineEndpoint {
   /** As shown to the user: `unix:///var/run/docker.sock (default)`, the DOCKER_HOST value, or `context NAME at HOST`. */
@@ -80,9 +81,34 @@ export function isConnectError(err: unknown): boolean {
   return CONNECT_CODES.has(code) || TLS_UNTRUSTED.has(code) || code.startsWith('ERR_SSL_') || code === 'EPROTO';
 }
 
+/** ssh:// engines: a refused host key, a refused login, or no docker on the far side. */
+function sshWhy(err: unknown, env: NodeJS.ProcessEnv): BoxscopeError | undefined {
+  let target: EngineTarget;
+  try {
+    target = resolveEngine(env);
+  } catch {
+    return undefined;
+  }
+  if (target.options.protocol !== 'ssh') return undefined;
+  const t = { host: String(target.options.host), port: Number(target.options.port) };
+  const message = String((err as { message?: unknown } | null)?.message ?? '');
+  const level = (err as { level?: unknown } | null)?.level;
+  let why: string | undefined;
+  if (/verification failed/i.test(message)) why = sshRefusal(t) ?? 'its host key was refused';
+  else if (level === 'client-authentication' || /authentication methods failed/i.test(message))
+    why = `the login was refused — load a key into ssh-agent (SSH_AUTH_SOCK) that ${target.options.username ?? 'the user'} may log in with`;
+  else if (/dial-stdio|command not found|exit code/i.test(message))
+    why = 'the docker CLI there could not reach its engine (docker system dial-stdio failed)';
+  return why
+    ? new BoxscopeError('ENGINE_UNREACHABLE', `${target.label}: ${why}`, { endpoint: target.label })
+    : undefined;
+}
+
 /** Turns a dockerode failure into a BoxscopeError; engine-down errors name where the app looked. */
 export function engineError(err: unknown, env: NodeJS.ProcessEnv, what = 'Docker request failed'): BoxscopeError {
   if (err instanceof BoxscopeError) return err;
+  const ssh = sshWhy(err, env);
+  if (ssh) return ssh;
   if (isConnectError(err)) {
     let target: EngineTarget;
     try {
