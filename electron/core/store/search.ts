@@ -42,12 +42,13 @@ export function prefilter(q: Query): Prefilter {
   for (const { key, value } of q.attrs) {
     // `in` also finds Object.prototype's names: leave those to the full test.
     if (key in {}) continue;
-    where.push('instr(json, ?) > 0');
-    params.push(`${JSON.stringify(key)}:`);
+    // The value first: it is usually the rarer text, and SQLite stops at the first false term.
     if (value !== null && JSON.stringify(value) === `"${value}"`) {
       where.push('instr(json, ?) > 0');
       params.push(value);
     }
+    where.push('instr(json, ?) > 0');
+    params.push(`${JSON.stringify(key)}:`);
   }
   return { where, params };
 }

@@ -3,8 +3,8 @@ import { isEmptyQuery, needsAttributes, parseQuery } from '../../../../shared/tr
 import { call } from '../../api/client.js';
 import { useTraceView } from '../../state/trace-view-store.js';
 
-/** Wait after the query settles before asking the core (the box already waits for typing to pause). */
-const DEBOUNCE_MS = 120;
+/** The search box already waits for typing to pause (and Enter applies at once): ask on the next turn. */
+const DEBOUNCE_MS = 0;
 
 /**
  * Asks the core for the spans whose attributes answer the query's text and
