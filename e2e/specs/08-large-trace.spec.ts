@@ -74,7 +74,9 @@ test('a 100k-span trace opens, searches, steps through errors and collapses', as
   await page.getByRole('button', { name: 'Collapse all' }).click();
   await expect.poll(() => rows.count()).toBeLessThanOrEqual(10);
   await expect(timeline.locator(`${tid(TEST_ID.spanRow)}[data-span-name="layer.pull"]`)).toHaveCount(0);
-  await expect(timeline.locator(`${tid(TEST_ID.spanRow)}[data-span-name="image.pull"] .span-count`)).toHaveText('59995');
+  await expect(timeline.locator(`${tid(TEST_ID.spanRow)}[data-span-name="image.pull"] .span-count`)).toHaveText(
+    '59995',
+  );
   await page.getByRole('button', { name: 'Expand all' }).click();
   await expect(timeline.locator(`${tid(TEST_ID.spanRow)}[data-span-name="layer.pull"]`).first()).toBeVisible();
   await page.getByRole('button', { name: 'Collapse box.create' }).click();

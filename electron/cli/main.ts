@@ -16,7 +16,10 @@ const program = new Command('boxscope')
   .version(version, '-V, --version', 'print the version')
   .showHelpAfterError()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) })
-  .option('--context <name>', 'the Docker context to use (as docker --context; overrides DOCKER_HOST and DOCKER_CONTEXT)')
+  .option(
+    '--context <name>',
+    'the Docker context to use (as docker --context; overrides DOCKER_HOST and DOCKER_CONTEXT)',
+  )
   .hook('preAction', (cmd) => {
     // The core reads the engine from the env it is given: the flag is one more setting there.
     const context = cmd.optsWithGlobals<{ context?: string }>().context;

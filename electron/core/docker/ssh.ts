@@ -45,7 +45,7 @@ export function knownKeys(t: SshTarget, env: NodeJS.ProcessEnv): { keys: string[
   const names = t.port === 22 ? [t.host.toLowerCase()] : [`[${t.host.toLowerCase()}]:${t.port}`];
   const keys: string[] = [];
   const revoked: string[] = [];
-  let text = '';
+  let text: string;
   try {
     text = fs.readFileSync(path.join(sshDir(env), 'known_hosts'), 'utf8');
   } catch {
