@@ -105,7 +105,19 @@ function captureSpans(n: number): ReadableSpan[] {
       },
     ],
   });
-  makeSpans(capture.getTracer('boxscope-bench'), n);
+  // As exporters send them: each 1k-span request one trace (a root and its children);
+  // BOXSCOPE_BENCH_ONE_SPAN_TRACES=1 makes every span its own trace (many small traces).
+  const tracer = capture.getTracer('boxscope-bench');
+  if (process.env.BOXSCOPE_BENCH_ONE_SPAN_TRACES === '1') {
+    makeSpans(tracer, n);
+    return spans;
+  }
+  for (let i = 0; i < n; i += BATCH) {
+    const root = tracer.startSpan('bench.request');
+    const ctx = root.spanContext();
+    makeSpans(tracer, Math.min(BATCH, n - i) - 1, { traceId: ctx.traceId, spanId: ctx.spanId });
+    root.end();
+  }
   return spans;
 }
 

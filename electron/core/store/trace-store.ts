@@ -106,10 +106,17 @@ export function openTraceStore(file: string, opts: StoreOptions = {}): SqliteTra
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
 
+  // Over budget during a burst of many small traces, most of them still being written: the full
+  // usage scan runs at most once a second (the budget is exceeded by at most that second's writes).
+  let retryAt = 0;
   const enforceRetention = (writing: ReadonlySet<string>) => {
+    const now = Date.now();
+    if (now < retryAt) return;
     const counts = countTraces.get()!;
     if (counts.n <= budget.maxTraces && (counts.b ?? 0) <= budget.maxBytes) return;
-    for (const traceId of chooseEvictions(usage.all(), budget, { writing, activeMs, now: Date.now() })) {
+    const evict = chooseEvictions(usage.all(), budget, { writing, activeMs, now });
+    retryAt = now + Math.min(1000, activeMs);
+    for (const traceId of evict) {
       deleteSpans.run(traceId);
       deleteTrace.run(traceId);
       deleteBoxes.run(traceId);
