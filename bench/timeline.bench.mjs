@@ -232,6 +232,7 @@ if (asJson) {
   for (const r of all) {
     if (r.jsonParseError) console.log(`  ${r.spans}: JSON.parse failed: ${r.jsonParseError}`);
     if (r.blankFramesAllPasses) console.log(`  ${r.spans}: ${r.blankFramesAllPasses} blank frames over 3 passes`);
+    if (r.timedOut?.length) console.log(`  ${r.spans}: showed nothing within 20 s: ${r.timedOut.join(', ')}`);
   }
   console.log(
     `  (! = misses the goal; load average ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')} on ${os.cpus().length} cores)`,
