@@ -83,8 +83,12 @@ export function openTraceStore(file: string, opts: StoreOptions = {}): SqliteTra
   const deleteBoxes = db.prepare('DELETE FROM trace_boxes WHERE trace_id = ?');
   const putBox = db.prepare('INSERT OR IGNORE INTO trace_boxes (trace_id, box_id) VALUES (?, ?)');
   const maxSeq = db.prepare<[], { s: number | null }>('SELECT max(seq) AS s FROM spans');
-  const newerForeign = db.prepare<[number, number], { seq: number; trace_id: string; json: string }>(
-    'SELECT seq, trace_id, json FROM spans WHERE seq > ? AND origin != ? ORDER BY seq LIMIT 5000',
+  // Every row after the mark, in seq order, but the JSON only of other processes' rows: the mark moves
+  // past this process's own writes too, so a poll never walks the same rows again (an import of 1M
+  // spans would otherwise be rescanned four times a second).
+  const POLL_PAGE = 5000;
+  const newerRows = db.prepare<[number, number], { seq: number; trace_id: string; json: string | null }>(
+    `SELECT seq, trace_id, CASE WHEN origin != ? THEN json END AS json FROM spans WHERE seq > ? ORDER BY seq LIMIT ${POLL_PAGE}`,
   );
   const listAll = db.prepare<[number], TraceRow>('SELECT * FROM traces ORDER BY start_us DESC LIMIT ?');
   const listByBox = db.prepare<[string, number], TraceRow>(
@@ -181,17 +185,21 @@ export function openTraceStore(file: string, opts: StoreOptions = {}): SqliteTra
   const poll = () => {
     if (closed) return;
     try {
-      const rows = newerForeign.all(hwm, origin);
-      if (rows.length) {
+      const added = new Map<string, SpanRecord[]>();
+      // A bounded number of pages per tick: a backlog is caught up over a few ticks.
+      for (let page = 0; page < 40; page++) {
+        const rows = newerRows.all(origin, hwm);
+        if (!rows.length) break;
         hwm = rows[rows.length - 1]!.seq;
-        const added = new Map<string, SpanRecord[]>();
         for (const r of rows) {
+          if (r.json === null) continue;
           let list = added.get(r.trace_id);
           if (!list) added.set(r.trace_id, (list = []));
           list.push(JSON.parse(r.json) as SpanRecord);
         }
-        deliver(added);
+        if (rows.length < POLL_PAGE) break;
       }
+      if (added.size) deliver(added);
     } catch {
       // A busy or vanished database is retried on the next tick.
     }
