@@ -123,6 +123,8 @@ async function runSize(browser, spans) {
     await page.waitForTimeout(300);
     const heap = await cdp.send('Runtime.getHeapUsage');
     results.heapMB = heap.usedSize / 2 ** 20;
+    // The model's typed arrays live in ArrayBuffers, outside the JS heap: count them too.
+    if (typeof heap.backingStorageSize === 'number') results.buffersMB = heap.backingStorageSize / 2 ** 20;
     results.coreRssMB = app.rssMB();
     results.corePeakRssMB = app.peakRssMB();
     await context.close();
@@ -212,6 +214,7 @@ if (asJson) {
     ['search (text)', 'searchTextMs', 'ms'],
     ['critical path', 'criticalPathMs', 'ms'],
     ['page JS heap after GC', 'heapMB', 'MB'],
+    ['page ArrayBuffers after GC', 'buffersMB', 'MB'],
     ['core RSS (trace open)', 'coreRssMB', 'MB'],
     ['core peak RSS', 'corePeakRssMB', 'MB'],
   ];
