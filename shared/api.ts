@@ -63,6 +63,8 @@ export interface ApiChannels {
   'traces:import': [{ fileName: string; content: string }, { traceIds: string[] }];
   /** The renderer's own spans (box.create), as an OTLP JSON ExportTraceServiceRequest. */
   'traces:recordUi': [{ otlpJson: string }, void];
+  /** Copies a trace from a trace source (a Jaeger query endpoint, e.g. the cloud runner's) into the store. */
+  'traces:fetch': [{ traceId: string; from: string }, { traceIds: string[]; spans: number }];
 }
 
 /** Streams: name → [argument, item]. Disposing the listener ends the work on the core's side. */
@@ -147,6 +149,7 @@ export const CHANNELS = [
   'traces:export',
   'traces:import',
   'traces:recordUi',
+  'traces:fetch',
 ] as const satisfies readonly Channel[];
 
 export const STREAMS = [

@@ -79,6 +79,7 @@ export const CHANNEL_SCHEMAS = {
       ),
   }),
   'traces:recordUi': z.strictObject({ otlpJson: z.string().max(16 * 1024 * 1024) }),
+  'traces:fetch': z.strictObject({ traceId, from: z.string().min(1).max(2000) }),
 } satisfies { [C in Channel]: z.ZodType<unknown> };
 
 export const STREAM_SCHEMAS = {

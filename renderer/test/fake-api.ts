@@ -254,5 +254,9 @@ export class FakeApi implements BoxscopeApi {
     'traces:export': ({ traceId }) => JSON.stringify({ resourceSpans: [], traceId }),
     'traces:import': () => ({ traceIds: [] }),
     'traces:recordUi': () => undefined,
+    'traces:fetch': ({ traceId }) => {
+      if (!this.data.traces[traceId]) throw new BoxscopeError('TRACE_NOT_FOUND', `Trace ${traceId} is not there`);
+      return { traceIds: [traceId], spans: this.data.traces[traceId].length };
+    },
   };
 }

@@ -70,13 +70,15 @@ export function registerTrace(program: Command): void {
     .argument('<traceId>', '32 hex characters')
     .option('--json', 'print the spans as JSON')
     .option('--otlp', 'print an OTLP JSON ExportTraceServiceRequest')
-    .action((traceId: string, o: { json?: boolean; otlp?: boolean }) =>
+    .option('--from <url>', 'first copy it from a trace source (a Jaeger query endpoint, e.g. http://127.0.0.1:16686)')
+    .action((traceId: string, o: { json?: boolean; otlp?: boolean; from?: string }) =>
       runAction(async () => {
         if (o.json && o.otlp) throw new BoxscopeError('INVALID_INPUT', 'Choose one of --json and --otlp');
         quietOnClosedPipe();
         const { createCore } = await import('../../core/service.js');
         const core = await createCore({ host: 'cli' });
         try {
+          if (o.from) await core.api.call('traces:fetch', { traceId, from: o.from });
           if (o.otlp) {
             process.stdout.write((await core.api.call('traces:export', { traceId })) + '\n');
           } else {

@@ -14,6 +14,7 @@ const importer = () => import('../traces/import-file.js');
 
 type TraceChannels =
   | 'traces:list'
+  | 'traces:fetch'
   | 'traces:get'
   | 'traces:span'
   | 'traces:search'
@@ -34,6 +35,7 @@ export function tracesHandlers(ctx: CoreContext): Pick<HandlerMap, TraceChannels
     ...traceColumnHandlers(ctx),
     'traces:export': async (arg) => JSON.stringify((await otlp()).toExportRequest(getTrace(arg))),
     'traces:import': async (arg, { signal }) => (await importer()).importContent(ctx, arg, signal),
+    'traces:fetch': async (arg, { signal }) => (await import('../traces/remote.js')).fetchRemoteTrace(ctx, arg, signal),
     'traces:recordUi': async (arg) => {
       const { decodeOtlpJson, OtlpDecodeError } = await otlp();
       let spans;

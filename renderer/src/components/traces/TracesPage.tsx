@@ -8,6 +8,7 @@ import { formatDuration } from '../../model/time.js';
 import { EmptyState } from '../common/EmptyState.js';
 import { TraceView } from '../timeline/TraceView.js';
 import { TraceCompare } from './TraceCompare.js';
+import { TraceSourceForm } from './TraceSourceForm.js';
 import './TracesPage.css';
 
 function megabytes(n: number): string {
@@ -145,6 +146,7 @@ function TraceList() {
         </div>
       </header>
       <ImportZone onEmpty={reload} />
+      <TraceSourceForm />
       <ImportStatus />
       {compare && <TraceCompare a={compare[0]} b={compare[1]} onClose={() => setCompare(null)} />}
       {traces === null ? (
