@@ -12,7 +12,12 @@ export async function runAction(fn: () => Promise<number | void>): Promise<void>
     process.exitCode = info.code === 'INVALID_INPUT' ? 2 : 1;
   } finally {
     // The command is done: a connection a library keeps open (an ssh:// engine's session) must not
-    // keep the process alive. An idle process exits before this fires; an unref'd timer never holds it.
-    setTimeout(() => process.exit(), 500).unref();
+    // keep the process alive. An idle process exits before this fires; an unref'd timer never holds it;
+    // output still on its way to a slow reader (a pipe on macOS is asynchronous) is let out first.
+    const exitWhenFlushed = () => {
+      if (process.stdout.writableLength > 0) process.stdout.once('drain', exitWhenFlushed);
+      else process.exit();
+    };
+    setTimeout(exitWhenFlushed, 500).unref();
   }
 }
