@@ -8,6 +8,10 @@
 import type {
   AppInfo,
   Box,
+  BoxInspect,
+  BoxStats,
+  ExecEvent,
+  LaunchProblem,
   CredentialInfo,
   EngineContexts,
   EngineStatus,
@@ -36,9 +40,20 @@ export interface ApiChannels {
   'boxes:list': [void, Box[]];
   /** Aborting the call's signal cancels the launch down to the engine (pull, create). */
   'boxes:launch': [LaunchRequest, LaunchResult];
-  'boxes:stop': [{ boxId: string }, void];
+  /** Problems the core finds in a request without launching it (the form's inline checks; host paths too). */
+  'boxes:validate': [LaunchRequest, LaunchProblem[]];
+  /** Starts a stopped/exited box again: a `box.start` span rooting a new trace linked to the launch's. */
+  'boxes:start': [{ boxId: string }, Box];
+  /** Stops (within `timeout` seconds, then kills) and starts again, as one `box.start` trace. */
+  'boxes:restart': [{ boxId: string; timeout?: number }, Box];
+  /** `timeout`: seconds the process gets after SIGTERM before SIGKILL (default 5). */
+  'boxes:stop': [{ boxId: string; timeout?: number }, void];
   'boxes:remove': [{ boxId: string }, void];
   'boxes:logs': [{ boxId: string; tail?: number }, string];
+  'boxes:inspect': [{ boxId: string }, BoxInspect];
+  /** Keystrokes (or pasted text) for a terminal session opened with the `boxes:exec` stream. */
+  'boxes:execInput': [{ sessionId: string; data: string }, void];
+  'boxes:execResize': [{ sessionId: string; cols: number; rows: number }, void];
 
   'registries:list': [void, CredentialInfo[]];
   'registries:save': [SaveCredentialRequest, CredentialInfo];
@@ -73,8 +88,19 @@ export interface ApiStreams {
   'boxes:changed': [void, Box];
   /** Pull progress of every launch (`requestId` names the launch that asked). */
   'pull:progress': [void, PullProgress];
-  /** A box's log output from now on (with `tail`, that many recent lines first). Ends when the box stops. */
-  'logs:follow': [{ boxId: string; tail?: number }, LogChunk];
+  /**
+   * A box's log output from now on (with `tail`, that many recent lines first). Ends when the box stops.
+   * `timestamps`: each chunk carries the engine's time of its first line.
+   */
+  'logs:follow': [{ boxId: string; tail?: number; timestamps?: boolean }, LogChunk];
+  /**
+   * A terminal in a running box: exec with a TTY (`cmd`, default the first shell found), its output
+   * as it comes and its exit; input and size through `boxes:execInput` / `boxes:execResize` with the
+   * caller-chosen `sessionId`. Disposing ends the session. A `box.exec` span in the box's trace.
+   */
+  'boxes:exec': [{ boxId: string; sessionId: string; cmd?: string[]; cols: number; rows: number }, ExecEvent];
+  /** Engine stats of one box (or, without `boxId`, of every running box), about one sample a second per box. */
+  'boxes:stats': [{ boxId?: string }, BoxStats];
   /** Spans as they reach the store; with `traceId`, only that trace's. */
   'traces:spans': [{ traceId?: string }, { traceId: string; spans: SpanRecord[] }];
   /**
@@ -133,9 +159,15 @@ export const CHANNELS = [
   'engine:use',
   'boxes:list',
   'boxes:launch',
+  'boxes:validate',
+  'boxes:start',
+  'boxes:restart',
   'boxes:stop',
   'boxes:remove',
   'boxes:logs',
+  'boxes:inspect',
+  'boxes:execInput',
+  'boxes:execResize',
   'registries:list',
   'registries:save',
   'registries:remove',
@@ -156,6 +188,8 @@ export const STREAMS = [
   'boxes:changed',
   'pull:progress',
   'logs:follow',
+  'boxes:exec',
+  'boxes:stats',
   'traces:spans',
   'traces:columns',
   'traces:importFile',

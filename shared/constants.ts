@@ -49,6 +49,10 @@ export const SPAN = {
   boxBoot: 'box.boot',
   processStart: 'process.start',
   processExit: 'process.exit',
+  /** Root of a trace of its own for each start after the launch (start, restart), linked to the launch's trace. */
+  boxStart: 'box.start',
+  /** One terminal session in a box, in the box's latest trace. */
+  boxExec: 'box.exec',
 } as const;
 
 export const ATTR = {
@@ -85,7 +89,23 @@ export const TEST_ID = {
   spanDetail: 'span-detail',
   errorBanner: 'error-banner',
   registrySettings: 'registry-settings',
+  launchCommand: 'launch-command',
+  launchEntrypoint: 'launch-entrypoint',
+  launchWorkdir: 'launch-workdir',
+  launchMounts: 'launch-mounts',
+  launchPorts: 'launch-ports',
+  boxStart: 'box-start',
+  boxRestart: 'box-restart',
+  boxStop: 'box-stop',
+  boxRemove: 'box-remove',
+  boxTerminal: 'box-terminal',
+  boxInspect: 'box-inspect',
+  boxStats: 'box-stats',
+  traceFilter: 'trace-filter',
 } as const;
+
+/** What the inspect view shows instead of a secret env value (the box's OTLP token). */
+export const SECRET_MASK = "•••••• (hidden: the box's own receiver token)";
 
 export const DEFAULT_OTLP_PORT = 4318;
 

@@ -1,7 +1,17 @@
 /** Data that crosses the process boundary. Plain JSON-safe objects only. */
 
 export type BoxState =
-  'creating' | 'pulling' | 'starting' | 'running' | 'stopping' | 'stopped' | 'exited' | 'failed' | 'removed';
+  | 'creating'
+  | 'pulling'
+  | 'starting'
+  | 'running'
+  | 'stopping'
+  | 'stopped'
+  | 'exited'
+  | 'failed'
+  | 'removed'
+  /** Its container was removed by someone else (e.g. `docker rm -f`): kept in the list with its trace until removed here. */
+  | 'removed-outside';
 
 export const PULL_POLICIES = ['always', 'missing', 'never'] as const;
 export type PullPolicy = (typeof PULL_POLICIES)[number];
@@ -21,19 +31,68 @@ export interface Box {
   /** ms since epoch */
   createdAt: number;
   daemon: boolean;
+  /** The trace of the box's latest start (start/restart), when it is not the launch's `traceId`. */
+  lastTraceId?: string;
+  /** What the box was launched with (for "Run again" / "Retry"); no trace context, no request id. */
+  spec?: LaunchSpec;
+  /** Times the box was started again after its launch (by the user or its restart policy). */
+  restartCount?: number;
+  /** Set with `exited` when the box was killed outside Boxscope (e.g. `docker kill`). */
+  killedOutside?: boolean;
 }
 
-export interface LaunchRequest {
+export const RESTART_POLICIES = ['no', 'on-failure', 'always', 'unless-stopped'] as const;
+export type RestartPolicy = (typeof RESTART_POLICIES)[number];
+
+/** A host path (bind) or a named volume, mounted at `target` in the box. */
+export interface MountSpec {
+  type: 'bind' | 'volume';
+  /** Absolute host path (bind) or volume name (volume). */
+  source: string;
+  /** Absolute path in the box. */
+  target: string;
+  readOnly?: boolean;
+}
+
+/** A published port: the engine binds hostIp:hostPort to the box's containerPort. */
+export interface PortSpec {
+  containerPort: number;
+  /** Omitted or 0: the engine picks one. */
+  hostPort?: number;
+  /** Default 127.0.0.1 (a box's port is not published beyond this machine unless asked). */
+  hostIp?: string;
+  protocol?: 'tcp' | 'udp';
+}
+
+/** What a box is launched with, and what "Run again" prefills. */
+export interface LaunchSpec {
   image: string;
   name?: string;
   env?: Record<string, string>;
   network?: string;
   pull?: PullPolicy;
+  /** Replaces the image's CMD (docker run IMAGE CMD...). */
+  cmd?: string[];
+  /** Replaces the image's ENTRYPOINT (`[]` clears it). */
+  entrypoint?: string[];
+  workdir?: string;
+  /** `uid`, `uid:gid`, `name` or `name:group`. */
+  user?: string;
+  mounts?: MountSpec[];
+  ports?: PortSpec[];
+  /** The user's own labels (names Boxscope uses, `boxlite.*` and `boxscope.*`, are refused). */
+  labels?: Record<string, string>;
+  restart?: RestartPolicy;
+  /** With restart `on-failure`: at most this many restarts (0 or omitted: no limit). */
+  restartMaxRetries?: number;
+  /** false: launch without the in-box daemon (`--no-daemon`). Default true. */
+  daemon?: boolean;
+}
+
+export interface LaunchRequest extends LaunchSpec {
   /** W3C traceparent of the caller's span (the UI's box.create, or a CI job's). */
   traceparent?: string;
   tracestate?: string;
-  /** false: launch without the in-box daemon (`--no-daemon`). Default true. */
-  daemon?: boolean;
   /** Chosen by the caller so it can match progress events and cancel. */
   requestId?: string;
 }
@@ -149,6 +208,9 @@ export interface TraceSummary {
   traceId: string;
   rootName: string;
   boxId?: string;
+  /** From the spans' `boxscope.image.reference` and the box's name, when known. */
+  image?: string;
+  boxName?: string;
   spanCount: number;
   errorCount: number;
   /** ms since epoch */
@@ -198,6 +260,8 @@ export interface LogChunk {
   boxId: string;
   stream: 'stdout' | 'stderr';
   text: string;
+  /** The engine's timestamp of the chunk's first line (RFC 3339), when asked for. */
+  time?: string;
 }
 
 export interface AppInfo {
@@ -206,3 +270,57 @@ export interface AppInfo {
   otlpEndpoint?: string;
   host: 'electron' | 'browser';
 }
+
+/** A field of a launch request that the core refuses, in words a user can act on (inline in the form). */
+export interface LaunchProblem {
+  /** `image`, `name`, `env`, `cmd`, `entrypoint`, `workdir`, `user`, `mounts.N`, `ports.N`, `labels`, `restart`… */
+  field: string;
+  message: string;
+}
+
+/** What the inspect tab shows: the engine's view of a box, with nothing secret in it. */
+export interface BoxInspect {
+  boxId: string;
+  containerId: string;
+  name: string;
+  image: string;
+  imageDigest?: string;
+  /** The process as the engine runs it (with the daemon: its wrapper first). */
+  entrypoint: string[];
+  cmd: string[];
+  workdir?: string;
+  user?: string;
+  /** Every env entry; reserved ones (docs/CONTRACTS.md) flagged, secret values (the box's OTLP token) replaced by SECRET_MASK (constants.ts). */
+  env: Array<{ name: string; value: string; reserved: boolean; secret?: boolean }>;
+  mounts: Array<{ type: string; source: string; target: string; readOnly: boolean; boxscope: boolean }>;
+  labels: Record<string, string>;
+  network: string;
+  ports: Array<{ containerPort: number; protocol: string; hostIp?: string; hostPort?: number }>;
+  restartPolicy: RestartPolicy;
+  restartCount: number;
+  state: string;
+  exitCode?: number;
+  /** ISO times from the engine. */
+  startedAt?: string;
+  finishedAt?: string;
+  /** The BOXLITE_TRACEPARENT the box got, and the span (trace id, span id) it names. */
+  traceparent?: string;
+  traceparentSpan?: { traceId: string; spanId: string };
+}
+
+/** One sample of a box's engine stats. */
+export interface BoxStats {
+  boxId: string;
+  /** ms since epoch */
+  at: number;
+  /** Percent of one CPU (100 = one full core), as `docker stats` computes it. */
+  cpuPercent: number;
+  memBytes: number;
+  memLimitBytes: number;
+}
+
+/** An item of a terminal session (`boxes:exec`): output as it comes, then its end. */
+export type ExecEvent =
+  | { kind: 'started'; sessionId: string; shell: string }
+  | { kind: 'output'; data: string }
+  | { kind: 'exit'; exitCode: number };

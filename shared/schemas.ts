@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { ArgOf, Channel, StreamArgOf, StreamName } from './api.js';
 import { TRACE_ID_RE } from './constants.js';
 import { BoxscopeError } from './errors.js';
-import { PULL_POLICIES } from './models.js';
+import { PULL_POLICIES, RESTART_POLICIES } from './models.js';
 
 const id = z.string().min(1).max(200);
 const traceId = z.string().trim().toLowerCase().regex(TRACE_ID_RE, 'a trace id is 32 hex characters');
@@ -16,12 +16,36 @@ const none = z
   .or(z.null())
   .transform(() => undefined);
 
+const word = z.string().max(32_768);
+const argv = z.array(word).max(1000);
+const mount = z.strictObject({
+  type: z.enum(['bind', 'volume']),
+  source: z.string().min(1).max(4096),
+  target: z.string().min(1).max(4096),
+  readOnly: z.boolean().optional(),
+});
+const port = z.strictObject({
+  containerPort: z.number().int(),
+  hostPort: z.number().int().optional(),
+  hostIp: z.string().max(64).optional(),
+  protocol: z.enum(['tcp', 'udp']).optional(),
+});
+// Shapes only: the rules (shared/launch-rules.ts) are the runner's, so a refusal names the field in words.
 const launch = z.strictObject({
   image: z.string().min(1).max(500),
   name: z.string().max(200).optional(),
   env: z.record(z.string().min(1).max(200), z.string().max(32_768)).optional(),
   network: z.string().max(100).optional(),
   pull: z.enum(PULL_POLICIES).optional(),
+  cmd: argv.optional(),
+  entrypoint: argv.optional(),
+  workdir: z.string().max(4096).optional(),
+  user: z.string().max(200).optional(),
+  mounts: z.array(mount).max(100).optional(),
+  ports: z.array(port).max(200).optional(),
+  labels: z.record(z.string().min(1).max(500), z.string().max(4096)).optional(),
+  restart: z.enum(RESTART_POLICIES).optional(),
+  restartMaxRetries: z.number().int().optional(),
   traceparent: z.string().max(100).optional(),
   tracestate: z.string().max(512).optional(),
   daemon: z.boolean().optional(),
@@ -29,6 +53,8 @@ const launch = z.strictObject({
 });
 
 const boxRef = z.strictObject({ boxId: id });
+const stopTimeout = z.number().int().min(0).max(3600).optional();
+const sessionId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'a session id is 8-64 letters, digits, _ or -');
 
 /** One schema per channel; `satisfies` keeps this map in step with ApiChannels. */
 export const CHANNEL_SCHEMAS = {
@@ -38,9 +64,20 @@ export const CHANNEL_SCHEMAS = {
   'engine:use': z.strictObject({ context: z.string().min(1).max(200) }),
   'boxes:list': none,
   'boxes:launch': launch,
-  'boxes:stop': boxRef,
+  'boxes:validate': launch,
+  'boxes:start': boxRef,
+  'boxes:restart': z.strictObject({ boxId: id, timeout: stopTimeout }),
+  'boxes:stop': z.strictObject({ boxId: id, timeout: stopTimeout }),
   'boxes:remove': boxRef,
   'boxes:logs': z.strictObject({ boxId: id, tail: z.number().int().min(0).max(1_000_000).optional() }),
+  'boxes:inspect': boxRef,
+  // One keystroke or one paste: a paste over 1 MiB is refused rather than cut.
+  'boxes:execInput': z.strictObject({ sessionId, data: z.string().max(1024 * 1024) }),
+  'boxes:execResize': z.strictObject({
+    sessionId,
+    cols: z.number().int().min(1).max(1000),
+    rows: z.number().int().min(1).max(1000),
+  }),
   'registries:list': none,
   'registries:save': z.strictObject({
     key: z.string().min(1).max(500),
@@ -85,7 +122,22 @@ export const CHANNEL_SCHEMAS = {
 export const STREAM_SCHEMAS = {
   'boxes:changed': none,
   'pull:progress': none,
-  'logs:follow': z.strictObject({ boxId: id, tail: z.number().int().min(0).max(100_000).optional() }),
+  'logs:follow': z.strictObject({
+    boxId: id,
+    tail: z.number().int().min(0).max(100_000).optional(),
+    timestamps: z.boolean().optional(),
+  }),
+  'boxes:exec': z.strictObject({
+    boxId: id,
+    sessionId,
+    cmd: z.array(word).min(1).max(100).optional(),
+    cols: z.number().int().min(1).max(1000),
+    rows: z.number().int().min(1).max(1000),
+  }),
+  'boxes:stats': z
+    .strictObject({ boxId: id.optional() })
+    .optional()
+    .transform((v) => v ?? {}),
   'traces:spans': z
     .strictObject({ traceId: traceId.optional() })
     .optional()

@@ -3,6 +3,8 @@
  * shared/api.ts, with every argument validated here — for the Electron
  * utility process, browser mode and the CLI alike. Hosts only carry messages.
  */
+import { boxLifecycleHandlers } from './handlers/box-lifecycle.js';
+import { boxSessionHandlers, boxSessionStreams } from './handlers/box-session.js';
 import type { ArgList, BoxscopeApi, CallOptions, Channel, ListenHandlers, StreamName } from '../../shared/api.js';
 import { BoxscopeError, toErrorInfo } from '../../shared/errors.js';
 import { parseCall, parseListen } from '../../shared/schemas.js';
@@ -57,10 +59,12 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   const handlers: HandlerMap = {
     ...appHandlers(ctx, { host: opts.host === 'cli' ? 'browser' : opts.host, otlpEndpoint: telemetry.otlpEndpoint }),
     ...boxesHandlers(ctx),
+    ...boxLifecycleHandlers(ctx),
+    ...boxSessionHandlers(ctx),
     ...registriesHandlers(ctx),
     ...tracesHandlers(ctx),
   };
-  const streams: StreamMap = { ...boxesStreams(ctx), ...tracesStreams(ctx) };
+  const streams: StreamMap = { ...boxesStreams(ctx), ...boxSessionStreams(ctx), ...tracesStreams(ctx) };
 
   const entry: CoreEntry = {
     async call(channel, arg, signal) {

@@ -208,6 +208,42 @@ export class FakeApi implements BoxscopeApi {
       this.data.boxes = this.data.boxes.filter((x) => x.boxId !== boxId);
     },
     'boxes:logs': ({ boxId }) => this.data.logs[boxId] ?? '',
+    'boxes:validate': () => [],
+    'boxes:start': ({ boxId }) => {
+      const b = this.data.boxes.find((x) => x.boxId === boxId);
+      if (!b) throw new BoxscopeError('BOX_NOT_FOUND', `No box ${boxId}`);
+      b.state = 'running';
+      return { ...b };
+    },
+    'boxes:restart': ({ boxId }) => {
+      const b = this.data.boxes.find((x) => x.boxId === boxId);
+      if (!b) throw new BoxscopeError('BOX_NOT_FOUND', `No box ${boxId}`);
+      b.state = 'running';
+      b.restartCount = (b.restartCount ?? 0) + 1;
+      return { ...b };
+    },
+    'boxes:inspect': ({ boxId }) => {
+      const b = this.data.boxes.find((x) => x.boxId === boxId);
+      if (!b) throw new BoxscopeError('BOX_NOT_FOUND', `No box ${boxId}`);
+      return {
+        boxId,
+        containerId: b.containerId ?? 'c'.repeat(64),
+        name: b.name,
+        image: b.image,
+        entrypoint: [],
+        cmd: ['sh'],
+        env: [],
+        mounts: [],
+        labels: {},
+        network: 'none',
+        ports: [],
+        restartPolicy: 'no',
+        restartCount: b.restartCount ?? 0,
+        state: b.state,
+      };
+    },
+    'boxes:execInput': () => undefined,
+    'boxes:execResize': () => undefined,
     'registries:list': () => this.data.creds,
     'registries:save': (req) => {
       const info: CredentialInfo = {

@@ -10,13 +10,16 @@ const TONE: Record<BoxState, string> = {
   exited: 'idle',
   failed: 'error',
   removed: 'idle',
+  'removed-outside': 'warn',
 };
+
+const LABEL: Partial<Record<BoxState, string>> = { 'removed-outside': 'removed outside Boxscope' };
 
 export function StateBadge({ state, exitCode }: { state: BoxState; exitCode?: number }) {
   return (
     <span className={`state state-${TONE[state]}`}>
       <span className="state-dot" aria-hidden="true" />
-      {state}
+      {LABEL[state] ?? state}
       {exitCode !== undefined && (state === 'exited' || state === 'failed') ? ` (${exitCode})` : ''}
     </span>
   );
