@@ -1,4 +1,5 @@
 import { formatDuration } from '../../model/time.js';
+import { roundTicks } from '../../model/ticks.js';
 import './Ticks.css';
 
 interface Props {
@@ -9,16 +10,16 @@ interface Props {
   labels?: boolean;
 }
 
-/** Vertical grid lines across the timeline column, with time labels in the header. */
+/** Vertical grid lines across the timeline column at round times, with their labels in the header. */
 export function Ticks({ from, to, count = 5, labels = false }: Props) {
-  const ticks = [];
-  for (let k = 0; k <= count; k++) {
-    const frac = k / count;
-    ticks.push(
-      <div key={k} className="tick" style={{ left: `${frac * 100}%` }}>
-        {labels && k < count && <span className="tick-label">{formatDuration(from + (to - from) * frac)}</span>}
-      </div>,
-    );
-  }
-  return <div className="ticks">{ticks}</div>;
+  const ticks = roundTicks(from, to, count);
+  return (
+    <div className="ticks">
+      {ticks.map((t) => (
+        <div key={t.at} className="tick" style={{ left: `${t.frac * 100}%` }}>
+          {labels && t.frac < 0.94 && <span className="tick-label">{formatDuration(t.at)}</span>}
+        </div>
+      ))}
+    </div>
+  );
 }
