@@ -171,7 +171,6 @@ function TraceList() {
             t.traceId.startsWith(text) ||
             `${t.rootName} ${boxName(t)} ${imageOf(t)} ${t.services.join(' ')}`.toLowerCase().includes(text)),
       ),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
     [traces, filter, text, boxes],
   );
   const filtered = !!(text || filter.service || filter.minMs || filter.errorsOnly);
