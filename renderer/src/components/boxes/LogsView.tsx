@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { call, errorInfo, listen } from '../../api/client.js';
+import { call, listen } from '../../api/client.js';
 import type { ErrorInfo } from '../../../../shared/errors.js';
 import './LogsView.css';
 
