@@ -36,6 +36,7 @@ export function LogsView({ boxId, live }: { boxId: string; live: boolean }) {
   const [ended, setEnded] = useState(false);
   const seq = useRef(0);
   const body = useRef<HTMLPreElement>(null);
+  const lastTop = useRef(0);
   const partial = useRef<Record<string, { text: string; time?: string }>>({});
 
   useEffect(() => {
@@ -89,7 +90,10 @@ export function LogsView({ boxId, live }: { boxId: string; live: boolean }) {
 
   useEffect(() => {
     const el = body.current;
-    if (follow && el) el.scrollTop = el.scrollHeight;
+    if (follow && el) {
+      el.scrollTop = el.scrollHeight;
+      lastTop.current = el.scrollTop;
+    }
   }, [lines, follow]);
 
   const q = query.trim().toLowerCase();
@@ -141,9 +145,14 @@ export function LogsView({ boxId, live }: { boxId: string; live: boolean }) {
         aria-label="Box logs"
         tabIndex={0}
         onScroll={(e) => {
+          // Scrolling up stops following; scrolling back to the end starts it again. Our own
+          // scrolls only ever go down, so new lines arriving never turn following off.
           const el = e.currentTarget;
           const atEnd = el.scrollHeight - el.scrollTop - el.clientHeight < 8;
-          if (atEnd !== follow) setFollow(atEnd);
+          const up = el.scrollTop < lastTop.current - 2;
+          lastTop.current = el.scrollTop;
+          if (atEnd && !follow) setFollow(true);
+          else if (up && !atEnd && follow) setFollow(false);
         }}
       >
         {shown.length === 0 && <span className="muted">{live && !ended ? 'Waiting for output…' : 'No output.'}</span>}

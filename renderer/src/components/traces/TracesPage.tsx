@@ -118,6 +118,15 @@ const DURATIONS: Array<[number, string]> = [
   [10_000, '≥ 10 s'],
 ];
 
+/** The time alone for today's traces, the date for older ones; the full stamp is in the cell's title. */
+function startedText(ms: number): string {
+  const d = new Date(ms);
+  const today = new Date();
+  return d.toDateString() === today.toDateString()
+    ? d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' })
+    : d.toLocaleDateString();
+}
+
 /** Kept while the app runs, so going to a trace and back keeps the list as it was narrowed. */
 let kept: { boxId: string; filter: TraceFilter } = { boxId: '', filter: NO_FILTER };
 
@@ -286,7 +295,6 @@ function TraceList() {
               <th aria-label="Compare" />
               <th>Root</th>
               <th>Box</th>
-              <th>Image</th>
               <th>Started</th>
               <th className="num">Duration</th>
               <th className="num">Spans</th>
@@ -314,13 +322,13 @@ function TraceList() {
                   <a href={`#/traces/${t.traceId}`}>{t.rootName || '(no root)'}</a>
                   <div className="mono muted small">{t.traceId}</div>
                 </td>
-                <td className="cell-clip" title={boxName(t)}>
-                  {boxName(t)}
+                <td className="cell-clip" title={[boxName(t), imageOf(t)].filter(Boolean).join(' · ')}>
+                  <div className="cell-clip">{boxName(t) || <span className="muted">—</span>}</div>
+                  {imageOf(t) && <div className="cell-clip mono muted small">{imageOf(t)}</div>}
                 </td>
-                <td className="cell-clip mono small" title={imageOf(t)}>
-                  {imageOf(t)}
+                <td className="muted nowrap" title={new Date(t.startMs).toLocaleString()}>
+                  {startedText(t.startMs)}
                 </td>
-                <td className="muted nowrap">{new Date(t.startMs).toLocaleString()}</td>
                 <td className="num nowrap">{formatDuration(t.durationMs)}</td>
                 <td className="num">{t.spanCount.toLocaleString('en-US')}</td>
                 <td className={`num ${t.errorCount ? 'text-error' : 'muted'}`}>{t.errorCount}</td>
