@@ -26,3 +26,14 @@ describe('round axis ticks', () => {
     expect(roundTicks(5, 5)).toEqual([{ at: 5, frac: 0 }]);
   });
 });
+
+describe('tick labels', () => {
+  it('drop trailing zeros', async () => {
+    const { tickLabel } = await import('./ticks.js');
+    expect(tickLabel('1.00 s')).toBe('1 s');
+    expect(tickLabel('1.50 s')).toBe('1.5 s');
+    expect(tickLabel('200 ms')).toBe('200 ms');
+    expect(tickLabel('0.20 ms')).toBe('0.2 ms');
+    expect(tickLabel('10.0 ms')).toBe('10 ms');
+  });
+});

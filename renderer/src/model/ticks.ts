@@ -28,3 +28,8 @@ export function roundTicks(from: number, to: number, target = 5): Array<{ at: nu
   }
   return out;
 }
+
+/** A tick's label: the duration without trailing zeros (`1 s`, `1.5 s`, `200 ms`). */
+export function tickLabel(text: string): string {
+  return text.replace(/^(-?\d+)\.(\d*?)0+(?= )/, (_m, a: string, b: string) => (b ? `${a}.${b}` : a));
+}

@@ -1,6 +1,6 @@
 import { memo, useEffect, useRef, useState } from 'react';
 import { formatDuration } from '../../model/time.js';
-import { roundTicks } from '../../model/ticks.js';
+import { roundTicks, tickLabel } from '../../model/ticks.js';
 import './Ticks.css';
 
 interface Props {
@@ -32,7 +32,7 @@ export const Ticks = memo(function Ticks({ from, to, count = 6, labels = false }
       {ticks.map((t) => (
         <div key={t.at} className="tick" style={{ left: `${t.frac * 100}%` }}>
           {labels && t.frac < 1 - 56 / Math.max(width, 56) && (
-            <span className="tick-label">{formatDuration(t.at)}</span>
+            <span className="tick-label">{tickLabel(formatDuration(t.at))}</span>
           )}
         </div>
       ))}
