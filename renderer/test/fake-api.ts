@@ -106,6 +106,7 @@ export class FakeApi implements BoxscopeApi {
     };
     set.add(entry);
     if (stream === 'traces:columns' && this.serveStoredColumns) this.serveStored(entry);
+    if (stream === 'logs:follow') this.serveLogTail(entry);
     return () => void set.delete(entry);
   }
 
@@ -129,6 +130,16 @@ export class FakeApi implements BoxscopeApi {
         if (!this.listeners.get('traces:columns')?.has(entry)) return;
         entry.h.data(b);
       }
+    });
+  }
+
+  /** `logs:follow` with a tail first sends the box's recent output (`data.logs`), as the engine does. */
+  private serveLogTail(entry: { arg: unknown; h: ListenHandlers<unknown> }): void {
+    const { boxId, tail } = entry.arg as { boxId: string; tail?: number };
+    const text = this.data.logs[boxId];
+    if (!tail || !text) return;
+    void Promise.resolve().then(() => {
+      if (this.listeners.get('logs:follow')?.has(entry)) entry.h.data({ boxId, stream: 'stdout', text });
     });
   }
 

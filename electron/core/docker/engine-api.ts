@@ -31,9 +31,16 @@ export async function tailLogs(container: Docker.Container, tail: number): Promi
 /** A box's output from now on (after `tail` lines), until it stops or the signal aborts. */
 export function followLogStream(
   container: Docker.Container,
-  o: { tail: number; signal: AbortSignal },
+  o: { tail: number; signal: AbortSignal; timestamps?: boolean },
 ): Promise<NodeJS.ReadableStream> {
-  return container.logs({ stdout: true, stderr: true, follow: true, tail: o.tail, abortSignal: o.signal });
+  return container.logs({
+    stdout: true,
+    stderr: true,
+    follow: true,
+    tail: o.tail,
+    timestamps: !!o.timestamps,
+    abortSignal: o.signal,
+  });
 }
 
 /** Resolves with the exit code once the container is not running (at once if it already ended). */

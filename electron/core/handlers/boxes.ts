@@ -20,7 +20,7 @@ export function boxesStreams(ctx: CoreContext): Pick<StreamMap, BoxStreams> {
   return {
     'boxes:changed': (_arg, emit, signal) => relayUntilAborted(() => ctx.events.on('boxes:changed', emit), signal),
     'pull:progress': (_arg, emit, signal) => relayUntilAborted(() => ctx.events.on('pull:progress', emit), signal),
-    'logs:follow': ({ boxId, tail }, emit, signal) =>
-      runnerFor(ctx).followLogs(boxId, { tail: tail ?? 0, signal, onChunk: emit }),
+    'logs:follow': ({ boxId, tail, timestamps }, emit, signal) =>
+      runnerFor(ctx).followLogs(boxId, { tail: tail ?? 0, timestamps, signal, onChunk: emit }),
   };
 }

@@ -4,7 +4,7 @@ import { BoxscopeError } from '../../../shared/errors.js';
 import type { Box, LogChunk } from '../../../shared/models.js';
 import { followLogStream, tailLogs } from '../docker/engine-api.js';
 import { engineError } from '../docker/engine.js';
-import { demuxLogs, LogDemuxer } from './logs.js';
+import { demuxLogs, LogDemuxer, splitStamped } from './logs.js';
 
 export async function readLogs(docker: Docker, box: Box, tail: number, env: NodeJS.ProcessEnv): Promise<string> {
   if (!box.containerId) return box.reason ? `${box.reason}\n` : '';
@@ -30,7 +30,7 @@ export class LogFollows {
   async follow(
     docker: Docker,
     box: Box,
-    opts: { tail?: number; signal: AbortSignal; onChunk: (c: LogChunk) => void },
+    opts: { tail?: number; timestamps?: boolean; signal: AbortSignal; onChunk: (c: LogChunk) => void },
   ): Promise<void> {
     if (!box.containerId)
       throw new BoxscopeError('BOX_NOT_FOUND', `Box ${box.name} has no container (it failed before one was created)`);
@@ -44,6 +44,7 @@ export class LogFollows {
       try {
         stream = await followLogStream(docker.getContainer(box.containerId), {
           tail: opts.tail ?? 100,
+          timestamps: opts.timestamps,
           signal: ac.signal,
         });
       } catch (err) {
@@ -53,7 +54,12 @@ export class LogFollows {
       const demux = new LogDemuxer();
       await new Promise<void>((resolve) => {
         stream.on('data', (c: Buffer) => {
-          for (const f of demux.push(c)) opts.onChunk({ boxId: box.boxId, stream: f.stream, text: f.text });
+          for (const f of demux.push(c)) {
+            if (!opts.timestamps) opts.onChunk({ boxId: box.boxId, stream: f.stream, text: f.text });
+            else
+              for (const p of splitStamped(f.text))
+                opts.onChunk({ boxId: box.boxId, stream: f.stream, text: p.text, ...(p.time ? { time: p.time } : {}) });
+          }
         });
         stream.on('end', () => resolve());
         stream.on('close', () => resolve());

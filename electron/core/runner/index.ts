@@ -272,7 +272,7 @@ export class Runner {
   /** Streams a box's output to `onChunk` until the box ends or `signal` aborts; resolves when following ends. */
   async followLogs(
     idOrName: string,
-    opts: { tail?: number; signal: AbortSignal; onChunk: (c: LogChunk) => void },
+    opts: { tail?: number; timestamps?: boolean; signal: AbortSignal; onChunk: (c: LogChunk) => void },
   ): Promise<void> {
     const box = await this.find(idOrName);
     return this.follows.follow(this.docker, box, opts);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { demuxLogs, lastLines, LogDemuxer } from './logs.js';
+import { demuxLogs, lastLines, LogDemuxer, splitStamped } from './logs.js';
 
 function frame(type: number, text: string): Buffer {
   const body = Buffer.from(text);
@@ -27,5 +27,19 @@ describe('log demuxing', () => {
   });
   it('keeps the last non-empty lines', () => {
     expect(lastLines('a\nb\n\nc\n', 2)).toEqual(['b', 'c']);
+  });
+});
+
+describe('timestamped output', () => {
+  it('gives each line its engine time and keeps the text whole', () => {
+    const parts = splitStamped('2026-12-02T06:00:01.123456789Z hello\n2026-12-02T06:00:02Z world\n');
+    expect(parts).toEqual([
+      { text: 'hello\n', time: '2026-12-02T06:00:01.123456789Z' },
+      { text: 'world\n', time: '2026-12-02T06:00:02Z' },
+    ]);
+  });
+  it('passes text without a stamp unchanged, and does not take a stamp-like word mid-line', () => {
+    expect(splitStamped('plain\n')).toEqual([{ text: 'plain\n' }]);
+    expect(splitStamped('x 2026-12-02T06:00:02Z y')).toEqual([{ text: 'x 2026-12-02T06:00:02Z y' }]);
   });
 });

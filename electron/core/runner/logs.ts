@@ -47,3 +47,20 @@ export function lastLines(text: string, n: number): string[] {
     .filter(Boolean)
     .slice(-n);
 }
+
+/** The engine's RFC 3339 timestamp and one space, at the start of each line when asked for. */
+const STAMP_RE = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)) /;
+
+/**
+ * A frame of timestamped output as one piece per line, each with its time. A
+ * line the engine split (over 16 KiB) carries a stamp on each part: the stamp
+ * is dropped and the text kept whole. Text without a stamp passes unchanged.
+ */
+export function splitStamped(text: string): Array<{ text: string; time?: string }> {
+  const out: Array<{ text: string; time?: string }> = [];
+  for (const piece of text.split(/(?<=\n)/)) {
+    const m = STAMP_RE.exec(piece);
+    out.push(m ? { text: piece.slice(m[0].length), time: m[1] } : { text: piece });
+  }
+  return out;
+}

@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { useApp } from '../state/app-store.js';
-import { navigate, parseHash, type Page } from '../state/route.js';
+import { navigate, parseHash } from '../state/route.js';
 import { call, errorInfo, listen, onReconnect } from '../api/client.js';
 import { ErrorBanner } from './common/ErrorBanner.js';
 import { HelpOverlay } from './common/HelpOverlay.js';
@@ -10,14 +10,8 @@ import { TracesPage } from './traces/TracesPage.js';
 import { EngineSettings } from './settings/EngineSettings.js';
 import { RegistrySettings } from './settings/RegistrySettings.js';
 import { isTyping } from './common/keyboard.js';
+import { NAV } from './nav.js';
 import './App.css';
-
-const NAV: Array<{ page: Page; label: string; key: string }> = [
-  { page: 'launch', label: 'Launch', key: 'l' },
-  { page: 'boxes', label: 'Boxes', key: 'b' },
-  { page: 'traces', label: 'Traces', key: 't' },
-  { page: 'settings', label: 'Registries', key: 's' },
-];
 
 /** Live data every page shares: boxes, pulls, engine, app info. */
 function useCoreFeeds() {

@@ -115,12 +115,30 @@ describe('Boxes', () => {
     await screen.findByText('world');
     await waitFor(() =>
       expect(fake.listens.filter((l) => l.stream === 'logs:follow')).toEqual([
-        { stream: 'logs:follow', arg: { boxId: 'b1' } },
+        { stream: 'logs:follow', arg: { boxId: 'b1', tail: 1000, timestamps: true } },
       ]),
     );
-    act(() => fake.emit('logs:follow', { boxId: 'b1', stream: 'stderr', text: 'boom happened\n' }));
-    expect(screen.getByText('boom happened').className).toContain('log-stderr');
+    act(() =>
+      fake.emit('logs:follow', {
+        boxId: 'b1',
+        stream: 'stderr',
+        text: 'boom happened\n',
+        time: '2026-12-02T06:00:01.250Z',
+      }),
+    );
+    const line = screen.getByText('boom happened').closest('.log-line')!;
+    expect(line.getAttribute('data-stream')).toBe('stderr');
+    expect(line.textContent).toContain('err');
+    expect(line.querySelector('.log-time')?.getAttribute('title')).toBe('2026-12-02T06:00:01.250Z');
     fireEvent.change(screen.getByLabelText('Search logs'), { target: { value: 'boom' } });
     expect(screen.getByText('1 matching lines')).toBeTruthy();
+    // The search outlives the tab: leave Logs and come back.
+    const tabs = screen.getAllByRole('tab');
+    const other = tabs.find((t) => t.textContent !== 'Logs');
+    if (other) {
+      fireEvent.click(other);
+      fireEvent.click(screen.getByRole('tab', { name: 'Logs' }));
+      expect((screen.getByLabelText('Search logs') as HTMLInputElement).value).toBe('boom');
+    }
   });
 });

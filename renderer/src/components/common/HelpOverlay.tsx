@@ -1,11 +1,12 @@
 import { useApp } from '../../state/app-store.js';
+import { NAV } from '../nav.js';
 import './HelpOverlay.css';
 
 const SHORTCUTS: Array<[string, string]> = [
   ['?', 'Show or hide this help'],
-  ['g then l / b / t / s', 'Go to Launch, Boxes, Traces, Settings'],
+  ...NAV.map((n): [string, string] => [`g then ${n.key}`, `Go to ${n.label}`]),
   ['T', 'Toggle light / dark theme'],
-  ['j / ↓, k / ↑', 'Next / previous span'],
+  ['j / ↓, k / ↑', 'Timeline: next / previous span'],
   ['→ / l, ← / h', 'Expand / collapse (or go to parent)'],
   ['Enter / Space', 'Toggle the selected span'],
   ['[ / ]', 'Collapse / expand one level'],

@@ -21,6 +21,8 @@ interface Props {
   childCount: number;
   collapsed: boolean;
   orphan: boolean;
+  /** It began after its parent ended: the parent handed its context on (e.g. the runner's create span to the box's boot). */
+  afterParent: boolean;
   color: string;
   start: number;
   finish: number;
@@ -85,6 +87,14 @@ export const SpanBarRow = memo(function SpanBarRow(p: Props) {
         {p.orphan && (
           <span className="badge badge-warn" title="Its parent span is not in this trace">
             orphan
+          </span>
+        )}
+        {p.afterParent && (
+          <span
+            className="badge badge-follows"
+            title="Started after its parent ended: the parent handed its trace context on and did not wait for it"
+          >
+            after parent
           </span>
         )}
         {error && (

@@ -3,6 +3,7 @@ import type { Attributes, AttrValue, SpanRecord } from '../../../../shared/model
 import { useTraceView } from '../../state/trace-view-store.js';
 import { formatDuration, nsToEpochMs } from '../../model/time.js';
 import { indexOfId, nameOf, parentIdOf, serviceNameOf, spanIdOf, type TraceModel } from '../../model/trace-model.js';
+import { Breakable } from '../common/Breakable.js';
 import { useSpanRecord } from './use-span-record.js';
 import { serviceColor } from './colors.js';
 import './SpanDetail.css';
@@ -20,8 +21,12 @@ function AttrTable({ attrs, empty }: { attrs: Attributes; empty: string }) {
       <tbody>
         {keys.map((k) => (
           <tr key={k}>
-            <th scope="row">{k}</th>
-            <td>{show(attrs[k])}</td>
+            <th scope="row">
+              <Breakable text={k} />
+            </th>
+            <td>
+              <Breakable text={show(attrs[k])} />
+            </td>
           </tr>
         ))}
       </tbody>
@@ -71,7 +76,9 @@ function SpanDetailView({ model, i, onClose }: { model: TraceModel; i: number; o
             <span className="span-service-dot" style={{ backgroundColor: serviceColor(service) }} />
             {service}
           </div>
-          <h3>{name}</h3>
+          <h3>
+            <Breakable text={name} />
+          </h3>
         </div>
         <button type="button" className="icon-btn" onClick={onClose} aria-label="Close span detail" title="Close (Esc)">
           ×
@@ -105,6 +112,19 @@ function SpanDetailView({ model, i, onClose }: { model: TraceModel; i: number; o
             'root'
           )}
         </dd>
+        {parentIdx >= 0 && start[i] > finish[parentIdx] + 0.05 && (
+          <>
+            <dt>Started by</dt>
+            <dd className="follows-note" data-testid="span-follows">
+              {nameOf(model, parentIdx)}, {formatDuration(start[i] - finish[parentIdx])} after it ended.{' '}
+              <span className="muted">
+                {name === 'sandbox.boot' || name === 'box.boot'
+                  ? 'The runner handed this span id to the box (BOXLITE_TRACEPARENT) when it created it; the daemon booted once the box started.'
+                  : 'The parent handed its trace context on and did not wait for this span.'}
+              </span>
+            </dd>
+          </>
+        )}
         <dt>Started at</dt>
         <dd>{new Date(model.baseMs + model.start[i]).toISOString()}</dd>
         {span?.scope && (

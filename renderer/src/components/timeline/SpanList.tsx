@@ -8,7 +8,9 @@ import { Ticks } from './Ticks.js';
 import { serviceColor } from './colors.js';
 import './SpanList.css';
 
-export const ROW_HEIGHT = 26;
+export /** A child starting this much after its parent's end is drawn as "after parent" (clock noise stays quiet). */
+const FOLLOWS_SLACK_MS = 0.05;
+const ROW_HEIGHT = 26;
 
 interface Props {
   from: number;
@@ -107,6 +109,7 @@ export function SpanList({ from, to, nameWidth }: Props) {
               childCount={model.childCount[i]}
               collapsed={mask !== null && mask[i] === 1}
               orphan={model.orphan[i] === 1}
+              afterParent={model.parent[i] >= 0 && start[i] > finish[model.parent[i]] + FOLLOWS_SLACK_MS}
               color={colors[model.serviceOf[i]]}
               start={start[i]}
               finish={finish[i]}

@@ -128,6 +128,21 @@ function TimelineToolbarView({ searchRef }: { searchRef: React.RefObject<HTMLInp
         >
           Critical path
         </button>
+        {criticalOn && (
+          <span className="critical-legend" data-testid="critical-legend">
+            <span
+              className="legend-item"
+              title="Time the trace's end waited on this span: shorten it to shorten the trace"
+            >
+              <span className="legend-swatch legend-critical" aria-hidden="true" />
+              on the critical path
+            </span>
+            <span className="legend-item" title="Time that overlapped with critical work: shortening it gains nothing">
+              <span className="legend-swatch legend-dim" aria-hidden="true" />
+              off it
+            </span>
+          </span>
+        )}
       </div>
       <div className="toolbar-group">
         <button type="button" className="btn" onClick={a.collapseAll} title="Collapse all (Shift+[)">

@@ -4,6 +4,7 @@ import type { TraceSummary } from '../../../../shared/models.js';
 import { renderApp } from '../../../test/render-app.js';
 import { launchTrace, span } from '../../../test/spans.js';
 import { deepLink, parseHash, routeHash } from '../../state/route.js';
+import { resetTraceFilter } from './TracesPage.js';
 
 const A = 'a'.repeat(32);
 const B = 'b'.repeat(32);
@@ -122,7 +123,55 @@ describe('Traces page', () => {
     const cmp = await screen.findByTestId('trace-compare');
     await waitFor(() => expect(cmp.textContent).toContain('+450 ms'));
     fireEvent.change(screen.getByLabelText('Box'), { target: { value: '' } });
-    expect(fake.callsTo('traces:list')[0]).toEqual({ boxId: undefined, limit: 200 });
+    expect(fake.callsTo('traces:list')[0]).toEqual({ boxId: undefined, limit: 1000 });
+  });
+
+  it("names each row's box and image and narrows the list by text, service, duration and errors", async () => {
+    const C = 'c'.repeat(32);
+    const box = (boxId: string, name: string, image: string) => ({
+      boxId,
+      name,
+      image,
+      state: 'running' as const,
+      createdAt: Date.now(),
+      daemon: true,
+    });
+    try {
+      await renderApp('#/traces', {
+        boxes: [box('box-a', 'web-a', 'ghcr.io/acme/web:1'), box('box-b', 'worker-b', 'ghcr.io/acme/worker:2')],
+        summaries: [
+          { ...summary(A, 'box-a'), durationMs: 40 },
+          { ...summary(B, 'box-b'), errorCount: 2, durationMs: 2500 },
+          { ...summary(C, 'box-b'), rootName: 'imported', services: ['checkout'], durationMs: 12_000 },
+        ],
+      });
+      await screen.findByText('ghcr.io/acme/web:1');
+      const rows = () => document.querySelectorAll('tr[data-trace-id]').length;
+      expect(rows()).toBe(3);
+      const bar = screen.getByTestId('trace-filter');
+      expect(bar).toBeTruthy();
+      fireEvent.change(screen.getByLabelText('Filter traces'), { target: { value: 'worker' } });
+      expect(rows()).toBe(2);
+      fireEvent.change(screen.getByLabelText('Filter traces'), { target: { value: 'ccccc' } });
+      expect(rows()).toBe(1);
+      fireEvent.change(screen.getByLabelText('Filter traces'), { target: { value: '' } });
+      fireEvent.change(screen.getByLabelText('Service'), { target: { value: 'checkout' } });
+      expect(rows()).toBe(1);
+      fireEvent.change(screen.getByLabelText('Service'), { target: { value: '' } });
+      fireEvent.change(screen.getByLabelText('Duration'), { target: { value: '1000' } });
+      expect(rows()).toBe(2);
+      fireEvent.click(screen.getByLabelText('With errors'));
+      expect(rows()).toBe(1);
+      expect(screen.getByText('1 of 3')).toBeTruthy();
+      fireEvent.click(screen.getByRole('button', { name: 'Clear' }));
+      expect(rows()).toBe(3);
+      // A whole trace id opens that trace.
+      fireEvent.change(screen.getByLabelText('Filter traces'), { target: { value: C } });
+      fireEvent.keyDown(screen.getByLabelText('Filter traces'), { key: 'Enter' });
+      await waitFor(() => expect(window.location.hash).toBe(`#/traces/${C}`));
+    } finally {
+      resetTraceFilter();
+    }
   });
 
   it('shows the pair picked last, even when an earlier pair loads later', async () => {
