@@ -8,7 +8,7 @@
  * LaunchProblem shape.
  */
 import { RESERVED_BOX_ENV } from './constants.js';
-import type { LaunchProblem, LaunchSpec, MountSpec, PortSpec } from './models.js';
+import type { LaunchProblem, LaunchSpec, MountSpec, PortSpec, RestartPolicy } from './models.js';
 import { PULL_POLICIES, RESTART_POLICIES } from './models.js';
 
 export const BOX_NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
@@ -225,4 +225,22 @@ export function launchProblems(spec: Partial<LaunchSpec>): LaunchProblem[] {
   if (spec.restartMaxRetries && spec.restart !== 'on-failure')
     out.push({ field: 'restart', message: 'Maximum restarts applies to the on-failure policy only' });
   return out;
+}
+
+/** `no`, `on-failure[:N]`, `always`, `unless-stopped` (docker run's `--restart`). */
+export function parseRestart(text: string): { restart: RestartPolicy; restartMaxRetries?: number } {
+  const t = text.trim();
+  const [name, max, ...rest] = t.split(':');
+  if (!RESTART_POLICIES.includes(name as RestartPolicy) || rest.length)
+    throw new Error(
+      `"${t}" is not a restart policy: ${RESTART_POLICIES.join(', ')} (on-failure:N for at most N restarts)`,
+    );
+  if (max === undefined) return { restart: name as RestartPolicy };
+  if (name !== 'on-failure') throw new Error(`"${t}": only on-failure takes a maximum (on-failure:N)`);
+  if (!/^\d+$/.test(max)) throw new Error(`"${t}": the maximum after ':' is a whole number`);
+  return { restart: 'on-failure', restartMaxRetries: Number(max) };
+}
+
+export function formatRestart(spec: Pick<LaunchSpec, 'restart' | 'restartMaxRetries'>): string {
+  return `${spec.restart ?? 'no'}${spec.restart === 'on-failure' && spec.restartMaxRetries ? `:${spec.restartMaxRetries}` : ''}`;
 }
