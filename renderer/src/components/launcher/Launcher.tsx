@@ -125,7 +125,6 @@ function useCoreProblems(spec: ReturnType<typeof readForm>['spec'], enabled: boo
       alive = false;
       clearTimeout(t);
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key, enabled]);
   return problems;
 }
