@@ -28,7 +28,7 @@ function underOrAt(p: string, dir: string): boolean {
   return n === dir || n.startsWith(dir + '/');
 }
 
-/** `SRC:DST[:ro|rw]` — SRC an absolute host path (a bind) or a volume name. */
+/** `SRC:DST[:ro|rw]` — SRC a host path (a bind; the rules want it absolute) or a volume name. */
 export function parseMount(text: string): MountSpec {
   const t = text.trim();
   const parts = t.split(':');
@@ -41,7 +41,9 @@ export function parseMount(text: string): MountSpec {
   if (parts.length !== 2 || !parts[0] || !parts[1])
     throw new Error(`"${t}" is not SOURCE:TARGET[:ro] (a host path or volume name, then a path in the box)`);
   const [source, target] = parts;
-  return { type: isAbs(source) ? 'bind' : 'volume', source, target, ...(readOnly ? { readOnly } : {}) };
+  // A volume name never holds '/' nor starts with '.': such a SRC is a host path (the rules then say it must be absolute).
+  const bind = isAbs(source) || source.startsWith('.') || source.includes('/');
+  return { type: bind ? 'bind' : 'volume', source, target, ...(readOnly ? { readOnly } : {}) };
 }
 
 export function formatMount(m: MountSpec): string {

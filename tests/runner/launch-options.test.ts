@@ -360,7 +360,8 @@ describe('boxscope launch with options', () => {
   it('bad options exit 2 with one line, and create nothing', async () => {
     const containers = await containersOfHome();
     for (const [args, line] of [
-      [['-v', 'relative/x:/y'], `boxscope: Volume name "relative/x" may use letters, digits, '_', '.', '-'\n`],
+      [['-v', 'relative/x:/y'], 'boxscope: Host path "relative/x" must be absolute (start with /)\n'],
+      [['-v', 'bad!name:/y'], `boxscope: Volume name "bad!name" may use letters, digits, '_', '.', '-'\n`],
       [
         ['-v', '/no/such/boxscope/dir:/y'],
         'boxscope: Host path /no/such/boxscope/dir does not exist on this machine\n',

@@ -205,7 +205,7 @@ export function Launcher() {
         </div>
       )}
       {from && prefilledFrom === from && source && (
-        <div className="notice" role="status" data-testid="launch-prefilled">
+        <div className="notice notice-prefilled" role="status" data-testid="launch-prefilled">
           Prefilled from <a href={`#/boxes/${source.boxId}`}>{source.name}</a>
           {source.spec ? '' : ' (its image only: it was launched before Boxscope kept launch options)'}. Change what you
           need, then launch.
@@ -412,7 +412,9 @@ export function Launcher() {
           </details>
           <label className="check">
             <input type="checkbox" checked={form.daemon} onChange={(e) => set('daemon', e.target.checked)} />
-            Run the in-box daemon (emits <span className="mono">sandbox.boot</span> into this launch's trace)
+            <span>
+              Run the in-box daemon (emits <span className="mono">sandbox.boot</span> into this launch's trace)
+            </span>
           </label>
           <div className="form-actions">
             <button
