@@ -90,6 +90,10 @@ test('a command override and a bind mount: the box prints the host file', async 
     await mounts.fill('./data:/data');
     await expect(page.getByText('Host path "./data" must be absolute (start with /)')).toBeVisible();
     for (const theme of ['light', 'dark']) await shoot(`launch-problems-${theme}-1024.png`, 1024, theme);
+    // The box page, with its Run again beside the other actions.
+    await go(page, `/boxes/${boxId}`);
+    await expect(page.getByRole('link', { name: 'Run again' })).toBeVisible();
+    for (const theme of ['light', 'dark']) await shoot(`launch-box-page-${theme}-1024.png`, 1024, theme);
   }
   expect(crashes).toEqual([]);
 });

@@ -42,7 +42,7 @@ function BoxActions({ box, traceLink = true }: { box: Box; traceLink?: boolean }
           Trace
         </a>
       )}
-      <RunAgain box={box} />
+      <RunAgain box={box} runAgain={!traceLink} />
       {box.state === 'running' && (
         <button type="button" className="btn btn-small" disabled={busy} onClick={() => run('stop')}>
           Stop

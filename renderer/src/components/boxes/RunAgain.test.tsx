@@ -27,11 +27,17 @@ describe('Run again and Retry', () => {
     await waitFor(() => expect(window.location.hash).toBe('#/boxes/box-2'));
   });
 
-  it('Run again links to the launch form prefilled from the box; a running box has no Retry', async () => {
-    await renderApp('#/boxes', { boxes: [{ ...failed, boxId: 'b7', state: 'running', containerId: 'c7' }] });
+  it('Run again (on the box page) links to the launch form prefilled from the box; a running box has no Retry', async () => {
+    await renderApp('#/boxes/b7', { boxes: [{ ...failed, boxId: 'b7', state: 'running', containerId: 'c7' }] });
     const link = await screen.findByRole('link', { name: 'Run again' });
     expect(link.getAttribute('href')).toBe('#/launch?from=b7');
     expect(screen.queryByRole('button', { name: 'Retry' })).toBeNull();
+  });
+
+  it('the list’s rows carry Retry for a failed launch, Run again only on the box page', async () => {
+    await renderApp('#/boxes', { boxes: [failed] });
+    expect(await screen.findByRole('button', { name: 'Retry' })).toBeTruthy();
+    expect(screen.queryByRole('link', { name: 'Run again' })).toBeNull();
   });
 
   it('the route: #/launch?from=BOX both ways', () => {

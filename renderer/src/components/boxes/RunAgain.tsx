@@ -16,7 +16,8 @@ export function retrySpec(box: Box): LaunchSpec | undefined {
   return box.spec;
 }
 
-export function RunAgain({ box }: { box: Box }) {
+/** `runAgain` false (the list's rows, short of room): only a failed launch's Retry. */
+export function RunAgain({ box, runAgain = true }: { box: Box; runAgain?: boolean }) {
   const pushError = useApp((s) => s.pushError);
   const [busy, setBusy] = useState(false);
   const spec = retrySpec(box);
@@ -44,13 +45,15 @@ export function RunAgain({ box }: { box: Box }) {
           {busy ? 'Retrying…' : 'Retry'}
         </button>
       )}
-      <a
-        className="btn btn-small"
-        href={routeHash({ page: 'launch', from: box.boxId })}
-        title="Open the launch form filled in with this box's launch options"
-      >
-        Run again
-      </a>
+      {runAgain && (
+        <a
+          className="btn btn-small"
+          href={routeHash({ page: 'launch', from: box.boxId })}
+          title="Open the launch form filled in with this box's launch options"
+        >
+          Run again
+        </a>
+      )}
     </>
   );
 }

@@ -169,6 +169,21 @@ describe('Launcher: launch options', () => {
     expect((screen.getByTestId('launch-submit') as HTMLButtonElement).disabled).toBe(false);
   });
 
+  it('env names are judged in the core’s words', async () => {
+    await renderApp('#/launch');
+    type('launch-image', 'busybox:1');
+    fireEvent.change(screen.getByPlaceholderText(/KEY=value, one per line$/), {
+      target: { value: 'OK=1\nBOXLITE_TRACEPARENT=x\n1BAD=y\nnoequals' },
+    });
+    for (const m of [
+      'Line 4: expected KEY=value',
+      'BOXLITE_TRACEPARENT is set by Boxscope for every box and cannot be given by the user',
+      'Invalid environment variable name "1BAD"',
+    ])
+      expect(screen.getByText(m)).toBeTruthy();
+    expect((screen.getByTestId('launch-submit') as HTMLButtonElement).disabled).toBe(true);
+  });
+
   it('a relative bind path and a bad workdir: problems under their fields; Advanced opens by itself', async () => {
     await renderApp('#/launch');
     type('launch-image', 'busybox:1');

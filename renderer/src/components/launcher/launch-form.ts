@@ -14,7 +14,6 @@ import {
   splitCommand,
 } from '../../../../shared/launch-rules.js';
 import type { LaunchProblem, LaunchSpec, PullPolicy, RestartPolicy } from '../../../../shared/models.js';
-import { parseEnv } from './env.js';
 
 export interface LaunchForm {
   image: string;
@@ -93,9 +92,16 @@ export function readForm(f: LaunchForm): { spec: LaunchSpec; problems: LaunchPro
   const problems: LaunchProblem[] = [];
   const spec: LaunchSpec = { image: f.image.trim(), network: f.network, pull: f.pull, daemon: f.daemon };
   if (f.name.trim()) spec.name = f.name.trim();
-  const env = parseEnv(f.envText);
-  if (env.problem) problems.push({ field: 'env', message: env.problem });
-  if (Object.keys(env.env).length) spec.env = env.env;
+  // Only the KEY=value shape here: the names are the shared rules' to judge, in the core's words.
+  const env: Record<string, string> = {};
+  f.envText.split('\n').forEach((raw, n) => {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) return;
+    const at = line.indexOf('=');
+    if (at <= 0) problems.push({ field: 'env', message: `Line ${n + 1}: expected KEY=value` });
+    else env[line.slice(0, at).trim()] = line.slice(at + 1);
+  });
+  if (Object.keys(env).length) spec.env = env;
   if (f.command.trim()) {
     try {
       spec.cmd = splitCommand(f.command);
