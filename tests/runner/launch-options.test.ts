@@ -9,9 +9,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ROOT_CONTEXT } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LaunchRequest } from '../../shared/models.js';
+import type { Box, LaunchRequest } from '../../shared/models.js';
 import { createCore, type Core } from '../../electron/core/service.js';
+import { checkRequest, newBoxId } from '../../electron/core/runner/box-spec.js';
+import { credentialsFor } from '../../electron/core/runner/instances.js';
+import { launchSteps } from '../../electron/core/runner/launch-steps.js';
 import {
   buildCli,
   buildImage,
@@ -195,6 +199,43 @@ describe('launch options reach the engine', () => {
       code: 'INVALID_INPUT',
       message: `A container named "${named}" already exists: choose another --name`,
     });
+  });
+});
+
+describe('a generated name already taken', () => {
+  it('gets a fresh suffix instead of failing the launch', async () => {
+    const taken = `launch-options-${Date.now().toString(16).slice(-6)}`;
+    await docker.createContainer({ name: taken, Image: IMAGE, Labels: { [HOME_LABEL]: h.home } });
+    const req: LaunchRequest = { image: IMAGE, daemon: false };
+    const box: Box = {
+      boxId: newBoxId(),
+      name: taken,
+      image: IMAGE,
+      traceId: '5'.repeat(32),
+      state: 'creating',
+      createdAt: Date.now(),
+      daemon: false,
+    };
+    const r = await launchSteps({
+      ctx: core.ctx,
+      credentials: credentialsFor(core.ctx),
+      docker,
+      req,
+      checked: checkRequest(req),
+      box,
+      parent: ROOT_CONTEXT,
+      signal: new AbortController().signal,
+      warnings: [],
+      changed: () => undefined,
+      engineArch: async () => 'amd64',
+      onCreated: () => undefined,
+      logs: async () => '',
+    });
+    expect(box.name).not.toBe(taken);
+    expect(box.name).toMatch(/^launch-options-[0-9a-f]{6}$/);
+    const info = await docker.getContainer(r.containerId).inspect();
+    expect(info.Name).toBe(`/${box.name}`);
+    expect(info.Config.Labels['boxlite.box.name']).toBe(box.name);
   });
 });
 
