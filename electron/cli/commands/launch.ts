@@ -19,11 +19,11 @@ interface LaunchOptions {
   env: string[];
   cmd?: string;
   entrypoint?: string;
-  volume: string[];
-  publish: string[];
+  volume?: string[];
+  publish?: string[];
   workdir?: string;
   user?: string;
-  label: string[];
+  label?: string[];
   restart?: string;
   network?: string;
   pull: string;
@@ -53,7 +53,7 @@ export function progressLine(p: PullProgress): string {
   return `pulling ${p.image}: ${p.layersDone}/${p.layersTotal} layers, ${fmtBytes(p.bytesCurrent)}/${fmtBytes(p.bytesTotal)} (${pct}%)`;
 }
 
-const collect = (v: string, acc: string[]) => [...acc, v];
+const collect = (v: string, acc: string[] = []) => [...acc, v];
 
 /** One bad option: exit 2 with one line, as commander's own usage errors do. */
 function bad(flag: string, err: unknown): never {
@@ -87,7 +87,7 @@ export function cliLaunchOptions(o: LaunchOptions, command: string[], cwd = proc
   if (o.entrypoint !== undefined) out.entrypoint = o.entrypoint === '' ? [] : [o.entrypoint];
   if (o.workdir !== undefined) out.workdir = o.workdir;
   if (o.user !== undefined) out.user = o.user;
-  if (o.volume.length)
+  if (o.volume?.length)
     out.mounts = o.volume.map((v) => {
       try {
         return cliMount(v, cwd);
@@ -95,7 +95,7 @@ export function cliLaunchOptions(o: LaunchOptions, command: string[], cwd = proc
         return bad('-v/--volume', e);
       }
     });
-  if (o.publish.length)
+  if (o.publish?.length)
     out.ports = o.publish.map((p) => {
       try {
         return parsePort(p);
@@ -103,7 +103,7 @@ export function cliLaunchOptions(o: LaunchOptions, command: string[], cwd = proc
         return bad('-p/--publish', e);
       }
     });
-  if (o.label.length) {
+  if (o.label?.length) {
     out.labels = {};
     for (const l of o.label) {
       try {
@@ -189,17 +189,15 @@ export function registerLaunch(program: Command): void {
       '-v, --volume <src:dst[:ro]>',
       `bind a host path (absolute or ./relative) or a volume (repeatable; not at ${RESERVED_BOX_DIR})`,
       collect,
-      [] as string[],
     )
     .option(
       '-p, --publish <[ip:][host:]box[/udp]>',
       'publish a box port (repeatable; host IP 127.0.0.1 unless given)',
       collect,
-      [] as string[],
     )
     .option('-w, --workdir <dir>', 'working directory in the box')
     .option('-u, --user <user>', 'uid, uid:gid, name or name:group')
-    .option('--label <KEY=VALUE>', 'label the box (repeatable; not boxlite.* or boxscope.*)', collect, [] as string[])
+    .option('--label <KEY=VALUE>', 'label the box (repeatable; not boxlite.* or boxscope.*)', collect)
     .option('--restart <policy>', 'no | on-failure[:N] | always | unless-stopped')
     .option('--network <mode>', 'engine network mode (none, host, …)', 'none')
     .option('--pull <policy>', PULL_POLICIES.join(' | '), 'missing')
