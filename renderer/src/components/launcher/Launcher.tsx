@@ -90,7 +90,7 @@ function CredentialHint({ image }: { image: string }) {
 function Problems({ id, problems }: { id: string; problems: LaunchProblem[] }) {
   if (!problems.length) return null;
   return (
-    <span id={id} className="field-error" role="alert">
+    <span id={id} className="field-error">
       {problems.map((p, i) => (
         <span key={i} className="field-error-line">
           {p.message}
