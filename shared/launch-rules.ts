@@ -8,7 +8,7 @@
  * LaunchProblem shape.
  */
 import { RESERVED_BOX_ENV } from './constants.js';
-import type { LaunchProblem, LaunchSpec, MountSpec, PortSpec } from './models.js';
+import type { LaunchProblem, LaunchSpec, MountSpec, PortSpec, RestartPolicy } from './models.js';
 import { PULL_POLICIES, RESTART_POLICIES } from './models.js';
 
 export const BOX_NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,127}$/;
@@ -28,7 +28,7 @@ function underOrAt(p: string, dir: string): boolean {
   return n === dir || n.startsWith(dir + '/');
 }
 
-/** `SRC:DST[:ro|rw]` — SRC an absolute host path (a bind) or a volume name. */
+/** `SRC:DST[:ro|rw]` — SRC a host path (a bind; the rules want it absolute) or a volume name. */
 export function parseMount(text: string): MountSpec {
   const t = text.trim();
   const parts = t.split(':');
@@ -41,7 +41,9 @@ export function parseMount(text: string): MountSpec {
   if (parts.length !== 2 || !parts[0] || !parts[1])
     throw new Error(`"${t}" is not SOURCE:TARGET[:ro] (a host path or volume name, then a path in the box)`);
   const [source, target] = parts;
-  return { type: isAbs(source) ? 'bind' : 'volume', source, target, ...(readOnly ? { readOnly } : {}) };
+  // A volume name never holds '/' nor starts with '.': such a SRC is a host path (the rules then say it must be absolute).
+  const bind = isAbs(source) || source.startsWith('.') || source.includes('/');
+  return { type: bind ? 'bind' : 'volume', source, target, ...(readOnly ? { readOnly } : {}) };
 }
 
 export function formatMount(m: MountSpec): string {
@@ -225,4 +227,22 @@ export function launchProblems(spec: Partial<LaunchSpec>): LaunchProblem[] {
   if (spec.restartMaxRetries && spec.restart !== 'on-failure')
     out.push({ field: 'restart', message: 'Maximum restarts applies to the on-failure policy only' });
   return out;
+}
+
+/** `no`, `on-failure[:N]`, `always`, `unless-stopped` (docker run's `--restart`). */
+export function parseRestart(text: string): { restart: RestartPolicy; restartMaxRetries?: number } {
+  const t = text.trim();
+  const [name, max, ...rest] = t.split(':');
+  if (!RESTART_POLICIES.includes(name as RestartPolicy) || rest.length)
+    throw new Error(
+      `"${t}" is not a restart policy: ${RESTART_POLICIES.join(', ')} (on-failure:N for at most N restarts)`,
+    );
+  if (max === undefined) return { restart: name as RestartPolicy };
+  if (name !== 'on-failure') throw new Error(`"${t}": only on-failure takes a maximum (on-failure:N)`);
+  if (!/^\d+$/.test(max)) throw new Error(`"${t}": the maximum after ':' is a whole number`);
+  return { restart: 'on-failure', restartMaxRetries: Number(max) };
+}
+
+export function formatRestart(spec: Pick<LaunchSpec, 'restart' | 'restartMaxRetries'>): string {
+  return `${spec.restart ?? 'no'}${spec.restart === 'on-failure' && spec.restartMaxRetries ? `:${spec.restartMaxRetries}` : ''}`;
 }

@@ -1,7 +1,7 @@
 /** `boxscope` — launch boxes and read their traces from a terminal (docs/CONTRACTS.md, CLI). */
 import { Command } from 'commander';
 import { version } from '../../package.json';
-import { registerLaunch } from './commands/launch.js';
+import { markLaunchCommand, registerLaunch } from './commands/launch.js';
 import { registerBoxes } from './commands/boxes.js';
 import { registerRegistries } from './commands/registries.js';
 import { registerTrace } from './commands/trace.js';
@@ -32,4 +32,4 @@ registerRegistries(program); // login, logout, registries
 registerTrace(program); // trace, import
 registerServe(program); // serve
 
-await program.parseAsync(process.argv);
+await program.parseAsync(markLaunchCommand(program, process.argv));

@@ -199,6 +199,7 @@ export class FakeApi implements BoxscopeApi {
         createdAt: Date.now(),
         daemon: req.daemon !== false,
         traceId,
+        spec: (({ traceparent: _tp, tracestate: _ts, requestId: _r, ...spec }) => spec)(req),
       };
       this.data.boxes.push(box);
       return {

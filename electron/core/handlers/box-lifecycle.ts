@@ -1,6 +1,7 @@
 /** Box lifecycle beyond launch: validate, start, restart (see docs/CONTRACTS.md, "Box lifecycle"). */
 import { BoxscopeError } from '../../../shared/errors.js';
 import type { CoreContext } from '../contracts.js';
+import { validateLaunch } from '../runner/box-spec.js';
 import type { HandlerMap } from './types.js';
 
 type LifecycleChannels = 'boxes:validate' | 'boxes:start' | 'boxes:restart';
@@ -11,7 +12,7 @@ const notYet = (what: string) => async (): Promise<never> => {
 
 export function boxLifecycleHandlers(_ctx: CoreContext): Pick<HandlerMap, LifecycleChannels> {
   return {
-    'boxes:validate': notYet('Launch validation'),
+    'boxes:validate': async (req) => validateLaunch(req),
     'boxes:start': notYet('Start'),
     'boxes:restart': notYet('Restart'),
   };

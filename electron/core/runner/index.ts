@@ -12,7 +12,7 @@ import type { Credentials } from '../credentials/index.js';
 import type { EngineEvent } from '../docker/engine-api.js';
 import { connectEngine, engineError, statusCodeOf } from '../docker/engine.js';
 import { LogFollows, readLogs } from './box-logs.js';
-import { checkRequest, DAEMON_LABEL, DIGEST_LABEL, newBoxId, ownLabels } from './box-spec.js';
+import { checkRequest, DAEMON_LABEL, DIGEST_LABEL, generatedName, newBoxId, ownLabels, specOf } from './box-spec.js';
 import { boxState, LAUNCHING } from './box-state.js';
 import { EngineWatch } from './engine-events.js';
 import { reconcile } from './reconcile.js';
@@ -88,8 +88,9 @@ export class Runner {
     const traceId = trace.getSpanContext(parent)!.traceId;
     const box: Box = {
       boxId,
-      name: req.name ?? `${ref.repository.split('/').pop()}-${boxId.slice(3, 9)}`,
+      name: req.name || generatedName(ref, boxId),
       image: req.image,
+      spec: specOf(req),
       traceId,
       state: 'creating',
       createdAt: Date.now(),
@@ -98,7 +99,11 @@ export class Runner {
     this.changed(box);
     // Written before anything is asked of the engine: a launch killed in pull or create leaves this record.
     this.records.addOrphan({ ...box });
-    this.records.note(boxId, { launchPid: process.pid, parentSpanId: trace.getSpanContext(parent)!.spanId });
+    this.records.note(boxId, {
+      launchPid: process.pid,
+      parentSpanId: trace.getSpanContext(parent)!.spanId,
+      spec: box.spec,
+    });
     this.launching.add(boxId);
     const ac = new AbortController();
     const signal = opts.signal ? AbortSignal.any([ac.signal, opts.signal]) : ac.signal;
@@ -204,6 +209,7 @@ export class Runner {
         ...view,
         createdAt: c.Created * 1000,
         daemon: l[DAEMON_LABEL] === 'true',
+        ...(notes[boxId]?.spec ? { spec: notes[boxId].spec } : {}),
       };
       out.push(box);
       this.boxes.set(boxId, box);
@@ -311,6 +317,7 @@ export class Runner {
         state: 'exited',
         createdAt: Date.now(),
         daemon: attrs[DAEMON_LABEL] === 'true',
+        spec: this.records.notes()[boxId]?.spec,
       };
       const { exitCode: _e, reason: _r, ...rest } = base;
       const view = boxState(

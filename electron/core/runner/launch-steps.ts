@@ -14,7 +14,16 @@ import { makeBoxRunDir } from '../config.js';
 import { authconfigFor, type Credentials } from '../credentials/index.js';
 import { waitNotRunning } from '../docker/engine-api.js';
 import { engineError, engineMessage, statusCodeOf } from '../docker/engine.js';
-import { boxEnv, boxLabels, boxMounts, daemonEntrypoint, type CheckedRequest } from './box-spec.js';
+import {
+  boxArgv,
+  boxEnv,
+  boxLabels,
+  boxMounts,
+  daemonEntrypoint,
+  generatedName,
+  userOptions,
+  type CheckedRequest,
+} from './box-spec.js';
 import { digestOf } from './digest.js';
 import { lastLines } from './logs.js';
 import { pullImage } from './pull.js';
@@ -186,7 +195,7 @@ export async function launchSteps(l: LaunchContext): Promise<LaunchResult> {
     );
 
     const imageConfig = info!.Config ?? ({} as Docker.ImageInspectInfo['Config']);
-    const argv = [...(imageConfig.Entrypoint ?? []), ...(imageConfig.Cmd ?? [])];
+    const argv = boxArgv(req, imageConfig);
     let daemonPath: string | undefined;
     if (wantDaemon) {
       const arch = await archP;
@@ -207,26 +216,47 @@ export async function launchSteps(l: LaunchContext): Promise<LaunchResult> {
     const container = await inSpan(tracer, SPAN.containerCreate, parent, { ...base }, async (span, spanCtx) => {
       const tp = injectFrom(spanCtx);
       l.ctx.store.registerBoxToken(box.boxId, token, box.traceId!);
-      try {
-        const c = await docker.createContainer({
-          ...(req.name ? { name: req.name } : {}),
-          Image: ref.canonical,
-          Env: boxEnv(req, box.boxId, tp, token),
-          Labels: boxLabels(box, l.ctx.paths.home, !!daemonPath),
-          ...(daemonPath ? { Entrypoint: daemonEntrypoint(argv, req.network) } : {}),
-          HostConfig: { NetworkMode: req.network || 'none', Binds: boxMounts(l.ctx.paths, box.boxId, daemonPath) },
-        });
-        span.setAttribute(ATTR.containerId, c.id);
-        return c;
-      } catch (err) {
-        if (statusCodeOf(err) === 409)
-          throw new BoxscopeError(
-            'INVALID_INPUT',
-            `A container named "${req.name}" already exists: choose another --name`,
-          );
-        if (statusCodeOf(err) === 404 && /network/i.test(engineMessage(err)))
-          throw new BoxscopeError('INVALID_INPUT', `Network "${req.network}" does not exist on the engine`);
-        throw engineError(err, env, 'Create failed');
+      const user = userOptions(req);
+      // Without the daemon the engine applies the overrides itself (`['']` is how it spells "no entrypoint").
+      const overrides = daemonPath
+        ? { Entrypoint: daemonEntrypoint(argv, req.network), Cmd: [] }
+        : {
+            ...(req.entrypoint ? { Entrypoint: req.entrypoint.length ? req.entrypoint : [''] } : {}),
+            ...(req.cmd ? { Cmd: req.cmd } : {}),
+          };
+      // The container is named after the box, so `docker ps` and the app agree; a generated name that
+      // clashes with another container gets a fresh suffix.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const c = await docker.createContainer({
+            name: box.name,
+            Image: ref.canonical,
+            Env: boxEnv(req, box.boxId, tp, token),
+            Labels: boxLabels(box, l.ctx.paths.home, !!daemonPath, req.labels),
+            ...overrides,
+            ...user.config,
+            HostConfig: {
+              NetworkMode: req.network || 'none',
+              Binds: boxMounts(l.ctx.paths, box.boxId, daemonPath),
+              ...user.host,
+            },
+          });
+          span.setAttribute(ATTR.containerId, c.id);
+          return c;
+        } catch (err) {
+          if (statusCodeOf(err) === 409 && !req.name && attempt < 4) {
+            box.name = generatedName(ref);
+            continue;
+          }
+          if (statusCodeOf(err) === 409)
+            throw new BoxscopeError(
+              'INVALID_INPUT',
+              `A container named "${box.name}" already exists: choose another --name`,
+            );
+          if (statusCodeOf(err) === 404 && /network/i.test(engineMessage(err)))
+            throw new BoxscopeError('INVALID_INPUT', `Network "${req.network}" does not exist on the engine`);
+          throw engineError(err, env, 'Create failed');
+        }
       }
     });
     box.containerId = container.id;

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Box } from '../../../shared/models.js';
+import type { Box, LaunchSpec } from '../../../shared/models.js';
 
 export interface BoxNote {
   reason?: string;
@@ -17,6 +17,8 @@ export interface BoxNote {
   launchPid?: number;
   /** The span the launch's spans hang from, so an interrupted launch can be marked in its own trace. */
   parentSpanId?: string;
+  /** What the box was launched with, for "Run again" after a restart of the app (the file is 0600). */
+  spec?: LaunchSpec;
 }
 
 interface FileShape {

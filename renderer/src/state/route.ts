@@ -4,6 +4,8 @@ export interface Route {
   page: Page;
   boxId?: string;
   traceId?: string;
+  /** `#/launch?from=<boxId>`: the launch form prefilled from that box's launch ("Run again"). */
+  from?: string;
 }
 
 /** A mangled escape in a pasted link must not stop the app from starting. */
@@ -17,7 +19,8 @@ function decodePart(p: string): string {
 
 /** `#/traces/<id>`, `#/boxes/<id>`, `#/launch`, `#/settings`. The query (browser-mode token) is never touched. */
 export function parseHash(hash: string): Route {
-  const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodePart);
+  const [path, query = ''] = hash.replace(/^#\/?/, '').split('?');
+  const parts = path.split('/').filter(Boolean).map(decodePart);
   switch (parts[0]) {
     case 'traces':
       return { page: 'traces', traceId: parts[1] };
@@ -25,8 +28,10 @@ export function parseHash(hash: string): Route {
       return { page: 'boxes', boxId: parts[1] };
     case 'settings':
       return { page: 'settings' };
-    case 'launch':
-      return { page: 'launch' };
+    case 'launch': {
+      const from = new URLSearchParams(query).get('from');
+      return from ? { page: 'launch', from } : { page: 'launch' };
+    }
     default:
       return { page: 'launch' };
   }
@@ -35,6 +40,7 @@ export function parseHash(hash: string): Route {
 export function routeHash(r: Route): string {
   if (r.page === 'traces' && r.traceId) return `#/traces/${encodeURIComponent(r.traceId)}`;
   if (r.page === 'boxes' && r.boxId) return `#/boxes/${encodeURIComponent(r.boxId)}`;
+  if (r.page === 'launch' && r.from) return `#/launch?from=${encodeURIComponent(r.from)}`;
   return `#/${r.page}`;
 }
 

@@ -8,6 +8,7 @@ import { EmptyState } from '../common/EmptyState.js';
 import { TraceView } from '../timeline/TraceView.js';
 import { LogsView } from './LogsView.js';
 import { PullProgressBar } from './PullProgressBar.js';
+import { RunAgain } from './RunAgain.js';
 import { StateBadge } from './StateBadge.js';
 import './BoxesPage.css';
 
@@ -41,6 +42,7 @@ function BoxActions({ box, traceLink = true }: { box: Box; traceLink?: boolean }
           Trace
         </a>
       )}
+      <RunAgain box={box} runAgain={!traceLink} />
       {box.state === 'running' && (
         <button type="button" className="btn btn-small" disabled={busy} onClick={() => run('stop')}>
           Stop
