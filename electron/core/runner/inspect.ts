@@ -72,7 +72,7 @@ export function toBoxInspect(box: Box, info: Docker.ContainerInspectInfo): BoxIn
     boxId: box.boxId,
     containerId: info.Id,
     name: (info.Name ?? '').replace(/^\//, '') || box.name,
-    image: info.Config?.Image ?? box.image,
+    image: box.image || info.Config?.Image,
     ...(box.imageDigest ? { imageDigest: box.imageDigest } : {}),
     entrypoint: Array.isArray(info.Config?.Entrypoint)
       ? info.Config.Entrypoint
