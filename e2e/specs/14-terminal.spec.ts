@@ -1,0 +1,60 @@
+/** Journey 14: a terminal in a running box — type a command, read its output, ^C interrupts. */
+import { expect, skipWhereHostMissing, test } from '../fixtures/app.js';
+import { buildImage, removeImage, requireEngine } from '../fixtures/stack.js';
+import { shots } from '../fixtures/shots.js';
+import { boxName, launch, launchedBox, tid, TEST_ID, watchCrashes } from '../fixtures/ui.js';
+
+skipWhereHostMissing();
+
+const SHOTS = process.env.BOXSCOPE_SHOTS_DIR ?? '/work/notes/shots';
+const IMAGE = `boxscope-e2e/terminal:${Date.now().toString(36)}`;
+
+test.beforeAll(async () => {
+  await requireEngine();
+  await buildImage(IMAGE);
+});
+test.afterAll(async () => {
+  await removeImage(IMAGE).catch(() => {});
+});
+
+test('a terminal runs what is typed and shows its output; Ctrl-C interrupts', async ({ app }) => {
+  const page = app.page;
+  const crashes = watchCrashes(page);
+  await launch(page, IMAGE, { name: boxName('term') });
+  const { header } = await launchedBox(page);
+  await expect(header).toHaveAttribute('data-state', 'running');
+
+  await page.getByRole('tab', { name: 'Terminal' }).click();
+  const term = page.locator(tid(TEST_ID.boxTerminal));
+  await expect(term).toBeVisible();
+  await expect(page.getByText('/bin/sh')).toBeVisible({ timeout: 15_000 });
+  await term.click();
+
+  const marker = `hello-${Math.random().toString(36).slice(2, 10)}`;
+  // The shell computes part of the line, so only its output (not the echo of what was typed) holds the whole marker.
+  await page.keyboard.type(`echo ${marker}-$((40+2))`);
+  await page.keyboard.press('Enter');
+  await expect(term).toContainText(`${marker}-42`, { timeout: 15_000 });
+
+  await page.keyboard.type('sleep 100; echo not-interrupted');
+  await page.keyboard.press('Enter');
+  await page.waitForTimeout(500);
+  await page.keyboard.press('Control+c');
+  await page.keyboard.type('echo back-$((2+3))');
+  await page.keyboard.press('Enter');
+  await expect(term).toContainText('back-5', { timeout: 10_000 });
+  await expect(term).not.toContainText('not-interrupted-');
+
+  // Switching tabs keeps the session.
+  await page.getByRole('tab', { name: 'Logs' }).click();
+  await page.getByRole('tab', { name: 'Terminal' }).click();
+  await expect(term).toContainText('back-5');
+
+  await shots(page, SHOTS, 'inside-terminal');
+
+  await term.click();
+  await page.keyboard.type('exit 3');
+  await page.keyboard.press('Enter');
+  await expect(page.getByText('Session ended (exit code 3)')).toBeVisible({ timeout: 10_000 });
+  expect(crashes).toEqual([]);
+});

@@ -1,0 +1,15 @@
+/** The CPU / memory column of the box list, from the shared stats stream. */
+import { useApp } from '../../state/app-store.js';
+import { currentStats, formatBytes, formatCpu, useStats, useStatsFeed } from './stats-store.js';
+
+export function StatsCell({ boxId }: { boxId: string }) {
+  useStatsFeed();
+  const running = useApp((s) => s.boxes[boxId]?.state === 'running');
+  const cur = currentStats(useStats((s) => s.byBox[boxId]));
+  if (!running || !cur) return <span className="muted">—</span>;
+  return (
+    <span className="stats-cell mono" title="CPU (100% = one core) · memory in use">
+      {formatCpu(cur.cpuPercent)} · {formatBytes(cur.memBytes)}
+    </span>
+  );
+}
