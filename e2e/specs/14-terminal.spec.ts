@@ -6,7 +6,7 @@ import { boxName, launch, launchedBox, tid, TEST_ID, watchCrashes } from '../fix
 
 skipWhereHostMissing();
 
-const SHOTS = process.env.BOXSCOPE_SHOTS_DIR ?? '/work/notes/shots';
+const SHOTS = process.env.BOXSCOPE_SHOTS_DIR;
 const IMAGE = `boxscope-e2e/terminal:${Date.now().toString(36)}`;
 
 test.beforeAll(async () => {
@@ -50,7 +50,7 @@ test('a terminal runs what is typed and shows its output; Ctrl-C interrupts', as
   await page.getByRole('tab', { name: 'Terminal' }).click();
   await expect(term).toContainText('back-5');
 
-  await shots(page, SHOTS, 'inside-terminal');
+  if (SHOTS) await shots(page, SHOTS, 'inside-terminal');
 
   await term.click();
   await page.keyboard.type('exit 3');

@@ -64,6 +64,69 @@ function cut(s: string, n: number): number {
   return c >= 0xd800 && c <= 0xdbff ? n - 1 : n;
 }
 
+/**
+ * Sends a session's output until the stream ends or `signal` aborts: decoded
+ * as one UTF-8 stream (a character split across reads arrives whole), at most
+ * MAX_CHUNK per item and one item per tick; past MAX_PENDING unsent, the
+ * stream is paused until the client has caught up.
+ */
+export function pumpOutput(
+  stream: NodeJS.ReadableStream & { pause(): unknown; resume(): unknown },
+  emit: (e: ExecEvent) => void,
+  signal: AbortSignal,
+): Promise<void> {
+  const decoder = new TextDecoder('utf-8');
+  let pending = '';
+  let timer: NodeJS.Timeout | undefined;
+  let ended = false;
+  let paused = false;
+  return new Promise<void>((resolve) => {
+    const finish = () => {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      signal.removeEventListener('abort', finish);
+      resolve();
+    };
+    const tick = () => {
+      timer = undefined;
+      if (signal.aborted) return finish();
+      if (pending) {
+        const n = cut(pending, MAX_CHUNK);
+        emit({ kind: 'output', data: pending.slice(0, n) });
+        pending = pending.slice(n);
+      }
+      if (paused && pending.length < MAX_PENDING / 2) {
+        paused = false;
+        stream.resume();
+      }
+      if (pending) timer = setTimeout(tick, TICK_MS);
+      else if (ended) finish();
+    };
+    const schedule = () => {
+      if (!timer) timer = setTimeout(tick, TICK_MS);
+    };
+    stream.on('data', (c: Buffer) => {
+      pending += decoder.decode(c, { stream: true });
+      if (pending.length >= MAX_PENDING && !paused) {
+        paused = true;
+        stream.pause();
+      }
+      schedule();
+    });
+    const onEnd = () => {
+      if (ended) return;
+      ended = true;
+      pending += decoder.decode();
+      schedule();
+    };
+    stream.on('end', onEnd);
+    stream.on('close', onEnd);
+    stream.on('error', onEnd);
+    signal.addEventListener('abort', finish, { once: true });
+    if (signal.aborted) finish();
+  });
+}
+
 export class ExecSessions {
   private readonly sessions = new Map<string, Session>();
   /** Ids reserved while a session is being opened. */
@@ -132,7 +195,7 @@ export class ExecSessions {
       await exec.resize({ h: a.rows, w: a.cols }).catch(() => undefined);
       emit({ kind: 'started', sessionId: a.sessionId, shell: cmd.join(' ') });
 
-      await this.pump(stream, emit, signal);
+      await pumpOutput(stream, emit, signal);
       if (signal.aborted) {
         span.setAttribute('boxscope.exec.closed_by', 'client');
         return;
@@ -171,60 +234,6 @@ export class ExecSessions {
       }
     }
     throw new BoxscopeError('INVALID_INPUT', 'This box has no shell (/bin/sh not found): give a command');
-  }
-
-  /** Sends the stream's output until it ends or `signal` aborts: ≤ MAX_CHUNK per item, one item per tick. */
-  private pump(stream: Duplex, emit: (e: ExecEvent) => void, signal: AbortSignal): Promise<void> {
-    const decoder = new TextDecoder('utf-8');
-    let pending = '';
-    let timer: NodeJS.Timeout | undefined;
-    let ended = false;
-    let paused = false;
-    return new Promise<void>((resolve) => {
-      const finish = () => {
-        if (timer) clearTimeout(timer);
-        timer = undefined;
-        signal.removeEventListener('abort', finish);
-        resolve();
-      };
-      const tick = () => {
-        timer = undefined;
-        if (signal.aborted) return finish();
-        if (pending) {
-          const n = cut(pending, MAX_CHUNK);
-          emit({ kind: 'output', data: pending.slice(0, n) });
-          pending = pending.slice(n);
-        }
-        if (paused && pending.length < MAX_PENDING / 2) {
-          paused = false;
-          stream.resume();
-        }
-        if (pending) timer = setTimeout(tick, TICK_MS);
-        else if (ended) finish();
-      };
-      const schedule = () => {
-        if (!timer) timer = setTimeout(tick, TICK_MS);
-      };
-      stream.on('data', (c: Buffer) => {
-        pending += decoder.decode(c, { stream: true });
-        if (pending.length >= MAX_PENDING && !paused) {
-          paused = true;
-          stream.pause();
-        }
-        schedule();
-      });
-      const onEnd = () => {
-        if (ended) return;
-        ended = true;
-        pending += decoder.decode();
-        schedule();
-      };
-      stream.on('end', onEnd);
-      stream.on('close', onEnd);
-      stream.on('error', onEnd);
-      signal.addEventListener('abort', finish, { once: true });
-      if (signal.aborted) finish();
-    });
   }
 
   /** The exec's exit code once the engine has it (it may lag the stream's end by a moment). */

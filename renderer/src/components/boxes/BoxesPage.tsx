@@ -100,7 +100,7 @@ function BoxList({ query }: { query: string }) {
           <th>Image</th>
           <th>Created</th>
           <th>Daemon</th>
-          <th>CPU · Mem</th>
+          <th>CPU / Mem</th>
           <th aria-label="Actions" />
         </tr>
       </thead>

@@ -6,9 +6,19 @@ import type { BoxInspect } from '../../../../shared/models.js';
 import { call, errorInfo } from '../../api/client.js';
 import './InspectView.css';
 
-function Section({ title, children, count }: { title: string; children: ReactNode; count?: number }) {
+function Section({
+  title,
+  children,
+  count,
+  wide,
+}: {
+  title: string;
+  children: ReactNode;
+  count?: number;
+  wide?: boolean;
+}) {
   return (
-    <section className="inspect-section">
+    <section className={`inspect-section${wide ? ' inspect-wide' : ''}`}>
       <h2>
         {title}
         {count !== undefined && <span className="muted"> {count}</span>}
@@ -27,8 +37,12 @@ function Field({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
+/** An argv as a shell would read it back: words with spaces or quotes in them are single-quoted. */
+export function shellWords(a: string[]): string {
+  return a.map((w) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replaceAll("'", "'\\''")}'`)).join(' ');
+}
 const argv = (a: string[]) =>
-  a.length ? <span className="mono">{JSON.stringify(a)}</span> : <span className="muted">—</span>;
+  a.length ? <span className="mono break">{shellWords(a)}</span> : <span className="muted">—</span>;
 const time = (t?: string) => (t ? new Date(t).toLocaleString() : '—');
 
 /** `refresh` changes (e.g. the box's state) reload the view. */
@@ -117,7 +131,7 @@ export function InspectView({ boxId, refresh }: { boxId: string; refresh?: strin
             </Field>
           </dl>
         </Section>
-        <Section title="Trace context">
+        <Section title="Trace context" wide>
           {info.traceparent ? (
             <dl className="inspect-fields">
               <Field label="BOXLITE_TRACEPARENT">

@@ -8,8 +8,9 @@ export function StatsCell({ boxId }: { boxId: string }) {
   const cur = currentStats(useStats((s) => s.byBox[boxId]));
   if (!running || !cur) return <span className="muted">—</span>;
   return (
-    <span className="stats-cell mono" title="CPU (100% = one core) · memory in use">
-      {formatCpu(cur.cpuPercent)} · {formatBytes(cur.memBytes)}
+    <span className="stats-cell mono" title="CPU (100% = one core) and memory in use">
+      <span>{formatCpu(cur.cpuPercent)}</span>
+      <span className="muted">{formatBytes(cur.memBytes)}</span>
     </span>
   );
 }

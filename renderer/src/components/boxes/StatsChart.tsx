@@ -1,17 +1,17 @@
 /** A box's CPU and memory over the last minute: two sparklines with the current values in words. */
 import { TEST_ID } from '../../../../shared/constants.js';
 import type { BoxStats } from '../../../../shared/models.js';
-import { currentStats, formatBytes, formatCpu, KEEP, useStats, useStatsFeed } from './stats-store.js';
+import { currentStats, formatBytes, formatCpu, useStats, useStatsFeed } from './stats-store.js';
 import './StatsChart.css';
 
 const W = 240;
 const H = 48;
 
-/** The polyline points of `values` scaled to 0..max, the newest at the right edge. */
+/** The polyline points of `values` (at most KEEP) scaled to 0..max across the width, the newest at the right edge. */
 export function sparkPoints(values: number[], max: number): string {
   if (!values.length || !(max > 0)) return '';
-  const step = W / (KEEP - 1);
-  const x0 = W - (values.length - 1) * step;
+  const step = W / Math.max(values.length - 1, 1);
+  const x0 = values.length === 1 ? W : 0;
   return values
     .map((v, i) => {
       const y = H - 2 - (Math.min(Math.max(v, 0), max) / max) * (H - 4);
