@@ -36,6 +36,12 @@ test('a terminal runs what is typed and shows its output; Ctrl-C interrupts', as
   await page.keyboard.press('Enter');
   await expect(term).toContainText(`${marker}-42`, { timeout: 15_000 });
 
+  // 24-bit colours from the box are drawn without breaking the CSP (no inline style attribute).
+  await page.keyboard.type('echo -e "\\033[38;2;255;0;0mred-$((1+1))\\033[48;2;0;0;200m-on-blue\\033[0m"');
+  await page.keyboard.press('Enter');
+  await expect(term).toContainText('red-2-on-blue', { timeout: 10_000 });
+  await expect(term.locator('span', { hasText: 'red-2' }).first()).toHaveClass(/xterm-fg-196/);
+
   await page.keyboard.type('sleep 100; echo not-interrupted');
   await page.keyboard.press('Enter');
   await page.waitForTimeout(500);
