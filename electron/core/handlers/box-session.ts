@@ -11,6 +11,22 @@ type SessionChannels = 'boxes:inspect' | 'boxes:execInput' | 'boxes:execResize';
 type SessionStreams = 'boxes:exec' | 'boxes:stats';
 
 const sessions = new WeakMap<CoreContext, ExecSessions>();
+/** Aborted when the core closes: ends its stats follows. */
+const closing = new WeakMap<CoreContext, AbortController>();
+
+function closingSignal(ctx: CoreContext): AbortSignal {
+  let ac = closing.get(ctx);
+  if (!ac) closing.set(ctx, (ac = new AbortController()));
+  return ac.signal;
+}
+
+/** Ends the terminal sessions and stats follows of a core being closed. */
+export function closeSessions(ctx: CoreContext): void {
+  sessions.get(ctx)?.close();
+  sessions.delete(ctx);
+  closing.get(ctx)?.abort();
+  closing.delete(ctx);
+}
 
 /** The terminal sessions of one core. */
 export function sessionsFor(ctx: CoreContext): ExecSessions {
@@ -37,7 +53,8 @@ export function boxSessionHandlers(ctx: CoreContext): Pick<HandlerMap, SessionCh
 export function boxSessionStreams(ctx: CoreContext): Pick<StreamMap, SessionStreams> {
   return {
     'boxes:exec': (arg, emit, signal) => sessionsFor(ctx).run(arg, emit, signal),
-    'boxes:stats': async ({ boxId }, emit, signal) => {
+    'boxes:stats': async ({ boxId }, emit, given) => {
+      const signal = AbortSignal.any([given, closingSignal(ctx)]);
       if (boxId) {
         const box = await runnerFor(ctx).find(boxId);
         if (box.state === 'running') await followStats(connectEngine(ctx.env), box, emit, signal);
