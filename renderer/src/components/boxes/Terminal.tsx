@@ -11,7 +11,6 @@ import '@xterm/xterm/css/xterm.css';
 import { TEST_ID } from '../../../../shared/constants.js';
 import type { ErrorInfo } from '../../../../shared/errors.js';
 import { call, listen } from '../../api/client.js';
-import { TruecolorDowngrade } from './truecolor.js';
 import { openTerminal } from './xterm-styles.js';
 import './Terminal.css';
 
@@ -68,7 +67,6 @@ export function Terminal({ boxId, cmd, active = true }: { boxId: string; cmd?: s
       // Not laid out yet: the observer fits it once it is.
     }
     const sessionId = newSessionId();
-    const colours = new TruecolorDowngrade();
     let live = false;
     let disposed = false;
     const send = (data: string) => {
@@ -96,7 +94,7 @@ export function Terminal({ boxId, cmd, active = true }: { boxId: string; cmd?: s
             live = true;
             setStatus({ kind: 'open', shell: e.shell });
             term.focus();
-          } else if (e.kind === 'output') term.write(colours.push(e.data));
+          } else if (e.kind === 'output') term.write(e.data);
           else {
             live = false;
             setStatus({ kind: 'ended', exitCode: e.exitCode });

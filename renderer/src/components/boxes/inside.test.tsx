@@ -5,7 +5,6 @@ import type { Box, BoxInspect } from '../../../../shared/models.js';
 import { renderApp } from '../../../test/render-app.js';
 import { shellWords } from './InspectView.js';
 import { sparkPoints } from './StatsChart.js';
-import { nearest256, TruecolorDowngrade } from './truecolor.js';
 import { currentStats, formatBytes, KEEP, pushStats, useStats } from './stats-store.js';
 
 const box = (over: Partial<Box> = {}): Box => ({
@@ -108,18 +107,5 @@ describe('inside a box', () => {
       expect(y).toBeLessThanOrEqual(48);
     }
     expect(shellWords(['a b', "it's", 'plain'])).toBe("'a b' 'it'\\''s' plain");
-  });
-});
-
-describe('24-bit colours from a box', () => {
-  it('become palette colours, also when a sequence is split across items', () => {
-    const t = new TruecolorDowngrade();
-    expect(t.push('\x1b[1;38;2;255;0;0mred\x1b[0m')).toBe('\x1b[1;38;5;196mred\x1b[0m');
-    expect(t.push('a\x1b[48;2;0;0')).toBe('a');
-    expect(t.push(';200mb')).toBe('\x1b[48;5;20mb');
-    expect(t.push('\x1b[38:2::128:128:128mg')).toBe('\x1b[38;5;244mg');
-    // 256-colour and plain SGRs pass unchanged, even with a 2 in them.
-    expect(t.push('\x1b[38;5;2m\x1b[32m\x1b[2m')).toBe('\x1b[38;5;2m\x1b[32m\x1b[2m');
-    expect(nearest256(NaN, -5, 999)).toBe(21);
   });
 });
