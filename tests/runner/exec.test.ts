@@ -98,6 +98,12 @@ describe('terminal', () => {
     expect(s.output()).toContain('^C');
     expect(s.output()).not.toContain('slept-2');
     s.dispose();
+    // Closing the session ends its shell (its stdin closes), as closing a terminal window does.
+    await waitFor(async () => {
+      const ps = open({ boxId, cmd: ['busybox', 'ps', '-o', 'pid,args'] });
+      await ps.until(() => ps.events.some((e) => e.kind === 'exit'), 'ps');
+      return /\s\/bin\/sh\s*$/m.test(ps.output()) ? undefined : true;
+    }, 'the closed session shell to end');
   }, 30_000);
 
   it('runs a given command and reports its exit code; the span names it, with no input or output', async () => {

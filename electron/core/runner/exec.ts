@@ -127,6 +127,22 @@ export function pumpOutput(
   });
 }
 
+/**
+ * Ends what a closed terminal still runs, as a hang-up would: the engine
+ * keeps an exec's process alive when its connection closes and has no call
+ * to signal it, so the line gets ^C (the foreground job) then ^D (the
+ * shell's end of input) before stdin closes.
+ */
+async function hangUp(stream: Duplex): Promise<void> {
+  const pause = () => new Promise((r) => setTimeout(r, 50));
+  if (stream.destroyed || !stream.writable) return;
+  stream.write('\x03');
+  await pause();
+  if (stream.destroyed || !stream.writable) return;
+  stream.write('\x04');
+  await pause();
+}
+
 export class ExecSessions {
   private readonly sessions = new Map<string, Session>();
   /** Ids reserved while a session is being opened. */
@@ -198,6 +214,8 @@ export class ExecSessions {
       await pumpOutput(stream, emit, signal);
       if (signal.aborted) {
         span.setAttribute('boxscope.exec.closed_by', 'client');
+        this.sessions.delete(a.sessionId);
+        await hangUp(stream);
         return;
       }
       const exitCode = await this.exitCode(exec);

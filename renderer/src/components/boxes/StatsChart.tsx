@@ -47,7 +47,9 @@ export function StatsChart({ boxId }: { boxId: string }) {
     <div className="stats-chart" data-testid={TEST_ID.boxStats}>
       <div className="stats-metric">
         <div className="stats-head">
-          <span className="muted">CPU</span>
+          <span className="muted">
+            CPU <span className="small">(100% = one core)</span>
+          </span>
           <span className="stats-value mono" data-metric="cpu">
             {cur ? formatCpu(cur.cpuPercent) : '—'}
           </span>
