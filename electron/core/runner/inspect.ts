@@ -97,7 +97,7 @@ export function toBoxInspect(box: Box, info: Docker.ContainerInspectInfo): BoxIn
     network: info.HostConfig?.NetworkMode ?? networks[0] ?? 'default',
     ports: ports(info.NetworkSettings?.Ports as PortMap, info.HostConfig?.PortBindings as PortMap),
     restartPolicy,
-    restartCount: Number.isInteger(info.RestartCount) ? info.RestartCount : 0,
+    restartCount: Number.isInteger(info.RestartCount) && info.RestartCount >= 0 ? info.RestartCount : 0,
     state: state?.Status ?? box.state,
     ...(state && !state.Running && Number.isInteger(state.ExitCode) ? { exitCode: state.ExitCode } : {}),
     ...(isoOrUndefined(state?.StartedAt) ? { startedAt: state!.StartedAt } : {}),
