@@ -80,6 +80,20 @@ test('a terminal runs what is typed and shows its output; Ctrl-C interrupts', as
 
   if (SHOTS) await shots(page, SHOTS, 'inside-terminal');
 
+  // The box's terminal follows the pane's size (fit addon → boxes:execResize).
+  const sizes: number[] = [];
+  for (const width of [1024, 1440]) {
+    await page.setViewportSize({ width, height: 800 });
+    await page.waitForTimeout(300);
+    await term.click();
+    await page.keyboard.type(`echo size-${width}-$(busybox stty size | busybox sed 's/ /x/')`);
+    await page.keyboard.press('Enter');
+    await expect(term).toContainText(new RegExp(`size-${width}-\\d+x\\d+`), { timeout: 10_000 });
+    const m = new RegExp(`size-${width}-(\\d+)x(\\d+)`).exec((await term.textContent()) ?? '')!;
+    sizes.push(Number(m[2]));
+  }
+  expect(sizes[1]).toBeGreaterThan(sizes[0] + 30);
+
   await term.click();
   await page.keyboard.type('exit 3');
   await page.keyboard.press('Enter');
