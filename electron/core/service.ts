@@ -4,7 +4,7 @@
  * utility process, browser mode and the CLI alike. Hosts only carry messages.
  */
 import { boxLifecycleHandlers } from './handlers/box-lifecycle.js';
-import { boxSessionHandlers, boxSessionStreams } from './handlers/box-session.js';
+import { boxSessionHandlers, boxSessionStreams, closeSessions } from './handlers/box-session.js';
 import type { ArgList, BoxscopeApi, CallOptions, Channel, ListenHandlers, StreamName } from '../../shared/api.js';
 import { BoxscopeError, toErrorInfo } from '../../shared/errors.js';
 import { parseCall, parseListen } from '../../shared/schemas.js';
@@ -89,6 +89,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     api: inProcessApi(entry),
     otlpEndpoint: telemetry.otlpEndpoint,
     async close() {
+      closeSessions(ctx);
       closeRunner(ctx);
       await telemetry.close();
     },

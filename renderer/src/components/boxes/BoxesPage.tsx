@@ -6,10 +6,11 @@ import { useApp } from '../../state/app-store.js';
 import { navigate } from '../../state/route.js';
 import { EmptyState } from '../common/EmptyState.js';
 import { TraceView } from '../timeline/TraceView.js';
-import { LogsView } from './LogsView.js';
+import { BoxTabs } from './BoxTabs.js';
 import { PullProgressBar } from './PullProgressBar.js';
 import { RunAgain } from './RunAgain.js';
 import { StateBadge } from './StateBadge.js';
+import { StatsCell } from './StatsCell.js';
 import './BoxesPage.css';
 
 const ACTIVE = new Set(['creating', 'pulling', 'starting', 'running', 'stopping']);
@@ -101,6 +102,7 @@ function BoxList({ query }: { query: string }) {
           <th>Image</th>
           <th>Created</th>
           <th>Daemon</th>
+          <th>CPU / Mem</th>
           <th aria-label="Actions" />
         </tr>
       </thead>
@@ -132,6 +134,9 @@ function BoxList({ query }: { query: string }) {
               <td className="muted">{age(b.createdAt)}</td>
               <td className="muted">{b.daemon ? 'on' : 'off'}</td>
               <td>
+                <StatsCell boxId={b.boxId} />
+              </td>
+              <td>
                 <BoxActions box={b} />
               </td>
             </tr>
@@ -146,7 +151,6 @@ function BoxDetail({ boxId }: { boxId: string }) {
   const box = useApp((s) => s.boxes[boxId]);
   const loaded = useApp((s) => s.boxesLoaded);
   const pull = useApp((s) => s.pulls[boxId]);
-  const [tab, setTab] = useState<'trace' | 'logs'>('trace');
   if (!box)
     return loaded ? (
       <EmptyState title="Box not found" action={<a href="#/boxes">Back to boxes</a>}>
@@ -180,37 +184,19 @@ function BoxDetail({ boxId }: { boxId: string }) {
         </div>
         <BoxActions box={box} traceLink={false} />
       </header>
-      <div className="tabs" role="tablist">
-        <button
-          type="button"
-          role="tab"
-          aria-selected={tab === 'trace'}
-          className={tab === 'trace' ? 'on' : ''}
-          onClick={() => setTab('trace')}
-        >
-          Launch trace
-        </button>
-        <button
-          type="button"
-          role="tab"
-          aria-selected={tab === 'logs'}
-          className={tab === 'logs' ? 'on' : ''}
-          onClick={() => setTab('logs')}
-        >
-          Logs
-        </button>
-      </div>
-      {tab === 'trace' ? (
-        box.traceId ? (
-          <TraceView traceId={box.traceId} live={ACTIVE.has(box.state)} />
-        ) : (
-          <EmptyState title="No trace yet">
-            The launch trace appears as soon as the runner reports its first span.
-          </EmptyState>
-        )
-      ) : (
-        <LogsView boxId={box.boxId} live={ACTIVE.has(box.state)} />
-      )}
+      <BoxTabs
+        box={box}
+        live={ACTIVE.has(box.state)}
+        trace={
+          box.traceId ? (
+            <TraceView traceId={box.traceId} live={ACTIVE.has(box.state)} />
+          ) : (
+            <EmptyState title="No trace yet">
+              The launch trace appears as soon as the runner reports its first span.
+            </EmptyState>
+          )
+        }
+      />
     </div>
   );
 }
