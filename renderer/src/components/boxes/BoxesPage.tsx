@@ -1,13 +1,12 @@
 import { useState } from 'react';
 import { TEST_ID } from '../../../../shared/constants.js';
-import type { Box } from '../../../../shared/models.js';
-import { call, errorInfo } from '../../api/client.js';
 import { useApp } from '../../state/app-store.js';
 import { navigate } from '../../state/route.js';
 import { EmptyState } from '../common/EmptyState.js';
 import { TraceView } from '../timeline/TraceView.js';
 import { LogsView } from './LogsView.js';
 import { PullProgressBar } from './PullProgressBar.js';
+import { BoxActions } from './BoxActions.js';
 import { StateBadge } from './StateBadge.js';
 import './BoxesPage.css';
 
@@ -19,43 +18,6 @@ function age(ms: number): string {
   if (s < 3600) return `${Math.round(s / 60)}m ago`;
   if (s < 86400) return `${Math.round(s / 3600)}h ago`;
   return new Date(ms).toLocaleDateString();
-}
-
-function BoxActions({ box, traceLink = true }: { box: Box; traceLink?: boolean }) {
-  const pushError = useApp((s) => s.pushError);
-  const [busy, setBusy] = useState(false);
-  const run = async (what: 'stop' | 'remove') => {
-    setBusy(true);
-    try {
-      await call(what === 'stop' ? 'boxes:stop' : 'boxes:remove', { boxId: box.boxId });
-    } catch (e) {
-      pushError(errorInfo(e), `Could not ${what} ${box.name}`);
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <span className="row-actions" onClick={(e) => e.stopPropagation()}>
-      {traceLink && box.traceId && (
-        <a className="btn btn-small" href={`#/traces/${box.traceId}`} title="Open this launch's trace">
-          Trace
-        </a>
-      )}
-      {box.state === 'running' && (
-        <button type="button" className="btn btn-small" disabled={busy} onClick={() => run('stop')}>
-          Stop
-        </button>
-      )}
-      <button
-        type="button"
-        className="btn btn-small btn-danger-soft"
-        disabled={busy || box.state === 'stopping'}
-        onClick={() => run('remove')}
-      >
-        Remove
-      </button>
-    </span>
-  );
 }
 
 function BoxList({ query }: { query: string }) {
