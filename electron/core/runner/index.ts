@@ -17,7 +17,8 @@ import { boxState, LAUNCHING } from './box-state.js';
 import { EngineWatch } from './engine-events.js';
 import { reconcile } from './reconcile.js';
 import { launchSteps, type RunnerContext } from './launch-steps.js';
-import { BoxRecords } from './records.js';
+import { checkStartable, startAgain, stopContainer, stopTimeout } from './lifecycle.js';
+import { BoxRecords, type BoxNote } from './records.js';
 import { failSpan, parentContext } from './tracing.js';
 
 export { checkEnv, HOME_LABEL, newBoxId } from './box-spec.js';
@@ -117,7 +118,7 @@ export class Runner {
         changed: (b) => this.changed(b),
         engineArch: () => this.engineArch(),
         logs: (id, tail) => this.logs(id, tail),
-        onCreated: () => this.records.dropOrphan(boxId),
+        onCreated: () => this.records.dropOrphan(boxId, box),
       });
       this.records.note(boxId, { launchPid: undefined });
       root?.setAttribute(ATTR.containerId, result.containerId);
@@ -204,11 +205,20 @@ export class Runner {
         ...view,
         createdAt: c.Created * 1000,
         daemon: l[DAEMON_LABEL] === 'true',
+        ...startsOf(notes[boxId]),
       };
       out.push(box);
       this.boxes.set(boxId, box);
     }
     for (const b of this.records.orphans()) if (!seen.has(b.boxId)) out.push(b);
+    // Launched here, container gone, not removed here: removed outside Boxscope (kept with its trace).
+    for (const b of this.records.launched())
+      if (!seen.has(b.boxId) && !this.launching.has(b.boxId) && !notes[b.boxId]?.removing) {
+        const tomb = removedOutside(b, notes[b.boxId]);
+        out.push(tomb);
+        this.boxes.set(b.boxId, tomb);
+        seen.add(b.boxId);
+      }
     for (const b of this.boxes.values())
       if (!seen.has(b.boxId) && !out.some((o) => o.boxId === b.boxId) && b.state !== 'removed' && !b.containerId)
         out.push(b);
@@ -232,28 +242,59 @@ export class Runner {
     throw new BoxscopeError('BOX_NOT_FOUND', `No box "${key}" (see boxscope boxes)`);
   }
 
-  async stop(idOrName: string): Promise<void> {
+  /** `timeout`: seconds between SIGTERM and SIGKILL (default 5). */
+  async stop(idOrName: string, timeout?: number): Promise<void> {
     const box = await this.find(idOrName);
-    if (!box.containerId) return;
+    if (!box.containerId || box.state === 'removed-outside') return;
     this.records.note(box.boxId, { stoppedByUser: true });
     box.state = 'stopping';
     this.changed(box);
-    try {
-      await this.docker.getContainer(box.containerId).stop({ t: 5 });
-    } catch (err) {
-      if (statusCodeOf(err) !== 304 && statusCodeOf(err) !== 404) throw engineError(err, this.ctx.env, 'Stop failed');
-    }
+    await stopContainer(this.docker.getContainer(box.containerId), stopTimeout(timeout), this.ctx.env);
     box.state = 'stopped';
     this.changed(box);
   }
 
+  /** boxes:start (a stopped or exited box) and boxes:restart: a new trace each time (lifecycle.ts). */
+  async start(idOrName: string, opts: { restart?: boolean; timeout?: number } = {}): Promise<Box> {
+    const box = await this.find(idOrName);
+    checkStartable(box, !!opts.restart);
+    if (this.launching.has(box.boxId))
+      throw new BoxscopeError('INVALID_INPUT', `Box ${box.name} is already being started`);
+    this.launching.add(box.boxId);
+    const since = Date.now();
+    try {
+      return await startAgain({
+        ctx: this.ctx,
+        docker: this.docker,
+        box,
+        records: this.records,
+        restart: !!opts.restart,
+        timeout: opts.timeout,
+        changed: (b) => this.changed(b),
+        logs: (id, tail) => this.logs(id, tail),
+      });
+    } finally {
+      this.launching.delete(box.boxId);
+      // A die the engine reported during the start: replayed unless it was the restart's own stop.
+      const died = this.diedDuringLaunch.get(box.boxId);
+      this.diedDuringLaunch.delete(box.boxId);
+      if (died && (died.timeNano ?? 0) / 1e6 >= since && this.boxes.get(box.boxId)?.state === 'running')
+        this.onEngineEvent(died);
+    }
+  }
+
   async remove(idOrName: string): Promise<void> {
     const box = await this.find(idOrName);
+    // Any process sharing this data dir that sees the container go reads it as removed here, not outside.
+    this.records.note(box.boxId, { removing: true });
     if (box.containerId) {
       try {
         await this.docker.getContainer(box.containerId).remove({ force: true, v: true });
       } catch (err) {
-        if (statusCodeOf(err) !== 404) throw engineError(err, this.ctx.env, 'Remove failed');
+        if (statusCodeOf(err) !== 404) {
+          this.records.note(box.boxId, { removing: undefined });
+          throw engineError(err, this.ctx.env, 'Remove failed');
+        }
       }
     }
     this.records.forget(box.boxId);
@@ -289,13 +330,19 @@ export class Runner {
     const boxId = attrs[LABEL.boxId];
     if (!boxId || !EVENT_ACTIONS.includes(action)) return;
     const known = this.boxes.get(boxId);
-    // The launch itself reports its own transitions until it returns.
-    if (known && LAUNCHING.includes(known.state)) {
+    // The launch (or start) itself reports its own transitions until it returns.
+    if ((known && LAUNCHING.includes(known.state)) || this.launching.has(boxId)) {
       if (action === 'die') this.diedDuringLaunch.set(boxId, ev);
       return;
     }
     if (action === 'destroy') {
       this.diedDuringLaunch.delete(boxId);
+      const record = this.records.launched().find((b) => b.boxId === boxId);
+      const note = this.records.notes()[boxId];
+      if (record && !note?.removing) {
+        this.changed(removedOutside({ ...record, ...known }, note));
+        return;
+      }
       if (known && known.state !== 'removed') this.changed({ ...known, state: 'removed' });
       this.boxes.delete(boxId);
       return;
@@ -312,7 +359,7 @@ export class Runner {
         createdAt: Date.now(),
         daemon: attrs[DAEMON_LABEL] === 'true',
       };
-      const { exitCode: _e, reason: _r, ...rest } = base;
+      const { exitCode: _e, reason: _r, killedOutside: _k, ...rest } = base;
       const view = boxState(
         { status: 'exited', exitCode: Number.isFinite(code) ? code : undefined },
         this.records.notes()[boxId] ?? {},
@@ -321,7 +368,7 @@ export class Runner {
       return;
     }
     if (action === 'start' && known)
-      this.changed({ ...known, state: 'running', exitCode: undefined, reason: undefined });
+      this.changed({ ...known, state: 'running', exitCode: undefined, reason: undefined, killedOutside: undefined });
   }
 
   close(): void {
@@ -329,4 +376,18 @@ export class Runner {
     this.follows.close();
     for (const a of this.pending) a.abort();
   }
+}
+
+/** The trace of a box's latest start and its count, from its note. */
+function startsOf(note: BoxNote | undefined): Pick<Box, 'lastTraceId' | 'restartCount'> {
+  return {
+    ...(note?.lastTraceId ? { lastTraceId: note.lastTraceId } : {}),
+    ...(note?.restartCount ? { restartCount: note.restartCount } : {}),
+  };
+}
+
+/** The tombstone of a box whose container was removed outside Boxscope: kept, with its traces, until removed here. */
+function removedOutside(b: Box, note: BoxNote | undefined): Box {
+  const { exitCode: _e, killedOutside: _k, ...rest } = b;
+  return { ...rest, ...startsOf(note), state: 'removed-outside', reason: 'removed outside Boxscope' };
 }
