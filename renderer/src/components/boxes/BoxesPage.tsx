@@ -6,7 +6,8 @@ import { EmptyState } from '../common/EmptyState.js';
 import { TraceView } from '../timeline/TraceView.js';
 import { LogsView } from './LogsView.js';
 import { PullProgressBar } from './PullProgressBar.js';
-import { BoxActions } from './BoxActions.js';
+import { BoxActions, latestTraceId } from './BoxActions.js';
+import { BoxNotice, BoxTraces } from './BoxStatus.js';
 import { StateBadge } from './StateBadge.js';
 import './BoxesPage.css';
 
@@ -135,11 +136,12 @@ function BoxDetail({ boxId }: { boxId: string }) {
             {box.containerId && <span className="mono muted">container {box.containerId.slice(0, 12)}</span>}
             <span className="mono muted">box {box.boxId}</span>
           </div>
-          {box.reason && <div className="notice notice-error">{box.reason}</div>}
+          <BoxNotice box={box} />
           {pull && (!pull.done || box.state === 'pulling') && <PullProgressBar progress={pull} />}
         </div>
         <BoxActions box={box} traceLink={false} />
       </header>
+      <BoxTraces box={box} />
       <div className="tabs" role="tablist">
         <button
           type="button"
@@ -148,7 +150,7 @@ function BoxDetail({ boxId }: { boxId: string }) {
           className={tab === 'trace' ? 'on' : ''}
           onClick={() => setTab('trace')}
         >
-          Launch trace
+          {box.lastTraceId ? 'Latest trace' : 'Launch trace'}
         </button>
         <button
           type="button"
@@ -161,8 +163,8 @@ function BoxDetail({ boxId }: { boxId: string }) {
         </button>
       </div>
       {tab === 'trace' ? (
-        box.traceId ? (
-          <TraceView traceId={box.traceId} live={ACTIVE.has(box.state)} />
+        latestTraceId(box) ? (
+          <TraceView key={latestTraceId(box)} traceId={latestTraceId(box)!} live={ACTIVE.has(box.state)} />
         ) : (
           <EmptyState title="No trace yet">
             The launch trace appears as soon as the runner reports its first span.
