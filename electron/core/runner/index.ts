@@ -34,6 +34,8 @@ export class Runner {
   private readonly pending = new Set<AbortController>();
   /** Engine `die` events that arrived while a launch still owned its box's state, replayed once it returns. */
   private readonly diedDuringLaunch = new Map<string, EngineEvent>();
+  /** When this process last started each box again (ms): an engine `die` from before belongs to the run it ended. */
+  private readonly lastStart = new Map<string, number>();
   private readonly records: BoxRecords;
   /** Boxes whose launch runs in this process. */
   private readonly launching = new Set<string>();
@@ -261,7 +263,6 @@ export class Runner {
     if (this.launching.has(box.boxId))
       throw new BoxscopeError('INVALID_INPUT', `Box ${box.name} is already being started`);
     this.launching.add(box.boxId);
-    const since = Date.now();
     try {
       return await startAgain({
         ctx: this.ctx,
@@ -272,14 +273,14 @@ export class Runner {
         timeout: opts.timeout,
         changed: (b) => this.changed(b),
         logs: (id, tail) => this.logs(id, tail),
+        onContainerStart: () => this.lastStart.set(box.boxId, Date.now()),
       });
     } finally {
       this.launching.delete(box.boxId);
       // A die the engine reported during the start: replayed unless it was the restart's own stop.
       const died = this.diedDuringLaunch.get(box.boxId);
       this.diedDuringLaunch.delete(box.boxId);
-      if (died && (died.timeNano ?? 0) / 1e6 >= since && this.boxes.get(box.boxId)?.state === 'running')
-        this.onEngineEvent(died);
+      if (died && this.boxes.get(box.boxId)?.state === 'running') this.onEngineEvent(died);
     }
   }
 
@@ -348,6 +349,9 @@ export class Runner {
       return;
     }
     if (action === 'die') {
+      // The end of a run before the latest start (a restart's own stop, reported late): not this run's.
+      const startedAt = this.lastStart.get(boxId);
+      if (startedAt !== undefined && ev.timeNano !== undefined && ev.timeNano / 1e6 < startedAt) return;
       const code = Number(attrs.exitCode ?? NaN);
       const base: Box = known ?? {
         boxId,

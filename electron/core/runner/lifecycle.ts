@@ -52,6 +52,8 @@ export interface StartAgain {
   timeout?: number;
   changed(box: Box): void;
   logs(boxId: string, tail: number): Promise<string>;
+  /** Called just before the container is started (after a restart's stop). */
+  onContainerStart?(): void;
 }
 
 /** Starts `box` again (after a stop, with `restart`) in a new trace; resolves with the running box. */
@@ -109,6 +111,7 @@ export async function startAgain(s: StartAgain): Promise<Box> {
     delete box.killedOutside;
     s.changed(box);
     if (box.daemon) await ctx.daemon.ensureReceiver(box.boxId);
+    s.onContainerStart?.();
     await startSettled({ ctx, container, box, traceId, parent, daemon: !!box.daemon, logs: s.logs });
     root.end();
     box.state = 'running';
