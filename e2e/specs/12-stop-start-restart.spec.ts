@@ -1,8 +1,7 @@
 /** Journey 12: stop, start and restart a box in the browser; each start's own trace opens with the daemon's boot. */
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, skipWhereHostMissing, test } from '../fixtures/app.js';
+import { shots } from '../fixtures/shots.js';
 import { buildImage, removeImage, requireEngine } from '../fixtures/stack.js';
 import {
   boxName,
@@ -21,8 +20,6 @@ skipWhereHostMissing();
 const tag = Date.now().toString(36);
 const IMAGE = `boxscope-e2e/long-running:${tag}`;
 const EXIT_IMAGE = `boxscope-e2e/exits-at-once:${tag}`;
-/** Where the box page's screenshots go when set (light/dark at 1024 and 1440 px). */
-const SHOTS = process.env.BOXSCOPE_SHOTS_DIR;
 
 test.beforeAll(async () => {
   await requireEngine();
@@ -35,26 +32,6 @@ test.afterAll(async () => {
 });
 
 const span = (page: Page, name: string) => page.locator(`${tid(TEST_ID.spanRow)}[data-span-name="${name}"]`);
-
-async function shots(page: Page, name: string): Promise<void> {
-  if (!SHOTS) return;
-  fs.mkdirSync(SHOTS, { recursive: true });
-  for (const theme of ['light', 'dark'] as const) {
-    await page.evaluate((t) => {
-      window.localStorage.setItem('boxscope.theme', t);
-      document.documentElement.dataset.theme = t;
-    }, theme);
-    for (const width of [1024, 1440]) {
-      await page.setViewportSize({ width, height: 800 });
-      await page.waitForTimeout(150);
-      await page.screenshot({ path: path.join(SHOTS, `life-${name}-${theme}-${width}.png`) });
-    }
-  }
-  await page.evaluate(() => {
-    window.localStorage.setItem('boxscope.theme', 'light');
-    document.documentElement.dataset.theme = 'light';
-  });
-}
 
 test('stop, start and restart a box: each start opens its own trace with a sandbox.boot', async ({ app }) => {
   const page = app.page;
@@ -74,7 +51,7 @@ test('stop, start and restart a box: each start opens its own trace with a sandb
   await expect(header).toHaveAttribute('data-state', 'running', { timeout: 30_000 });
   await expect(traces.getByRole('link', { name: 'Start' })).toHaveCount(1);
   await expect(page.getByRole('tab', { name: 'Latest trace' })).toBeVisible();
-  await shots(page, 'running');
+  await shots(page, 'life-running');
 
   // The start's trace, opened from the box page: box.start at its root, the daemon's boot inside.
   await traces.getByRole('link', { name: 'Start' }).click();
@@ -113,6 +90,6 @@ test('the box page says an exit at once in words, with its last output', async (
   await expect(notice).toContainText('Exited at once with code 3; last output:');
   await expect(notice.locator('pre')).toContainText('bad config');
   await expect(page.locator(tid(TEST_ID.boxStart))).toBeVisible();
-  await shots(page, 'exited-at-once');
+  await shots(page, 'life-exited-at-once');
   expect(crashes).toEqual([]);
 });

@@ -1,5 +1,6 @@
 /** Journey 13: a box removed outside Boxscope (docker rm -f) stays listed with its trace until removed in the app. */
 import { expect, skipWhereHostMissing, test } from '../fixtures/app.js';
+import { shots } from '../fixtures/shots.js';
 import { buildImage, docker, removeImage, requireEngine } from '../fixtures/stack.js';
 import { boxName, boxRow, go, launch, launchedBox, tid, TEST_ID, watchCrashes } from '../fixtures/ui.js';
 
@@ -30,6 +31,7 @@ test('a box removed outside is marked so, keeps its trace, and Remove forgets it
   await expect(header.locator('.state')).toHaveText('removed outside Boxscope');
   await expect(page.getByRole('status')).toContainText('Removed outside Boxscope.');
   await expect(header.locator(tid(TEST_ID.boxStart))).toHaveCount(0);
+  await shots(page, 'life-removed-outside');
 
   // Listed too, and the launch trace still opens.
   await go(page, '/boxes');
@@ -44,6 +46,7 @@ test('a box removed outside is marked so, keeps its trace, and Remove forgets it
   await row.locator(tid(TEST_ID.boxRemove)).click();
   const confirm = row.locator(tid(TEST_ID.boxRemoveConfirm));
   await expect(confirm).toContainText(`Forget ${name}?`);
+  await shots(page, 'life-confirm-remove');
   await confirm.getByRole('button', { name: 'Forget' }).click();
   await expect(row).toHaveCount(0, { timeout: 30_000 });
   await page.reload();

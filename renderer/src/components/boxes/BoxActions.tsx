@@ -30,6 +30,7 @@ export function BoxActions({ box, traceLink = true }: { box: Box; traceLink?: bo
   const pushError = useApp((s) => s.pushError);
   const [busy, setBusy] = useState<Action | undefined>();
   const [confirming, setConfirming] = useState(false);
+  const removeRef = useRef<HTMLButtonElement>(null);
   const run = async (what: Action) => {
     setBusy(what);
     setConfirming(false);
@@ -92,6 +93,7 @@ export function BoxActions({ box, traceLink = true }: { box: Box; traceLink?: bo
         <button
           type="button"
           className="btn btn-small btn-danger-soft"
+          ref={removeRef}
           data-testid={TEST_ID.boxRemove}
           aria-haspopup="dialog"
           aria-expanded={confirming}
@@ -101,7 +103,12 @@ export function BoxActions({ box, traceLink = true }: { box: Box; traceLink?: bo
           {busy === 'remove' ? 'Removing…' : 'Remove'}
         </button>
         {confirming && (
-          <ConfirmRemove box={box} onConfirm={() => run('remove')} onCancel={() => setConfirming(false)} />
+          <ConfirmRemove
+            box={box}
+            anchor={removeRef.current}
+            onConfirm={() => run('remove')}
+            onCancel={() => setConfirming(false)}
+          />
         )}
       </span>
     </span>
@@ -109,13 +116,49 @@ export function BoxActions({ box, traceLink = true }: { box: Box; traceLink?: bo
 }
 
 /** A small popover asking before a remove: Enter (or its button) removes, Escape (or Cancel) keeps the box. */
-function ConfirmRemove({ box, onConfirm, onCancel }: { box: Box; onConfirm(): void; onCancel(): void }) {
+function ConfirmRemove({
+  box,
+  anchor,
+  onConfirm,
+  onCancel,
+}: {
+  box: Box;
+  anchor: HTMLElement | null;
+  onConfirm(): void;
+  onCancel(): void;
+}) {
   const confirmRef = useRef<HTMLButtonElement>(null);
-  useEffect(() => confirmRef.current?.focus(), []);
+  const popRef = useRef<HTMLDivElement>(null);
+  useEffect(() => confirmRef.current?.focus({ preventScroll: true }), []);
+  const [, relayout] = useState(0);
+  // A click elsewhere or a scroll (which would leave it floating off its button) keeps the box; a resize moves it.
+  useEffect(() => {
+    const away = (e: Event) => {
+      const t = e.target as Node | null;
+      if (t && (popRef.current?.contains(t) || anchor?.contains(t))) return;
+      onCancel();
+    };
+    document.addEventListener('mousedown', away, true);
+    document.addEventListener('scroll', away, true);
+    const resize = () => relayout((n) => n + 1);
+    window.addEventListener('resize', resize);
+    return () => {
+      document.removeEventListener('mousedown', away, true);
+      document.removeEventListener('scroll', away, true);
+      window.removeEventListener('resize', resize);
+    };
+  }, [anchor, onCancel]);
+  // Fixed under its button, so a scrolling table never clips it (set through the CSSOM: the CSP allows that).
+  const r = anchor?.getBoundingClientRect();
+  const place = r
+    ? { top: `${Math.round(r.bottom + 6)}px`, right: `${Math.max(8, Math.round(window.innerWidth - r.right))}px` }
+    : undefined;
   const gone = box.state === 'removed-outside';
   return (
     <div
+      ref={popRef}
       className="confirm-pop"
+      style={place}
       role="alertdialog"
       aria-modal="false"
       aria-labelledby={`confirm-${box.boxId}`}

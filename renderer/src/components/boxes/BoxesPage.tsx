@@ -84,7 +84,7 @@ function BoxList({ query }: { query: string }) {
                 <a href={`#/boxes/${b.boxId}`} onClick={(e) => e.stopPropagation()}>
                   {b.name}
                 </a>
-                {b.reason && <div className="row-reason">{b.reason}</div>}
+                {b.reason && b.state !== 'removed-outside' && <div className="row-reason">{b.reason}</div>}
                 {pull && !pull.done && b.state === 'pulling' && <PullProgressBar progress={pull} />}
               </td>
               <td className="mono ellipsis" title={b.image}>
