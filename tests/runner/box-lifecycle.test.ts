@@ -6,7 +6,10 @@
  * attacker box), the read-only traceparent file, and boxes removed or killed
  * outside Boxscope.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { boxRunDir } from '../../electron/core/config.js';
 import { ATTR, ENV, SERVICE, SPAN } from '../../shared/constants.js';
 import type { Box, LaunchResult, SpanRecord } from '../../shared/models.js';
 import { createCore, type Core } from '../../electron/core/service.js';
@@ -201,6 +204,11 @@ describe('stop, start, restart', () => {
     // What it read: the traceparent of the last start's daemon.wait.
     const wait = byName(core.ctx.store.getTrace(startTrace), SPAN.daemonWait)!;
     expect(text).toContain(`00-${startTrace}-${wait.spanId}-01`);
+    // On the host: 0644 in the box's own run dir, within the daemon's 512-byte read, nothing left half-written.
+    const file = path.join(boxRunDir(core.ctx.paths, box.boxId), 'traceparent');
+    expect(fs.statSync(file).mode & 0o777).toBe(0o644);
+    expect(fs.statSync(file).size).toBeLessThanOrEqual(512);
+    expect(fs.readdirSync(path.dirname(file)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 });
 

@@ -9,6 +9,7 @@ import type Docker from 'dockerode';
 import { ATTR, SPAN } from '../../../shared/constants.js';
 import { BoxscopeError } from '../../../shared/errors.js';
 import type { Box } from '../../../shared/models.js';
+import { waitNotRunning } from '../docker/engine-api.js';
 import { engineError, statusCodeOf } from '../docker/engine.js';
 import { startSettled, type RunnerContext } from './launch-steps.js';
 import type { BoxRecords } from './records.js';
@@ -123,6 +124,9 @@ export async function startAgain(s: StartAgain): Promise<Box> {
     root.end();
     const exitedAtOnce = e.code === 'BOX_EXITED';
     const exitCode = typeof e.details?.exitCode === 'number' ? e.details.exitCode : undefined;
+    // The daemon reports an exit before the engine has reaped it: wait (briefly) until the engine agrees,
+    // so a list right after this answer does not still read the box as running.
+    if (exitedAtOnce) await engineSettled(container);
     records.note(box.boxId, {
       reason: e.message,
       ...(exitCode !== undefined ? { exitCode } : {}),
@@ -142,5 +146,19 @@ export async function stopContainer(c: Docker.Container, timeoutS: number, env: 
     await c.stop({ t: timeoutS });
   } catch (err) {
     if (statusCodeOf(err) !== 304 && statusCodeOf(err) !== 404) throw engineError(err, env, 'Stop failed');
+  }
+}
+
+/** Resolves once the engine no longer calls the container running, or after `ms`. */
+async function engineSettled(c: Docker.Container, ms = 2000): Promise<void> {
+  const ac = new AbortController();
+  const timer = setTimeout(() => ac.abort(), ms);
+  try {
+    await waitNotRunning(c, ac.signal);
+  } catch {
+    // Timed out or gone: the engine's own events put the state right.
+  } finally {
+    clearTimeout(timer);
+    ac.abort();
   }
 }
