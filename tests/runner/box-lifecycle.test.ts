@@ -26,6 +26,8 @@ import { boxSocket, hexId, jsonSpan, otlpJson, rawPost } from '../telemetry/help
 
 const IMAGE = 'boxscope-test/lifecycle:1';
 const STUBBORN = 'boxscope-test/ignores-term:1';
+/** Lives a second, then fails: what a restart policy restarts. */
+const FLAKY = 'boxscope-test/fails-after-a-second:1';
 /** Runs the first time; exits at once with code 3 on every later start. */
 const SECOND_FAILS = 'boxscope-test/second-start-fails:1';
 let h: TempHome;
@@ -41,6 +43,7 @@ beforeAll(async () => {
       'if [ -f /tmp/ran ]; then echo bad config; exit 3; fi; touch /tmp/ran; trap "exit 0" TERM; sleep 3600 & wait',
     ],
   });
+  await buildImage(FLAKY, { cmd: ['sh', '-c', 'echo up; sleep 1; exit 1'] });
   h = tempHome();
   h.env.BOXSCOPE_DAEMON_DIR = await daemonDir();
   h.env.BOXSCOPE_EXIT_GRACE_MS = '400';
@@ -228,6 +231,23 @@ describe('a start whose process exits at once', () => {
     const root = byName(core.ctx.store.getTrace(err!.details.traceId), SPAN.boxStart)!;
     expect(root.status.code).toBe(2);
   });
+});
+
+describe('restarts by the engine', () => {
+  it("counts a restart policy's restarts (the engine's RestartCount) in restartCount", async () => {
+    const r = await core.api.call('boxes:launch', { image: FLAKY, daemon: false });
+    await docker.getContainer(r.containerId).update({ RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 2 } });
+    const b = await waitFor(
+      async () => {
+        const x = await listed(r.boxId);
+        return x?.restartCount === 2 && x.state === 'exited' ? x : undefined;
+      },
+      'two engine restarts, then exited',
+      20_000,
+    );
+    expect(b.exitCode).toBe(1);
+    expect((await docker.getContainer(r.containerId).inspect()).RestartCount).toBe(2);
+  }, 30_000);
 });
 
 describe('stop timeout', () => {

@@ -13,7 +13,7 @@ import type { EngineEvent } from '../docker/engine-api.js';
 import { connectEngine, engineError, statusCodeOf } from '../docker/engine.js';
 import { LogFollows, readLogs } from './box-logs.js';
 import { checkRequest, DAEMON_LABEL, DIGEST_LABEL, newBoxId, ownLabels } from './box-spec.js';
-import { boxState, LAUNCHING } from './box-state.js';
+import { boxState } from './box-state.js';
 import { EngineWatch } from './engine-events.js';
 import { reconcile } from './reconcile.js';
 import { launchSteps, type RunnerContext } from './launch-steps.js';
@@ -192,10 +192,12 @@ export class Runner {
       if (!boxId) continue;
       seen.add(boxId);
       const exitMatch = /Exited \((\d+)\)/.exec(c.Status ?? '');
+      // Only a transition this process makes holds over the engine's word (not a state an earlier list read).
+      const live = this.boxes.get(boxId)?.state;
       const view = boxState(
         { status: c.State, exitCode: exitMatch ? Number(exitMatch[1]) : undefined },
         notes[boxId] ?? {},
-        this.boxes.get(boxId)?.state,
+        this.launching.has(boxId) || live === 'stopping' ? live : undefined,
       );
       const box: Box = {
         boxId,
@@ -331,8 +333,9 @@ export class Runner {
     const boxId = attrs[LABEL.boxId];
     if (!boxId || !EVENT_ACTIONS.includes(action)) return;
     const known = this.boxes.get(boxId);
-    // The launch (or start) itself reports its own transitions until it returns.
-    if ((known && LAUNCHING.includes(known.state)) || this.launching.has(boxId)) {
+    // The launch (or start) in this process reports its own transitions until it returns. (Not the
+    // state: the engine's `restarting` reads as starting, and its restart policy's events must count.)
+    if (this.launching.has(boxId)) {
       if (action === 'die') this.diedDuringLaunch.set(boxId, ev);
       return;
     }
@@ -371,8 +374,24 @@ export class Runner {
       this.changed({ ...rest, ...view });
       return;
     }
-    if (action === 'start' && known)
+    if (action === 'start' && known) {
       this.changed({ ...known, state: 'running', exitCode: undefined, reason: undefined, killedOutside: undefined });
+      if (ev.id) void this.countEngineRestarts(boxId, ev.id);
+    }
+  }
+
+  /** A start this process did not ask for: the engine's restart policy (its RestartCount says how many). */
+  private async countEngineRestarts(boxId: string, containerId: string): Promise<void> {
+    const info = await this.docker
+      .getContainer(containerId)
+      .inspect()
+      .catch(() => undefined);
+    const n = info?.RestartCount ?? 0;
+    const note = this.records.notes()[boxId];
+    if (!note || n === (note.engineRestarts ?? 0)) return;
+    this.records.note(boxId, { engineRestarts: n });
+    const known = this.boxes.get(boxId);
+    if (known) this.changed({ ...known, ...startsOf({ ...note, engineRestarts: n }) });
   }
 
   close(): void {
@@ -384,9 +403,10 @@ export class Runner {
 
 /** The trace of a box's latest start and its count, from its note. */
 function startsOf(note: BoxNote | undefined): Pick<Box, 'lastTraceId' | 'restartCount'> {
+  const restarts = (note?.restartCount ?? 0) + (note?.engineRestarts ?? 0);
   return {
     ...(note?.lastTraceId ? { lastTraceId: note.lastTraceId } : {}),
-    ...(note?.restartCount ? { restartCount: note.restartCount } : {}),
+    ...(restarts ? { restartCount: restarts } : {}),
   };
 }
 

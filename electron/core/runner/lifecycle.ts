@@ -80,8 +80,9 @@ export async function startAgain(s: StartAgain): Promise<Box> {
   const traceId = root.spanContext().traceId;
   // Granted before anything runs: the daemon's boot for this start lands in this trace.
   ctx.store.grantBoxTrace(box.boxId, traceId);
-  const restartCount = (note.restartCount ?? 0) + 1;
-  records.note(box.boxId, { lastTraceId: traceId, restartCount });
+  // A start asked here resets the engine's RestartCount: fold the engine's restarts in first.
+  const restartCount = (note.restartCount ?? 0) + (note.engineRestarts ?? 0) + 1;
+  records.note(box.boxId, { lastTraceId: traceId, restartCount, engineRestarts: undefined });
   box.lastTraceId = traceId;
   box.restartCount = restartCount;
   const container = s.docker.getContainer(box.containerId);

@@ -19,8 +19,10 @@ export interface BoxNote {
   parentSpanId?: string;
   /** The trace of the box's latest start after its launch (boxes:start / restart); survives an app restart. */
   lastTraceId?: string;
-  /** Starts after the launch. */
+  /** Starts after the launch asked here (boxes:start / restart), with the engine's restarts before each folded in. */
   restartCount?: number;
+  /** The engine's own restarts (its restart policy) since the last start asked here: its RestartCount. */
+  engineRestarts?: number;
   /** A remove asked here is under way: the container's going is not a removal outside Boxscope. */
   removing?: boolean;
 }
