@@ -92,6 +92,9 @@ func TestExportOverUnixSocket(t *testing.T) {
 	if exit.span.Status.GetCode() != tracepb.Status_STATUS_CODE_ERROR || strAttr(exit.span.Attributes, "error.type") != "3" {
 		t.Errorf("process.exit status %v error.type %q", exit.span.Status, strAttr(exit.span.Attributes, "error.type"))
 	}
+	if len(exit.span.Events) == 0 || strAttr(exit.span.Events[0].Attributes, "exception.type") != "exit_code" {
+		t.Errorf("process.exit exception %v", exit.span.Events)
+	}
 	if b.Status.GetCode() == tracepb.Status_STATUS_CODE_ERROR {
 		t.Errorf("sandbox.boot failed for a child that started")
 	}
@@ -181,6 +184,14 @@ func TestSignalSpanAttributes(t *testing.T) {
 	if exit.Status.GetCode() != tracepb.Status_STATUS_CODE_ERROR || len(exit.Events) == 0 || exit.Events[0].Name != "exception" {
 		t.Fatalf("status %v events %v", exit.Status, exit.Events)
 	}
+	if got := strAttr(exit.Events[0].Attributes, "exception.type"); got != "signal" {
+		t.Fatalf("exception.type %q", got)
+	}
+	start := rcv.waitSpan(t, "process.start").span
+	pid := attr(exit.Attributes, "process.pid").GetIntValue()
+	if pid <= 0 || pid != attr(start.Attributes, "process.pid").GetIntValue() {
+		t.Fatalf("process.exit pid %d, process.start pid %d", pid, attr(start.Attributes, "process.pid").GetIntValue())
+	}
 }
 
 func TestStartFailures(t *testing.T) {
@@ -217,6 +228,9 @@ func TestStartFailures(t *testing.T) {
 			exit := rcv.waitSpan(t, "process.exit").span
 			if exit.Status.GetCode() != tracepb.Status_STATUS_CODE_ERROR || strAttr(exit.Attributes, "error.type") != c.errType {
 				t.Fatalf("process.exit status %v error.type %q", exit.Status, strAttr(exit.Attributes, "error.type"))
+			}
+			if len(exit.Events) == 0 || strAttr(exit.Events[0].Attributes, "exception.type") != c.errType {
+				t.Fatalf("process.exit exception %v", exit.Events)
 			}
 			if hexID(rcv.waitSpan(t, "sandbox.boot").span.ParentSpanId) != injectedSpan {
 				t.Fatalf("sandbox.boot lost its parent")

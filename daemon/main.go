@@ -107,10 +107,7 @@ func run(started time.Time, args []string, getenv func(string) string, stdout, s
 
 	boxID := getenv(envBoxID)
 	rcv, tel := setupTelemetry(getenv, boxID, warn)
-	parent, rootReason := parentFromEnv(context.Background(), getenv(envTraceparent), getenv(envTracestate))
-	if rootReason == rootReasonInvalid {
-		warn(envTraceparent + " is not a valid W3C traceparent; the boot is recorded in a new trace")
-	}
+	parent, rootReason := bootParent(context.Background(), traceparentFile, getenv, warn)
 	box := attribute.String(attrBoxID, boxID)
 	tracer := tel.tp.Tracer("boxscope/daemon", trace.WithInstrumentationVersion(version))
 	bootAttrs := []attribute.KeyValue{box}
@@ -141,11 +138,11 @@ func run(started time.Time, args []string, getenv func(string) string, stdout, s
 	if serr != nil {
 		warn(serr.Error())
 		for _, span := range []trace.Span{startSpan, boot} {
-			fail(span, serr.kind, serr)
+			fail(span, serr.kind, serr.kind, serr)
 		}
 		startSpan.End()
 		_, exit := tracer.Start(ctx, "process.exit", trace.WithAttributes(box, semconv.ProcessExitCode(serr.code)))
-		fail(exit, serr.kind, serr)
+		fail(exit, serr.kind, serr.kind, serr)
 		exit.End()
 		boot.End()
 		tel.shutdown()
@@ -172,14 +169,16 @@ func run(started time.Time, args []string, getenv func(string) string, stdout, s
 		}
 		ws = <-exited
 	}
+	// Release resets Pid to -1: the exit span keeps the pid the child had.
+	pid := child.Pid
 	_ = child.Release()
 	code = exitCode(ws)
-	_, exit := tracer.Start(ctx, "process.exit", trace.WithAttributes(exitAttributes(box, child.Pid, ws)...))
+	_, exit := tracer.Start(ctx, "process.exit", trace.WithAttributes(exitAttributes(box, pid, ws)...))
 	switch {
 	case ws.Signaled():
-		fail(exit, signalName(ws.Signal()), fmt.Errorf("process killed by %s", signalName(ws.Signal())))
+		fail(exit, signalName(ws.Signal()), exceptionSignal, fmt.Errorf("process killed by %s", signalName(ws.Signal())))
 	case code != 0:
-		fail(exit, fmt.Sprint(code), fmt.Errorf("process exited with code %d", code))
+		fail(exit, fmt.Sprint(code), exceptionExitCode, fmt.Errorf("process exited with code %d", code))
 	}
 	exit.End()
 	tel.shutdown()
@@ -217,10 +216,18 @@ func exitAttributes(box attribute.KeyValue, pid int, ws syscall.WaitStatus) []at
 	return attrs
 }
 
-func fail(span trace.Span, kind string, err error) {
-	span.RecordError(err)
+// exception.type of a child's end: a Go error type (*errors.errorString) says nothing to a reader.
+const (
+	exceptionExitCode = "exit_code"
+	exceptionSignal   = "signal"
+)
+
+// fail marks span as failed: errType is its error.type (the exit code, the
+// signal's name or the start failure's kind), excType its exception's type.
+func fail(span trace.Span, errType, excType string, err error) {
+	span.RecordError(err, trace.WithAttributes(semconv.ExceptionType(excType)))
 	span.SetStatus(codes.Error, err.Error())
-	span.SetAttributes(semconv.ErrorTypeKey.String(kind))
+	span.SetAttributes(semconv.ErrorTypeKey.String(errType))
 }
 
 // childEnv hands the child the daemon's own span as TRACEPARENT, so that an

@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"go.opentelemetry.io/otel/trace"
@@ -76,5 +79,51 @@ func TestParentFromEnv(t *testing.T) {
 				t.Fatalf("tracestate = %q, want %q", got, c.state)
 			}
 		})
+	}
+}
+
+func TestBootParentPrefersTheFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	const envSpan = "1111111111111111"
+	envTP := "00-" + tpTrace + "-" + envSpan + "-01"
+	getenv := func(k string) string {
+		if k == envTraceparent {
+			return envTP
+		}
+		return ""
+	}
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	cases := []struct {
+		name, file, wantSpan string
+		warns                bool
+	}{
+		{name: "file wins", file: write("ok", "00-"+tpTrace+"-"+tpSpan+"-01\n"), wantSpan: tpSpan},
+		{name: "file with tracestate", file: write("ts", "00-"+tpTrace+"-"+tpSpan+"-01\nboxlite=1\n"), wantSpan: tpSpan},
+		{name: "missing file", file: filepath.Join(dir, "none"), wantSpan: envSpan},
+		{name: "empty file", file: write("empty", ""), wantSpan: envSpan},
+		{name: "garbage file", file: write("bad", "not a traceparent\n"), wantSpan: envSpan, warns: true},
+		{name: "oversized file", file: write("big", "00-"+tpTrace+"-"+tpSpan+"-01\n"+strings.Repeat("x", 600)), wantSpan: envSpan},
+		{name: "directory", file: dir, wantSpan: envSpan},
+	}
+	for _, c := range cases {
+		var warned []string
+		ctx, reason := bootParent(context.Background(), c.file, getenv, func(s string) { warned = append(warned, s) })
+		sc := trace.SpanContextFromContext(ctx)
+		if reason != "" || sc.SpanID().String() != c.wantSpan {
+			t.Errorf("%s: span %s reason %q, want %s", c.name, sc.SpanID(), reason, c.wantSpan)
+		}
+		if (len(warned) > 0) != c.warns {
+			t.Errorf("%s: warnings %q", c.name, warned)
+		}
+	}
+	if _, ts, ok := readTraceparentFile(filepath.Join(dir, "ts")); !ok || ts != "boxlite=1" {
+		t.Errorf("tracestate line %q", ts)
 	}
 }

@@ -98,6 +98,8 @@ export const TEST_ID = {
   boxRestart: 'box-restart',
   boxStop: 'box-stop',
   boxRemove: 'box-remove',
+  /** The confirmation a Remove opens (Enter removes, Escape keeps the box). */
+  boxRemoveConfirm: 'box-remove-confirm',
   boxTerminal: 'box-terminal',
   boxInspect: 'box-inspect',
   boxStats: 'box-stats',

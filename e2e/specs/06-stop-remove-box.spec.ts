@@ -30,7 +30,10 @@ test('a stopped and removed box leaves its trace behind', async ({ app }) => {
   const row = boxRow(page, name);
   await row.getByRole('button', { name: 'Stop' }).click();
   await expect(row).toHaveAttribute('data-state', /^(stopped|exited)$/, { timeout: 30_000 });
-  await row.getByRole('button', { name: 'Remove' }).click();
+  await row.locator(tid(TEST_ID.boxRemove)).click();
+  // Remove asks first; Enter confirms.
+  await expect(row.locator(tid(TEST_ID.boxRemoveConfirm))).toBeVisible();
+  await page.keyboard.press('Enter');
   await expect(row).toHaveCount(0, { timeout: 30_000 });
   const left = await docker.listContainers({ all: true, filters: { label: [`boxlite.box.id=${boxId}`] } });
   expect(left).toEqual([]);

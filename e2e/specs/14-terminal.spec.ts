@@ -6,7 +6,6 @@ import { boxName, launch, launchedBox, tid, TEST_ID, watchCrashes } from '../fix
 
 skipWhereHostMissing();
 
-const SHOTS = process.env.BOXSCOPE_SHOTS_DIR;
 const IMAGE = `boxscope-e2e/terminal:${Date.now().toString(36)}`;
 
 test.beforeAll(async () => {
@@ -78,7 +77,7 @@ test('a terminal runs what is typed and shows its output; Ctrl-C interrupts', as
   await page.getByRole('tab', { name: 'Terminal' }).click();
   await expect(term).toContainText('back-5');
 
-  if (SHOTS) await shots(page, SHOTS, 'inside-terminal');
+  await shots(page, 'inside-terminal');
 
   // The box's terminal follows the pane's size (fit addon → boxes:execResize).
   const sizes: number[] = [];

@@ -46,7 +46,7 @@ test('inspect marks what Boxscope set and never shows the token; stats rise whil
   const link = inspect.getByRole('link', { name: spanId });
   await expect(link).toHaveAttribute('href', `#/traces/${traceparent.split('-')[1]}`);
   expect(await page.content()).not.toContain(token);
-  if (SHOTS) await shots(page, SHOTS, 'inside-inspect');
+  await shots(page, 'inside-inspect');
 
   await page.getByRole('tab', { name: 'Stats' }).click();
   const cpu = page.locator(`${tid(TEST_ID.boxStats)} [data-metric="cpu"]`);
@@ -56,13 +56,13 @@ test('inspect marks what Boxscope set and never shows the token; stats rise whil
   await expect(page.locator(`${tid(TEST_ID.boxStats)} [data-metric="memory"]`)).toContainText(/[KMG]iB/);
   if (SHOTS) {
     await page.waitForTimeout(3000);
-    await shots(page, SHOTS, 'inside-stats');
+    await shots(page, 'inside-stats');
   }
 
   // The list's column shows the same box busy.
   await go(page, '/boxes');
   await expect(boxRow(page, name)).toContainText(/\d+(\.\d)?%\s*[\d.]+ [KMG]iB/, { timeout: 10_000 });
-  if (SHOTS) await shots(page, SHOTS, 'inside-list');
+  await shots(page, 'inside-list');
   expect(await page.content()).not.toContain(token);
   await boxRow(page, name).getByRole('button', { name: 'Remove' }).click();
   await expect(boxRow(page, name)).toHaveCount(0, { timeout: 30_000 });

@@ -74,6 +74,8 @@ export const IN_BOX = {
   daemon: '/.boxlite/boxlite-daemon',
   runDir: '/.boxlite/run',
   otlpSocket: '/.boxlite/run/otlp.sock',
+  /** The trace context of the span holding the current start's boot (runner/traceparent-file.ts). */
+  traceparentFile: '/.boxlite/run/traceparent',
 } as const;
 
 /** `4294967296`, `4GiB`, `512MB`, `512m`: bytes (binary units; undefined when not a positive size). */

@@ -62,8 +62,14 @@ export interface TraceStore {
   /** `traceId`: the box's launch trace, the only trace the token may write. */
   registerBoxToken(boxId: string, token: string, traceId?: string): void;
   boxForToken(token: string): string | undefined;
-  grantForToken(token: string): { boxId: string; traceId?: string } | undefined;
-  /** A removed box's tokens stop working at once. */
+  /**
+   * `traceIds`, when the box was started again (boxes:start/restart): every trace the token may write
+   * (the launch's first, then each start's); without it only `traceId`.
+   */
+  grantForToken(token: string): { boxId: string; traceId?: string; traceIds?: string[] } | undefined;
+  /** Lets a bound token of `boxId` write `traceId` too (the trace of a start after the launch). */
+  grantBoxTrace(boxId: string, traceId: string): void;
+  /** A removed box's tokens (and trace grants) stop working at once. */
   revokeBoxTokens(boxId: string): void;
   close(): void;
 }

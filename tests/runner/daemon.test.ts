@@ -1,7 +1,7 @@
 /**
  * A launch with the in-box daemon: the real static binary bind-mounted
  * read-only as the entrypoint wrapper, its sandbox.boot span landing in the
- * same trace as a child of container.create, and a daemon-less launch that
+ * same trace as a child of daemon.wait (which contains it), and a daemon-less launch that
  * still carries the trace env.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -50,10 +50,13 @@ describe('launch with the in-box daemon', () => {
     expect(info.Config.Labels['boxscope.daemon']).toBe('true');
 
     const spans = core.ctx.store.getTrace(r.traceId);
-    const create = spans.find((s) => s.name === SPAN.containerCreate)!;
     const boot = spans.find((s) => s.name === SPAN.sandboxBoot || s.name === SPAN.boxBoot)!;
     expect(boot).toBeDefined();
-    expect(boot.parentSpanId).toBe(create.spanId);
+    // The boot hangs from daemon.wait, opened before container.start, and lies within it.
+    const waiting = spans.find((s) => s.name === SPAN.daemonWait)!;
+    expect(boot.parentSpanId).toBe(waiting.spanId);
+    expect(BigInt(boot.startTimeUnixNano)).toBeGreaterThanOrEqual(BigInt(waiting.startTimeUnixNano));
+    expect(BigInt(boot.startTimeUnixNano)).toBeLessThanOrEqual(BigInt(waiting.endTimeUnixNano));
     expect(boot.serviceName).toBe('boxlite-daemon');
     const wait = spans.find((s) => s.name === SPAN.daemonWait)!;
     expect(wait.attributes[ATTR.boxId]).toBe(r.boxId);

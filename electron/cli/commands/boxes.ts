@@ -1,5 +1,9 @@
-/** `boxscope boxes [--json]`, `stop BOX`, `rm BOX`, `logs BOX [--follow]` — BOX is a box id, name or container id prefix. */
+/**
+ * `boxscope boxes [--json]`, `start BOX`, `restart BOX [-t N]`, `stop BOX [-t N]`, `rm BOX`,
+ * `logs BOX [--follow]` — BOX is a box id, name or container id prefix.
+ */
 import type { Command } from 'commander';
+import { BoxscopeError } from '../../../shared/errors.js';
 import type { Box, LogChunk } from '../../../shared/models.js';
 import { runAction } from '../run.js';
 
@@ -44,6 +48,15 @@ export function formatBoxes(boxes: Box[]): string {
   return [line(head), ...rows.map(line)].join('\n') + '\n';
 }
 
+/** `-t/--time N`: whole seconds before SIGKILL, as docker spells it. */
+function stopSeconds(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n > 3600)
+    throw new BoxscopeError('INVALID_INPUT', `--time must be whole seconds from 0 to 3600, not "${text}"`);
+  return n;
+}
+
 export function registerBoxes(program: Command): void {
   program
     .command('boxes')
@@ -59,13 +72,41 @@ export function registerBoxes(program: Command): void {
     );
 
   program
-    .command('stop')
-    .description('Stop a box')
+    .command('start')
+    .description('Start a stopped or exited box again (a new trace, linked to its launch)')
     .argument('<box>', 'box id, name or container id prefix')
     .action((box: string) =>
       runAction(() =>
         withCore(async (core) => {
-          await core.api.call('boxes:stop', { boxId: box });
+          const b = await core.api.call('boxes:start', { boxId: box });
+          process.stdout.write(`started ${box} (trace ${b.lastTraceId ?? b.traceId ?? '-'})\n`);
+        }),
+      ),
+    );
+
+  program
+    .command('restart')
+    .description('Stop a box and start it again (a new trace, linked to its launch)')
+    .argument('<box>', 'box id, name or container id prefix')
+    .option('-t, --time <seconds>', 'seconds to wait for it to stop before killing it', '5')
+    .action((box: string, o: { time?: string }) =>
+      runAction(() =>
+        withCore(async (core) => {
+          const b = await core.api.call('boxes:restart', { boxId: box, timeout: stopSeconds(o.time) });
+          process.stdout.write(`restarted ${box} (trace ${b.lastTraceId ?? b.traceId ?? '-'})\n`);
+        }),
+      ),
+    );
+
+  program
+    .command('stop')
+    .description('Stop a box (SIGTERM, then SIGKILL after the timeout)')
+    .argument('<box>', 'box id, name or container id prefix')
+    .option('-t, --time <seconds>', 'seconds to wait for it to stop before killing it', '5')
+    .action((box: string, o: { time?: string }) =>
+      runAction(() =>
+        withCore(async (core) => {
+          await core.api.call('boxes:stop', { boxId: box, timeout: stopSeconds(o.time) });
           process.stdout.write(`stopped ${box}\n`);
         }),
       ),

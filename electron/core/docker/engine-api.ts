@@ -55,6 +55,8 @@ export interface EngineEvent {
   Action?: string;
   id?: string;
   Actor?: { Attributes?: Record<string, string> };
+  /** When the engine saw it, in ns since the epoch. */
+  timeNano?: number;
 }
 
 /**

@@ -10,7 +10,7 @@ export function boxesHandlers(ctx: CoreContext): Pick<HandlerMap, BoxChannels> {
   return {
     'boxes:list': async () => runner().list(),
     'boxes:launch': async (req, { signal }) => runner().launch(req, { signal }),
-    'boxes:stop': async ({ boxId }) => runner().stop(boxId),
+    'boxes:stop': async ({ boxId, timeout }) => runner().stop(boxId, timeout),
     'boxes:remove': async ({ boxId }) => runner().remove(boxId),
     'boxes:logs': async ({ boxId, tail }) => runner().logs(boxId, tail),
   };

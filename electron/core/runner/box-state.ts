@@ -17,7 +17,12 @@ export interface BoxStateView {
   state: BoxState;
   exitCode?: number;
   reason?: string;
+  killedOutside?: boolean;
 }
+
+/** A box that ended by SIGKILL (128 + 9) without a stop asked here: `docker kill` or the like. */
+export const KILLED_OUTSIDE_REASON = 'killed outside Boxscope (SIGKILL)';
+const SIGKILL_EXIT = 137;
 
 function fromEngine(status: string, stoppedByUser: boolean): BoxState {
   switch (status) {
@@ -46,8 +51,20 @@ export function boxState(engine: EngineView, note: BoxNote, live?: BoxState): Bo
   if ((live === 'starting' || live === 'stopping') && engine.status === 'running') state = live;
   const ended = state === 'exited' || state === 'failed' || state === 'stopped';
   const exitCode = ended ? (note.exitCode ?? engine.exitCode) : undefined;
-  const reason = state === 'failed' ? (note.reason ?? 'The box process ended badly') : ended ? note.reason : undefined;
-  return { state, ...(exitCode !== undefined ? { exitCode } : {}), ...(reason ? { reason } : {}) };
+  const killedOutside = state === 'exited' && !note.reason && !note.stoppedByUser && exitCode === SIGKILL_EXIT;
+  const reason = killedOutside
+    ? KILLED_OUTSIDE_REASON
+    : state === 'failed'
+      ? (note.reason ?? 'The box process ended badly')
+      : ended
+        ? note.reason
+        : undefined;
+  return {
+    state,
+    ...(exitCode !== undefined ? { exitCode } : {}),
+    ...(reason ? { reason } : {}),
+    ...(killedOutside ? { killedOutside } : {}),
+  };
 }
 
 /** States a launch holds while it runs; a box left in one with no live launch was interrupted. */

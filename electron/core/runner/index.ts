@@ -13,11 +13,12 @@ import type { EngineEvent } from '../docker/engine-api.js';
 import { connectEngine, engineError, statusCodeOf } from '../docker/engine.js';
 import { LogFollows, readLogs } from './box-logs.js';
 import { checkRequest, DAEMON_LABEL, DIGEST_LABEL, generatedName, newBoxId, ownLabels, specOf } from './box-spec.js';
-import { boxState, LAUNCHING } from './box-state.js';
+import { boxState } from './box-state.js';
 import { EngineWatch } from './engine-events.js';
 import { reconcile } from './reconcile.js';
 import { launchSteps, type RunnerContext } from './launch-steps.js';
-import { BoxRecords } from './records.js';
+import { checkStartable, startAgain, stopContainer, stopTimeout } from './lifecycle.js';
+import { BoxRecords, type BoxNote } from './records.js';
 import { failSpan, parentContext } from './tracing.js';
 
 export { checkEnv, HOME_LABEL, newBoxId } from './box-spec.js';
@@ -33,6 +34,8 @@ export class Runner {
   private readonly pending = new Set<AbortController>();
   /** Engine `die` events that arrived while a launch still owned its box's state, replayed once it returns. */
   private readonly diedDuringLaunch = new Map<string, EngineEvent>();
+  /** When this process last started each box again (ms): an engine `die` from before belongs to the run it ended. */
+  private readonly lastStart = new Map<string, number>();
   private readonly records: BoxRecords;
   /** Boxes whose launch runs in this process. */
   private readonly launching = new Set<string>();
@@ -122,7 +125,7 @@ export class Runner {
         changed: (b) => this.changed(b),
         engineArch: () => this.engineArch(),
         logs: (id, tail) => this.logs(id, tail),
-        onCreated: () => this.records.dropOrphan(boxId),
+        onCreated: () => this.records.dropOrphan(boxId, box),
       });
       this.records.note(boxId, { launchPid: undefined });
       root?.setAttribute(ATTR.containerId, result.containerId);
@@ -194,10 +197,12 @@ export class Runner {
       if (!boxId) continue;
       seen.add(boxId);
       const exitMatch = /Exited \((\d+)\)/.exec(c.Status ?? '');
+      // Only a transition this process makes holds over the engine's word (not a state an earlier list read).
+      const live = this.boxes.get(boxId)?.state;
       const view = boxState(
         { status: c.State, exitCode: exitMatch ? Number(exitMatch[1]) : undefined },
         notes[boxId] ?? {},
-        this.boxes.get(boxId)?.state,
+        this.launching.has(boxId) || live === 'stopping' ? live : undefined,
       );
       const box: Box = {
         boxId,
@@ -210,11 +215,20 @@ export class Runner {
         createdAt: c.Created * 1000,
         daemon: l[DAEMON_LABEL] === 'true',
         ...(notes[boxId]?.spec ? { spec: notes[boxId].spec } : {}),
+        ...startsOf(notes[boxId]),
       };
       out.push(box);
       this.boxes.set(boxId, box);
     }
     for (const b of this.records.orphans()) if (!seen.has(b.boxId)) out.push(b);
+    // Launched here, container gone, not removed here: removed outside Boxscope (kept with its trace).
+    for (const b of this.records.launched())
+      if (!seen.has(b.boxId) && !this.launching.has(b.boxId) && !notes[b.boxId]?.removing) {
+        const tomb = removedOutside(b, notes[b.boxId]);
+        out.push(tomb);
+        this.boxes.set(b.boxId, tomb);
+        seen.add(b.boxId);
+      }
     for (const b of this.boxes.values())
       if (!seen.has(b.boxId) && !out.some((o) => o.boxId === b.boxId) && b.state !== 'removed' && !b.containerId)
         out.push(b);
@@ -238,28 +252,58 @@ export class Runner {
     throw new BoxscopeError('BOX_NOT_FOUND', `No box "${key}" (see boxscope boxes)`);
   }
 
-  async stop(idOrName: string): Promise<void> {
+  /** `timeout`: seconds between SIGTERM and SIGKILL (default 5). */
+  async stop(idOrName: string, timeout?: number): Promise<void> {
     const box = await this.find(idOrName);
-    if (!box.containerId) return;
+    if (!box.containerId || box.state === 'removed-outside') return;
     this.records.note(box.boxId, { stoppedByUser: true });
     box.state = 'stopping';
     this.changed(box);
-    try {
-      await this.docker.getContainer(box.containerId).stop({ t: 5 });
-    } catch (err) {
-      if (statusCodeOf(err) !== 304 && statusCodeOf(err) !== 404) throw engineError(err, this.ctx.env, 'Stop failed');
-    }
+    await stopContainer(this.docker.getContainer(box.containerId), stopTimeout(timeout), this.ctx.env);
     box.state = 'stopped';
     this.changed(box);
   }
 
+  /** boxes:start (a stopped or exited box) and boxes:restart: a new trace each time (lifecycle.ts). */
+  async start(idOrName: string, opts: { restart?: boolean; timeout?: number } = {}): Promise<Box> {
+    const box = await this.find(idOrName);
+    checkStartable(box, !!opts.restart);
+    if (this.launching.has(box.boxId))
+      throw new BoxscopeError('INVALID_INPUT', `Box ${box.name} is already being started`);
+    this.launching.add(box.boxId);
+    try {
+      return await startAgain({
+        ctx: this.ctx,
+        docker: this.docker,
+        box,
+        records: this.records,
+        restart: !!opts.restart,
+        timeout: opts.timeout,
+        changed: (b) => this.changed(b),
+        logs: (id, tail) => this.logs(id, tail),
+        onContainerStart: () => this.lastStart.set(box.boxId, Date.now()),
+      });
+    } finally {
+      this.launching.delete(box.boxId);
+      // A die the engine reported during the start: replayed unless it was the restart's own stop.
+      const died = this.diedDuringLaunch.get(box.boxId);
+      this.diedDuringLaunch.delete(box.boxId);
+      if (died && this.boxes.get(box.boxId)?.state === 'running') this.onEngineEvent(died);
+    }
+  }
+
   async remove(idOrName: string): Promise<void> {
     const box = await this.find(idOrName);
+    // Any process sharing this data dir that sees the container go reads it as removed here, not outside.
+    this.records.note(box.boxId, { removing: true });
     if (box.containerId) {
       try {
         await this.docker.getContainer(box.containerId).remove({ force: true, v: true });
       } catch (err) {
-        if (statusCodeOf(err) !== 404) throw engineError(err, this.ctx.env, 'Remove failed');
+        if (statusCodeOf(err) !== 404) {
+          this.records.note(box.boxId, { removing: undefined });
+          throw engineError(err, this.ctx.env, 'Remove failed');
+        }
       }
     }
     this.records.forget(box.boxId);
@@ -295,18 +339,28 @@ export class Runner {
     const boxId = attrs[LABEL.boxId];
     if (!boxId || !EVENT_ACTIONS.includes(action)) return;
     const known = this.boxes.get(boxId);
-    // The launch itself reports its own transitions until it returns.
-    if (known && LAUNCHING.includes(known.state)) {
+    // The launch (or start) in this process reports its own transitions until it returns. (Not the
+    // state: the engine's `restarting` reads as starting, and its restart policy's events must count.)
+    if (this.launching.has(boxId)) {
       if (action === 'die') this.diedDuringLaunch.set(boxId, ev);
       return;
     }
     if (action === 'destroy') {
       this.diedDuringLaunch.delete(boxId);
+      const record = this.records.launched().find((b) => b.boxId === boxId);
+      const note = this.records.notes()[boxId];
+      if (record && !note?.removing) {
+        this.changed(removedOutside({ ...record, ...known }, note));
+        return;
+      }
       if (known && known.state !== 'removed') this.changed({ ...known, state: 'removed' });
       this.boxes.delete(boxId);
       return;
     }
     if (action === 'die') {
+      // The end of a run before the latest start (a restart's own stop, reported late): not this run's.
+      const startedAt = this.lastStart.get(boxId);
+      if (startedAt !== undefined && ev.timeNano !== undefined && ev.timeNano / 1e6 < startedAt) return;
       const code = Number(attrs.exitCode ?? NaN);
       const base: Box = known ?? {
         boxId,
@@ -319,7 +373,7 @@ export class Runner {
         daemon: attrs[DAEMON_LABEL] === 'true',
         spec: this.records.notes()[boxId]?.spec,
       };
-      const { exitCode: _e, reason: _r, ...rest } = base;
+      const { exitCode: _e, reason: _r, killedOutside: _k, ...rest } = base;
       const view = boxState(
         { status: 'exited', exitCode: Number.isFinite(code) ? code : undefined },
         this.records.notes()[boxId] ?? {},
@@ -327,8 +381,24 @@ export class Runner {
       this.changed({ ...rest, ...view });
       return;
     }
-    if (action === 'start' && known)
-      this.changed({ ...known, state: 'running', exitCode: undefined, reason: undefined });
+    if (action === 'start' && known) {
+      this.changed({ ...known, state: 'running', exitCode: undefined, reason: undefined, killedOutside: undefined });
+      if (ev.id) void this.countEngineRestarts(boxId, ev.id);
+    }
+  }
+
+  /** A start this process did not ask for: the engine's restart policy (its RestartCount says how many). */
+  private async countEngineRestarts(boxId: string, containerId: string): Promise<void> {
+    const info = await this.docker
+      .getContainer(containerId)
+      .inspect()
+      .catch(() => undefined);
+    const n = info?.RestartCount ?? 0;
+    const note = this.records.notes()[boxId];
+    if (!note || n === (note.engineRestarts ?? 0)) return;
+    this.records.note(boxId, { engineRestarts: n });
+    const known = this.boxes.get(boxId);
+    if (known) this.changed({ ...known, ...startsOf({ ...note, engineRestarts: n }) });
   }
 
   close(): void {
@@ -336,4 +406,19 @@ export class Runner {
     this.follows.close();
     for (const a of this.pending) a.abort();
   }
+}
+
+/** The trace of a box's latest start and its count, from its note. */
+function startsOf(note: BoxNote | undefined): Pick<Box, 'lastTraceId' | 'restartCount'> {
+  const restarts = (note?.restartCount ?? 0) + (note?.engineRestarts ?? 0);
+  return {
+    ...(note?.lastTraceId ? { lastTraceId: note.lastTraceId } : {}),
+    ...(restarts ? { restartCount: restarts } : {}),
+  };
+}
+
+/** The tombstone of a box whose container was removed outside Boxscope: kept, with its traces, until removed here. */
+function removedOutside(b: Box, note: BoxNote | undefined): Box {
+  const { exitCode: _e, killedOutside: _k, ...rest } = b;
+  return { ...rest, ...startsOf(note), state: 'removed-outside', reason: 'removed outside Boxscope' };
 }

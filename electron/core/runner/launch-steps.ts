@@ -4,7 +4,7 @@
  */
 import crypto from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Context } from '@opentelemetry/api';
+import { trace, type Context } from '@opentelemetry/api';
 import type Docker from 'dockerode';
 import { ATTR, SPAN } from '../../../shared/constants.js';
 import { BoxscopeError } from '../../../shared/errors.js';
@@ -28,7 +28,8 @@ import { digestOf } from './digest.js';
 import { lastLines } from './logs.js';
 import { pullImage } from './pull.js';
 import { explainPullFailure } from './pull-failure.js';
-import { injectFrom, inSpan } from './tracing.js';
+import { failSpan, injectFrom, inSpan } from './tracing.js';
+import { writeTraceparentFile } from './traceparent-file.js';
 
 export type RunnerContext = Pick<CoreContext, 'paths' | 'env' | 'events' | 'log' | 'tracer' | 'store' | 'daemon'>;
 
@@ -267,59 +268,15 @@ export async function launchSteps(l: LaunchContext): Promise<LaunchResult> {
     await testHoldAfterCreate(env);
 
     if (daemonPath) await receiverP;
-    const waitAc = new AbortController();
-    let exited: Promise<number | undefined> = new Promise(() => undefined);
-    try {
-      await inSpan(tracer, SPAN.containerStart, parent, { ...base, [ATTR.containerId]: container.id }, async () => {
-        try {
-          await container.start();
-        } catch (err) {
-          throw engineError(err, env, 'Start failed');
-        }
-      });
-      // `not-running` answers at once for a process that already ended, so no exit is missed between start and wait.
-      const engineSaid = waitNotRunning(container, waitAc.signal).then(
-        (code) => code,
-        () => undefined,
-      );
-      exited = daemonPath
-        ? Promise.race([engineSaid, daemonReportedExit(l.ctx.store, box, waitAc.signal)])
-        : engineSaid;
-      // The grace runs from the start, alongside the wait for the daemon's boot, not after it.
-      // Ends with the launch too, so a long BOXSCOPE_EXIT_GRACE_MS never holds a CLI open after an early exit.
-      const graceOver = sleep(exitGrace(env), undefined, { signal: waitAc.signal }).catch(() => undefined);
-      let exitCode: number | undefined;
-      let settled = false;
-      if (daemonPath) {
-        exitCode = await inSpan(tracer, SPAN.daemonWait, parent, { ...base }, async (span) => {
-          const boot = l.ctx.daemon.waitForBoot(box.boxId, box.traceId!, BOOT_TIMEOUT_MS, waitAc.signal);
-          const r = await Promise.race([boot.then((b) => ({ boot: b })), exited.then((code) => ({ code }))]);
-          if ('code' in r && r.code !== undefined) return r.code;
-          if ('boot' in r && !r.boot) span.addEvent('no boot span');
-          if ('boot' in r && r.boot) {
-            span.setAttribute('boxlite.daemon.boot_span_id', r.boot.spanId);
-            // Our daemon sends the boot only once its child has lived through its first moments, or
-            // together with the child's exit (and says so): no engine verdict to wait for.
-            if (r.boot.attributes[ATTR.exitedAtOnce] === true) return (await exited) ?? 0;
-            settled = isOwnDaemon(r.boot);
-          }
-          return undefined;
-        });
-      }
-      // A process that dies at once does so within a few ms of starting (after the daemon's boot, with it).
-      if (exitCode === undefined && !settled) exitCode = await Promise.race([exited, graceOver]);
-      if (exitCode !== undefined) {
-        const tail = await l.logs(box.boxId, 5).catch(() => '');
-        const lines = lastLines(tail, 5);
-        throw new BoxscopeError(
-          'BOX_EXITED',
-          `Box ${box.name} exited at once with code ${exitCode}${lines.length ? `; last output: ${lines.join(' | ')}` : ' and printed nothing'}`,
-          { exitCode, lastLines: lines },
-        );
-      }
-    } finally {
-      waitAc.abort();
-    }
+    await startSettled({
+      ctx: l.ctx,
+      container,
+      box,
+      traceId: box.traceId!,
+      parent,
+      daemon: !!daemonPath,
+      logs: l.logs,
+    });
     box.state = 'running';
     l.changed(box);
     return {
@@ -334,13 +291,106 @@ export async function launchSteps(l: LaunchContext): Promise<LaunchResult> {
   }
 }
 
+/** What one start of a box's container needs (the launch's, and each boxes:start / restart's). */
+export interface StartStep {
+  ctx: RunnerContext;
+  container: Docker.Container;
+  box: Box;
+  /** The trace this start's spans (and the daemon's boot) belong to. */
+  traceId: string;
+  /** The span `container.start` and `daemon.wait` are children of. */
+  parent: Context;
+  daemon: boolean;
+  logs(boxId: string, tail: number): Promise<string>;
+}
+
+/**
+ * Starts the container and waits for it to settle: with the daemon,
+ * `daemon.wait` opens BEFORE `container.start` and its context is written to
+ * the box's traceparent file, so the daemon's `sandbox.boot` is its child and
+ * lies within it in time. A process that ends at once throws `BOX_EXITED`
+ * (its code and last lines in the message).
+ */
+export async function startSettled(s: StartStep): Promise<void> {
+  const { box, container, parent, traceId } = s;
+  const { tracer, env } = s.ctx;
+  const base = { [ATTR.boxId]: box.boxId };
+  const waitAc = new AbortController();
+  const waitSpan = s.daemon ? tracer.startSpan(SPAN.daemonWait, { attributes: { ...base } }, parent) : undefined;
+  let waitEnded = false;
+  const endWait = () => {
+    if (waitSpan && !waitEnded) waitSpan.end();
+    waitEnded = true;
+  };
+  try {
+    if (waitSpan) writeTraceparentFile(s.ctx.paths, box.boxId, trace.setSpan(parent, waitSpan));
+    await inSpan(tracer, SPAN.containerStart, parent, { ...base, [ATTR.containerId]: container.id }, async () => {
+      try {
+        await container.start();
+      } catch (err) {
+        throw engineError(err, env, 'Start failed');
+      }
+    });
+    // `not-running` answers at once for a process that already ended, so no exit is missed between start and wait.
+    const engineSaid = waitNotRunning(container, waitAc.signal).then(
+      (code) => code,
+      () => undefined,
+    );
+    const exited = waitSpan
+      ? Promise.race([engineSaid, daemonReportedExit(s.ctx.store, box.boxId, traceId, waitAc.signal)])
+      : engineSaid;
+    // The grace runs from the start, alongside the wait for the daemon's boot, not after it.
+    // Ends with the launch too, so a long BOXSCOPE_EXIT_GRACE_MS never holds a CLI open after an early exit.
+    const graceOver = sleep(exitGrace(env), undefined, { signal: waitAc.signal }).catch(() => undefined);
+    let exitCode: number | undefined;
+    let settled = false;
+    if (waitSpan) {
+      const span = waitSpan;
+      const boot = s.ctx.daemon.waitForBoot(box.boxId, traceId, BOOT_TIMEOUT_MS, waitAc.signal);
+      const r = await Promise.race([boot.then((b) => ({ boot: b })), exited.then((code) => ({ code }))]);
+      if ('code' in r && r.code !== undefined) exitCode = r.code;
+      else if ('boot' in r && !r.boot) span.addEvent('no boot span');
+      else if ('boot' in r && r.boot) {
+        span.setAttribute('boxlite.daemon.boot_span_id', r.boot.spanId);
+        // Our daemon sends the boot only once its child has lived through its first moments, or
+        // together with the child's exit (and says so): no engine verdict to wait for.
+        if (r.boot.attributes[ATTR.exitedAtOnce] === true) exitCode = (await exited) ?? 0;
+        else settled = isOwnDaemon(r.boot);
+      }
+      endWait();
+    }
+    // A process that dies at once does so within a few ms of starting (after the daemon's boot, with it).
+    if (exitCode === undefined && !settled) exitCode = await Promise.race([exited, graceOver]);
+    if (exitCode !== undefined) {
+      const tail = await s.logs(box.boxId, 5).catch(() => '');
+      const lines = lastLines(tail, 5);
+      throw new BoxscopeError(
+        'BOX_EXITED',
+        `Box ${box.name} exited at once with code ${exitCode}${lines.length ? `; last output: ${lines.join(' | ')}` : ' and printed nothing'}`,
+        { exitCode, lastLines: lines },
+      );
+    }
+  } catch (err) {
+    if (waitSpan && !waitEnded) failSpan(waitSpan, err);
+    throw err;
+  } finally {
+    endWait();
+    waitAc.abort();
+  }
+}
+
 /** The daemon's `process.exit` span for this box: its child's exit code, known before the engine's verdict. */
-function daemonReportedExit(store: RunnerContext['store'], box: Box, signal: AbortSignal): Promise<number | undefined> {
+function daemonReportedExit(
+  store: RunnerContext['store'],
+  boxId: string,
+  traceId: string,
+  signal: AbortSignal,
+): Promise<number | undefined> {
   return new Promise((resolve) => {
-    const off = store.subscribe((traceId, spans) => {
-      if (traceId !== box.traceId) return;
+    const off = store.subscribe((tid, spans) => {
+      if (tid !== traceId) return;
       const exit = spans.find(
-        (s) => s.name === 'process.exit' && (s.attributes[ATTR.boxId] ?? s.resource[ATTR.boxId]) === box.boxId,
+        (s) => s.name === 'process.exit' && (s.attributes[ATTR.boxId] ?? s.resource[ATTR.boxId]) === boxId,
       );
       const code = Number(exit?.attributes['process.exit.code']);
       if (exit && Number.isFinite(code)) {

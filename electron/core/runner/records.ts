@@ -19,6 +19,14 @@ export interface BoxNote {
   parentSpanId?: string;
   /** What the box was launched with, for "Run again" after a restart of the app (the file is 0600). */
   spec?: LaunchSpec;
+  /** The trace of the box's latest start after its launch (boxes:start / restart); survives an app restart. */
+  lastTraceId?: string;
+  /** Starts after the launch asked here (boxes:start / restart), with the engine's restarts before each folded in. */
+  restartCount?: number;
+  /** The engine's own restarts (its restart policy) since the last start asked here: its RestartCount. */
+  engineRestarts?: number;
+  /** A remove asked here is under way: the container's going is not a removal outside Boxscope. */
+  removing?: boolean;
 }
 
 interface FileShape {
@@ -26,9 +34,16 @@ interface FileShape {
   /** Boxes with no container yet (written when a launch starts) or ever (failed before create). */
   orphans: Box[];
   notes: Record<string, BoxNote>;
+  /**
+   * Every box this data dir launched that got a container, until removed here: a box whose container
+   * vanished (`docker rm -f`) is listed from this as `removed-outside`, with its trace.
+   */
+  launched?: Box[];
 }
 
 const MAX_ORPHANS = 200;
+/** Bounds `launched`, so the tombstones of boxes removed outside never grow without end. */
+const MAX_LAUNCHED = 200;
 
 export class BoxRecords {
   private readonly file: string;
@@ -39,9 +54,14 @@ export class BoxRecords {
   private read(): FileShape {
     try {
       const j = JSON.parse(fs.readFileSync(this.file, 'utf8')) as FileShape;
-      return { version: 1, orphans: Array.isArray(j.orphans) ? j.orphans : [], notes: j.notes ?? {} };
+      return {
+        version: 1,
+        orphans: Array.isArray(j.orphans) ? j.orphans : [],
+        notes: j.notes ?? {},
+        launched: Array.isArray(j.launched) ? j.launched : [],
+      };
     } catch {
-      return { version: 1, orphans: [], notes: {} };
+      return { version: 1, orphans: [], notes: {}, launched: [] };
     }
   }
 
@@ -71,16 +91,36 @@ export class BoxRecords {
     this.write(d);
   }
 
-  /** The launch got a container: the engine lists the box from now on. */
-  dropOrphan(boxId: string): void {
+  /** The launch got a container: the engine lists the box from now on (and `launched` remembers it). */
+  dropOrphan(boxId: string, box?: Box): void {
     const d = this.read();
     d.orphans = d.orphans.filter((b) => b.boxId !== boxId);
+    if (box) {
+      const keep: Box = {
+        boxId: box.boxId,
+        name: box.name,
+        image: box.image,
+        traceId: box.traceId,
+        containerId: box.containerId,
+        imageDigest: box.imageDigest,
+        createdAt: box.createdAt,
+        daemon: box.daemon,
+        state: 'removed-outside',
+      };
+      d.launched = [...(d.launched ?? []).filter((b) => b.boxId !== boxId), keep].slice(-MAX_LAUNCHED);
+    }
     this.write(d);
+  }
+
+  /** Boxes this data dir launched (with a container) and has not removed. */
+  launched(): Box[] {
+    return this.read().launched ?? [];
   }
 
   forget(boxId: string): void {
     const d = this.read();
     d.orphans = d.orphans.filter((b) => b.boxId !== boxId);
+    d.launched = (d.launched ?? []).filter((b) => b.boxId !== boxId);
     delete d.notes[boxId];
     this.write(d);
   }

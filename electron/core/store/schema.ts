@@ -65,6 +65,11 @@ CREATE TABLE IF NOT EXISTS box_tokens (
   created_ms INTEGER NOT NULL,
   trace_id TEXT
 );
+CREATE TABLE IF NOT EXISTS box_trace_grants (
+  box_id TEXT NOT NULL,
+  trace_id TEXT NOT NULL,
+  PRIMARY KEY (box_id, trace_id)
+) WITHOUT ROWID;
 `;
 
 /**

@@ -102,6 +102,11 @@ export function openTraceStore(file: string, opts: StoreOptions = {}): SqliteTra
   const getToken = db.prepare<[string], { box_id: string; trace_id: string | null }>(
     'SELECT box_id, trace_id FROM box_tokens WHERE token_sha256 = ?',
   );
+  const putGrant = db.prepare('INSERT OR IGNORE INTO box_trace_grants (box_id, trace_id) VALUES (?, ?)');
+  const dropGrants = db.prepare('DELETE FROM box_trace_grants WHERE box_id = ?');
+  const getGrants = db.prepare<[string], { trace_id: string }>(
+    'SELECT trace_id FROM box_trace_grants WHERE box_id = ?',
+  );
 
   const listeners = new Set<(traceId: string, spans: SpanRecord[]) => void>();
   const localListeners = new Set<(spans: SpanRecord[]) => void>();
@@ -300,12 +305,23 @@ export function openTraceStore(file: string, opts: StoreOptions = {}): SqliteTra
       return getToken.get(sha256(token))?.box_id;
     },
     revokeBoxTokens(boxId) {
-      if (!closed) dropTokens.run(boxId);
+      if (closed) return;
+      dropTokens.run(boxId);
+      dropGrants.run(boxId);
+    },
+    grantBoxTrace(boxId, traceId) {
+      if (!closed) putGrant.run(boxId, traceId);
     },
     grantForToken(token) {
       if (!token || closed) return undefined;
       const row = getToken.get(sha256(token));
-      return row ? { boxId: row.box_id, ...(row.trace_id ? { traceId: row.trace_id } : {}) } : undefined;
+      if (!row) return undefined;
+      const more = row.trace_id ? getGrants.all(row.box_id).map((g) => g.trace_id) : [];
+      return {
+        boxId: row.box_id,
+        ...(row.trace_id ? { traceId: row.trace_id } : {}),
+        ...(more.length ? { traceIds: [row.trace_id!, ...more.filter((t) => t !== row.trace_id)] } : {}),
+      };
     },
     close() {
       if (closed) return;

@@ -122,7 +122,7 @@ export function createOtlpHandler(
 
     const tokenHeader = req.headers[BOX_AUTH_HEADER];
     const token = Array.isArray(tokenHeader) ? tokenHeader[0] : tokenHeader;
-    let grant: { boxId: string; traceId?: string } | undefined;
+    let grant: { boxId: string; traceId?: string; traceIds?: string[] } | undefined;
     if (token !== undefined) {
       grant = opts.store.grantForToken(token);
       if (!grant) return fail(401, RPC.UNAUTHENTICATED, `unknown ${BOX_AUTH_HEADER}`);
@@ -146,12 +146,14 @@ export function createOtlpHandler(
         }
         let { spans, rejected, rejectReason: reason } = decoded;
         if (grant?.traceId) {
-          // A box writes only its own launch trace: a span for any other trace could forge or re-root another box's.
-          const own = spans.filter((s) => s.traceId === grant.traceId);
+          // A box writes only its own traces (its launch's, and each start's granted to it): a span for any
+          // other trace could forge or re-root another box's.
+          const allowed = new Set(grant.traceIds ?? [grant.traceId]);
+          const own = spans.filter((s) => allowed.has(s.traceId));
           const foreign = spans.length - own.length;
           if (foreign) {
             rejected += foreign;
-            const why = `${foreign} span(s) are not in the trace of box ${grant.boxId}'s launch`;
+            const why = `${foreign} span(s) are not in the trace of box ${grant.boxId}'s launch${grant.traceIds ? ' or starts' : ''}`;
             reason = reason ? `${reason}; ${why}` : why;
             spans = own;
           }

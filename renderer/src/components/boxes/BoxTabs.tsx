@@ -41,7 +41,7 @@ export function BoxTabs({ box, live, trace }: { box: Box; live: boolean; trace: 
             className={tab === t.id ? 'on' : ''}
             onClick={() => setTab(t.id)}
           >
-            {t.label}
+            {t.id === 'trace' && box.lastTraceId ? 'Latest trace' : t.label}
           </button>
         ))}
       </div>

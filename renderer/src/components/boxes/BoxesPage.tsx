@@ -1,14 +1,13 @@
 import { useState } from 'react';
 import { TEST_ID } from '../../../../shared/constants.js';
-import type { Box } from '../../../../shared/models.js';
-import { call, errorInfo } from '../../api/client.js';
 import { useApp } from '../../state/app-store.js';
 import { navigate } from '../../state/route.js';
 import { EmptyState } from '../common/EmptyState.js';
 import { TraceView } from '../timeline/TraceView.js';
 import { BoxTabs } from './BoxTabs.js';
 import { PullProgressBar } from './PullProgressBar.js';
-import { RunAgain } from './RunAgain.js';
+import { BoxActions, latestTraceId } from './BoxActions.js';
+import { BoxNotice, BoxTraces } from './BoxStatus.js';
 import { StateBadge } from './StateBadge.js';
 import { StatsCell } from './StatsCell.js';
 import './BoxesPage.css';
@@ -21,44 +20,6 @@ function age(ms: number): string {
   if (s < 3600) return `${Math.round(s / 60)}m ago`;
   if (s < 86400) return `${Math.round(s / 3600)}h ago`;
   return new Date(ms).toLocaleDateString();
-}
-
-function BoxActions({ box, traceLink = true }: { box: Box; traceLink?: boolean }) {
-  const pushError = useApp((s) => s.pushError);
-  const [busy, setBusy] = useState(false);
-  const run = async (what: 'stop' | 'remove') => {
-    setBusy(true);
-    try {
-      await call(what === 'stop' ? 'boxes:stop' : 'boxes:remove', { boxId: box.boxId });
-    } catch (e) {
-      pushError(errorInfo(e), `Could not ${what} ${box.name}`);
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <span className="row-actions" onClick={(e) => e.stopPropagation()}>
-      {traceLink && box.traceId && (
-        <a className="btn btn-small" href={`#/traces/${box.traceId}`} title="Open this launch's trace">
-          Trace
-        </a>
-      )}
-      <RunAgain box={box} runAgain={!traceLink} />
-      {box.state === 'running' && (
-        <button type="button" className="btn btn-small" disabled={busy} onClick={() => run('stop')}>
-          Stop
-        </button>
-      )}
-      <button
-        type="button"
-        className="btn btn-small btn-danger-soft"
-        disabled={busy || box.state === 'stopping'}
-        onClick={() => run('remove')}
-      >
-        Remove
-      </button>
-    </span>
-  );
 }
 
 function BoxList({ query }: { query: string }) {
@@ -125,7 +86,7 @@ function BoxList({ query }: { query: string }) {
                 <a href={`#/boxes/${b.boxId}`} onClick={(e) => e.stopPropagation()}>
                   {b.name}
                 </a>
-                {b.reason && <div className="row-reason">{b.reason}</div>}
+                {b.reason && b.state !== 'removed-outside' && <div className="row-reason">{b.reason}</div>}
                 {pull && !pull.done && b.state === 'pulling' && <PullProgressBar progress={pull} />}
               </td>
               <td className="mono ellipsis" title={b.image}>
@@ -179,17 +140,18 @@ function BoxDetail({ boxId }: { boxId: string }) {
             {box.containerId && <span className="mono muted">container {box.containerId.slice(0, 12)}</span>}
             <span className="mono muted">box {box.boxId}</span>
           </div>
-          {box.reason && <div className="notice notice-error">{box.reason}</div>}
+          <BoxNotice box={box} />
           {pull && (!pull.done || box.state === 'pulling') && <PullProgressBar progress={pull} />}
         </div>
         <BoxActions box={box} traceLink={false} />
       </header>
+      <BoxTraces box={box} />
       <BoxTabs
         box={box}
         live={ACTIVE.has(box.state)}
         trace={
-          box.traceId ? (
-            <TraceView traceId={box.traceId} live={ACTIVE.has(box.state)} />
+          latestTraceId(box) ? (
+            <TraceView key={latestTraceId(box)} traceId={latestTraceId(box)!} live={ACTIVE.has(box.state)} />
           ) : (
             <EmptyState title="No trace yet">
               The launch trace appears as soon as the runner reports its first span.

@@ -1,0 +1,54 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Box } from '../../../shared/models.js';
+import { boxState, KILLED_OUTSIDE_REASON } from './box-state.js';
+import { BoxRecords } from './records.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+const box = (i: number): Box => ({
+  boxId: `bx-${i}`,
+  name: `b${i}`,
+  image: 'img:1',
+  traceId: i.toString(16).padStart(32, '0'),
+  containerId: `c${i}`,
+  state: 'running',
+  createdAt: i,
+  daemon: false,
+});
+
+describe('box records', () => {
+  it('remembers the boxes launched here, at most 200, until forgotten', () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'bxs-records-'));
+    dirs.push(home);
+    const r = new BoxRecords(home);
+    for (let i = 0; i < 205; i++) r.dropOrphan(`bx-${i}`, box(i));
+    const kept = r.launched();
+    expect(kept).toHaveLength(200);
+    expect(kept[0]!.boxId).toBe('bx-5');
+    expect(kept.at(-1)).toMatchObject({ boxId: 'bx-204', traceId: box(204).traceId, containerId: 'c204' });
+    r.forget('bx-204');
+    expect(new BoxRecords(home).launched().map((b) => b.boxId)).not.toContain('bx-204');
+  });
+});
+
+describe('box state', () => {
+  it('reads a SIGKILL with no stop asked here as killed outside, and a stop asked here as stopped', () => {
+    expect(boxState({ status: 'exited', exitCode: 137 }, {})).toEqual({
+      state: 'exited',
+      exitCode: 137,
+      reason: KILLED_OUTSIDE_REASON,
+      killedOutside: true,
+    });
+    expect(boxState({ status: 'exited', exitCode: 137 }, { stoppedByUser: true })).toEqual({
+      state: 'stopped',
+      exitCode: 137,
+    });
+    expect(boxState({ status: 'exited', exitCode: 1 }, {})).toEqual({ state: 'exited', exitCode: 1 });
+  });
+});
