@@ -42,6 +42,9 @@ test('a stopped and removed box leaves its trace behind', async ({ app }) => {
   await go(page, '/traces');
   const traceRow = page.locator(`tr[data-trace-id="${traceId}"]`);
   await expect(traceRow).toBeVisible();
+  // It still names the removed box and its image.
+  await expect(traceRow).toContainText(name);
+  await expect(traceRow).toContainText(IMAGE);
   await traceRow.getByRole('link').click();
   await expect(page.locator(tid(TEST_ID.traceTimeline))).toBeVisible();
   await expect(page.locator(`${tid(TEST_ID.spanRow)}[data-span-name="box.create"]`)).toBeVisible();

@@ -64,7 +64,11 @@ test('inspect marks what Boxscope set and never shows the token; stats rise whil
   await expect(boxRow(page, name)).toContainText(/\d+(\.\d)?%\s*[\d.]+ [KMG]iB/, { timeout: 10_000 });
   await shots(page, 'inside-list');
   expect(await page.content()).not.toContain(token);
-  await boxRow(page, name).getByRole('button', { name: 'Remove' }).click();
+  await boxRow(page, name).locator(tid(TEST_ID.boxRemove)).click();
+  await boxRow(page, name)
+    .locator(tid(TEST_ID.boxRemoveConfirm))
+    .getByRole('button', { name: /Remove/ })
+    .click();
   await expect(boxRow(page, name)).toHaveCount(0, { timeout: 30_000 });
   expect(crashes).toEqual([]);
 });

@@ -1,3 +1,4 @@
+import { BoxRecords } from '../runner/records.js';
 import type { CoreContext } from '../contracts.js';
 import { BoxscopeError } from '../../../shared/errors.js';
 import { SERVICE } from '../../../shared/constants.js';
@@ -30,7 +31,15 @@ export function tracesHandlers(ctx: CoreContext): Pick<HandlerMap, TraceChannels
     return spans;
   };
   return {
-    'traces:list': async ({ boxId, limit }) => ctx.store.listTraces({ boxId: boxId || undefined, limit }),
+    'traces:list': async ({ boxId, limit }) => {
+      const list = ctx.store.listTraces({ boxId: boxId || undefined, limit });
+      // The box's name and image, from what this data dir launched, so a removed box's traces stay named.
+      const names = new BoxRecords(ctx.paths.home).names();
+      return list.map((t) => {
+        const n = t.boxId ? names[t.boxId] : undefined;
+        return n ? { ...t, boxName: n.name, image: n.image } : t;
+      });
+    },
     'traces:get': async (arg) => getTrace(arg),
     ...traceColumnHandlers(ctx),
     'traces:export': async (arg) => JSON.stringify((await otlp()).toExportRequest(getTrace(arg))),

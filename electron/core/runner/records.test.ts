@@ -23,6 +23,19 @@ const box = (i: number): Box => ({
 });
 
 describe('box records', () => {
+  it('keeps the name and image of every box launched here after it is forgotten, at most 1000', () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'bxs-records-'));
+    dirs.push(home);
+    const r = new BoxRecords(home);
+    for (let i = 0; i < 1003; i++) r.addOrphan({ ...box(i), state: 'creating' });
+    r.forget('bx-1002');
+    const names = r.names();
+    expect(names['bx-1002']).toEqual({ name: 'b1002', image: 'img:1' });
+    expect(Object.keys(names)).toHaveLength(1000);
+    expect(names['bx-2']).toBeUndefined();
+    expect(names['bx-3']).toEqual({ name: 'b3', image: 'img:1' });
+  });
+
   it('remembers the boxes launched here, at most 200, until forgotten', () => {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'bxs-records-'));
     dirs.push(home);

@@ -39,11 +39,18 @@ interface FileShape {
    * vanished (`docker rm -f`) is listed from this as `removed-outside`, with its trace.
    */
   launched?: Box[];
+  /**
+   * Name and image of every box launched here, kept after it is removed (the Traces list still
+   * names the box of an old trace); the oldest go first past MAX_NAMED.
+   */
+  named?: Record<string, { name: string; image: string }>;
 }
 
 const MAX_ORPHANS = 200;
 /** Bounds `launched`, so the tombstones of boxes removed outside never grow without end. */
 const MAX_LAUNCHED = 200;
+/** Bounds `named`: about the store's default trace count. */
+const MAX_NAMED = 1000;
 
 export class BoxRecords {
   private readonly file: string;
@@ -59,6 +66,7 @@ export class BoxRecords {
         orphans: Array.isArray(j.orphans) ? j.orphans : [],
         notes: j.notes ?? {},
         launched: Array.isArray(j.launched) ? j.launched : [],
+        named: j.named && typeof j.named === 'object' ? j.named : {},
       };
     } catch {
       return { version: 1, orphans: [], notes: {}, launched: [] };
@@ -82,7 +90,18 @@ export class BoxRecords {
   addOrphan(box: Box): void {
     const d = this.read();
     d.orphans = [...d.orphans.filter((b) => b.boxId !== box.boxId), box].slice(-MAX_ORPHANS);
+    const named = { ...d.named };
+    delete named[box.boxId];
+    named[box.boxId] = { name: box.name, image: box.image };
+    const ids = Object.keys(named);
+    for (const id of ids.slice(0, Math.max(0, ids.length - MAX_NAMED))) delete named[id];
+    d.named = named;
     this.write(d);
+  }
+
+  /** Name and image of boxes launched here, removed or not (see `named`). */
+  names(): Record<string, { name: string; image: string }> {
+    return this.read().named ?? {};
   }
 
   note(boxId: string, n: BoxNote): void {
