@@ -50,7 +50,7 @@ export function BoxActions({ box, traceLink = true }: { box: Box; traceLink?: bo
     <span className="row-actions box-actions" onClick={(e) => e.stopPropagation()}>
       {traceLink && trace && (
         <a
-          className="btn btn-small"
+          className="btn btn-small row-trace"
           href={`#/traces/${trace}`}
           title={box.lastTraceId ? "Open the trace of this box's latest start" : "Open this launch's trace"}
         >

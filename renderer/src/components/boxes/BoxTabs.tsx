@@ -28,7 +28,9 @@ export function BoxTabs({ box, live, trace }: { box: Box; live: boolean; trace: 
     if (tab === 'terminal' && running) setTermOpened(true);
     if (!running) setTermOpened(false);
   }, [tab, running]);
-  const shown = TABS.filter((t) => box.containerId || t.id === 'trace' || t.id === 'logs');
+  // A box whose container is gone (or never came) has a trace and what its logs said, nothing to go into.
+  const hasContainer = !!box.containerId && box.state !== 'removed-outside';
+  const shown = TABS.filter((t) => hasContainer || t.id === 'trace' || t.id === 'logs');
   return (
     <>
       <div className="tabs" role="tablist">

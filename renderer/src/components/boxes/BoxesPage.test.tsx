@@ -3,6 +3,7 @@ import { act, fireEvent, screen, waitFor } from '@testing-library/react';
 import type { Box, PullProgress } from '../../../../shared/models.js';
 import { notifyReconnect } from '../../api/client.js';
 import { launchBox } from '../../state/launch.js';
+import { useApp } from '../../state/app-store.js';
 import { renderApp } from '../../../test/render-app.js';
 
 const box = (over: Partial<Box> = {}): Box => ({
@@ -27,6 +28,19 @@ describe('Boxes', () => {
     expect(screen.getAllByTestId('box-row')).toHaveLength(2);
     act(() => fake.emit('boxes:changed', box({ boxId: 'b2', state: 'removed' })));
     expect(screen.getAllByTestId('box-row')).toHaveLength(1);
+  });
+
+  it('offers a terminal, inspect and stats only while the box has a container', async () => {
+    await renderApp('#/boxes/b1', { boxes: [box({ state: 'running', containerId: 'c'.repeat(64) })] });
+    const tabs = () => screen.getAllByRole('tab').map((t) => t.textContent);
+    expect(tabs()).toEqual(['Launch trace', 'Logs', 'Terminal', 'Inspect', 'Stats']);
+    act(() =>
+      useApp
+        .getState()
+        .upsertBox(box({ state: 'removed-outside', containerId: 'c'.repeat(64), traceId: 'a'.repeat(32) })),
+    );
+    expect(tabs()).toEqual(['Launch trace', 'Logs']);
+    expect(screen.getByTestId('box-row').getAttribute('data-state')).toBe('removed-outside');
   });
 
   it('reads the list again after a dropped connection comes back', async () => {

@@ -62,8 +62,8 @@ function BoxList({ query }: { query: string }) {
           <th>Name</th>
           <th>Image</th>
           <th>Created</th>
-          <th>Daemon</th>
-          <th>CPU / Mem</th>
+          <th className="col-daemon">Daemon</th>
+          <th className="nowrap">CPU · Mem</th>
           <th aria-label="Actions" />
         </tr>
       </thead>
@@ -79,25 +79,29 @@ function BoxList({ query }: { query: string }) {
               className="clickable"
               onClick={() => navigate({ page: 'boxes', boxId: b.boxId })}
             >
-              <td>
+              <td className="nowrap">
                 <StateBadge state={b.state} exitCode={b.exitCode} />
               </td>
-              <td>
+              <td className="col-name">
                 <a href={`#/boxes/${b.boxId}`} onClick={(e) => e.stopPropagation()}>
                   {b.name}
                 </a>
-                {b.reason && b.state !== 'removed-outside' && <div className="row-reason">{b.reason}</div>}
+                {b.reason && b.state !== 'removed-outside' && (
+                  <div className="row-reason" title={b.reason}>
+                    {b.reason}
+                  </div>
+                )}
                 {pull && !pull.done && b.state === 'pulling' && <PullProgressBar progress={pull} />}
               </td>
               <td className="mono ellipsis" title={b.image}>
                 {b.image}
               </td>
-              <td className="muted">{age(b.createdAt)}</td>
-              <td className="muted">{b.daemon ? 'on' : 'off'}</td>
-              <td>
+              <td className="muted nowrap">{age(b.createdAt)}</td>
+              <td className="muted col-daemon">{b.daemon ? 'on' : 'off'}</td>
+              <td className="nowrap">
                 <StatsCell boxId={b.boxId} />
               </td>
-              <td>
+              <td className="nowrap">
                 <BoxActions box={b} />
               </td>
             </tr>

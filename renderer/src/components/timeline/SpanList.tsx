@@ -8,7 +8,11 @@ import { Ticks } from './Ticks.js';
 import { serviceColor } from './colors.js';
 import './SpanList.css';
 
-export /** A child starting this much after its parent's end is drawn as "after parent" (clock noise stays quiet). */
+export /**
+ * A child starting this much after its parent's end is drawn as "after parent" (clock noise stays
+ * quiet). Children of the root are left unmarked: work that follows a launch (a terminal's box.exec)
+ * hangs from its root by design.
+ */
 const FOLLOWS_SLACK_MS = 0.05;
 const ROW_HEIGHT = 26;
 
@@ -109,7 +113,11 @@ export function SpanList({ from, to, nameWidth }: Props) {
               childCount={model.childCount[i]}
               collapsed={mask !== null && mask[i] === 1}
               orphan={model.orphan[i] === 1}
-              afterParent={model.parent[i] >= 0 && start[i] > finish[model.parent[i]] + FOLLOWS_SLACK_MS}
+              afterParent={
+                model.parent[i] >= 0 &&
+                model.parent[model.parent[i]] >= 0 &&
+                start[i] > finish[model.parent[i]] + FOLLOWS_SLACK_MS
+              }
               color={colors[model.serviceOf[i]]}
               start={start[i]}
               finish={finish[i]}
