@@ -41,12 +41,22 @@ test('inspect marks what Boxscope set and never shows the token; stats rise whil
   const headersRow = inspect.locator('tr', { hasText: 'OTEL_EXPORTER_OTLP_HEADERS' });
   await expect(headersRow).toContainText('hidden');
   await expect(inspect).toContainText('/.boxlite/run');
-  // The span the traceparent names links to its trace.
-  const spanId = traceparent.split('-')[2];
+  // The span the traceparent names links to its trace, with that span selected.
+  const [, traceId, spanId] = traceparent.split('-');
   const link = inspect.getByRole('link', { name: spanId });
-  await expect(link).toHaveAttribute('href', `#/traces/${traceparent.split('-')[1]}`);
+  await expect(link).toHaveAttribute('href', `#/traces/${traceId}?span=${spanId}`);
   expect(await page.content()).not.toContain(token);
   await shots(page, 'inside-inspect');
+  await link.click();
+  await expect(page.locator(tid(TEST_ID.traceTimeline))).toBeVisible({ timeout: 15_000 });
+  const selected = page.locator(`${tid(TEST_ID.spanRow)}[aria-selected="true"]`);
+  await expect(selected).toHaveCount(1, { timeout: 15_000 });
+  await expect(selected).toHaveAttribute('data-span-id', spanId);
+  await expect(selected).toBeInViewport();
+  const detail = page.locator(tid(TEST_ID.spanDetail));
+  await expect(detail).toBeVisible();
+  await expect(detail).toContainText(spanId);
+  await go(page, `/boxes/${boxId}`);
 
   await page.getByRole('tab', { name: 'Stats' }).click();
   const cpu = page.locator(`${tid(TEST_ID.boxStats)} [data-metric="cpu"]`);

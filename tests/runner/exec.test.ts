@@ -36,6 +36,7 @@ afterAll(async () => {
   }
 });
 
+const MARKER = /bxs[0-9a-f]{16}:/;
 let n = 0;
 const sid = () => `test-session-${process.pid}-${++n}`;
 
@@ -71,6 +72,8 @@ describe('terminal', () => {
     await s.type('echo "h\u00e9llo \u{1F600} \u4e16\u754c"\r');
     await s.until(() => s.output().includes('h\u00e9llo \u{1F600} \u4e16\u754c\r\n'), 'unicode output');
     expect(s.output()).not.toContain('\uFFFD');
+    // The pid wrapper's line never reaches the terminal.
+    expect(s.output()).not.toMatch(MARKER);
 
     await core.api.call('boxes:execResize', { sessionId: s.sessionId, cols: 100, rows: 30 });
     await s.type('busybox stty size\r');
@@ -106,6 +109,40 @@ describe('terminal', () => {
     }, 'the closed session shell to end');
   }, 30_000);
 
+  it("ends a closed session's process that ignores ^C, ^D and SIGHUP, within seconds", async () => {
+    const script = 'trap "" INT HUP TERM; while :; do sleep 1; done';
+    const ps = async () => {
+      const p = open({ boxId, cmd: ['busybox', 'ps', '-o', 'pid,args'] });
+      await p.until(() => p.events.some((e) => e.kind === 'exit'), 'ps');
+      expect(p.output()).not.toMatch(MARKER);
+      return p.output();
+    };
+    const s = open({ boxId, cmd: ['sh', '-c', script] });
+    await s.until(() => s.events.some((e) => e.kind === 'started'), 'started');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await ps()).toContain(script);
+    s.dispose();
+    const t0 = Date.now();
+    await waitFor(
+      async () => (!(await ps()).includes(script) ? true : undefined),
+      'the session process to end',
+      10_000,
+    );
+    const tookMs = Date.now() - t0;
+    console.info(`exec: a process ignoring ^C, ^D and HUP was gone ${tookMs} ms after its session closed`);
+    expect(tookMs).toBeLessThan(3000);
+    expect(s.output()).not.toMatch(MARKER);
+    const span = await waitFor(
+      async () =>
+        core.ctx.store
+          .getTrace(traceId)
+          .find((x) => x.name === SPAN.boxExec && x.attributes[EXEC_ATTR.command] === `sh -c ${script}`),
+      'the closed session span',
+    );
+    expect(span.attributes[EXEC_ATTR.endedBy]).toBe('closed');
+    expect(span.attributes[EXEC_ATTR.exitCode]).toBeUndefined();
+  }, 30_000);
+
   it('runs a given command and reports its exit code; the span names it, with no input or output', async () => {
     const s = open({ boxId, cmd: ['sh', '-c', 'read line; echo got-$line; exit 7'] });
     await s.until(() => s.events.some((e) => e.kind === 'started'), 'started');
@@ -123,6 +160,7 @@ describe('terminal', () => {
     expect(span.parentSpanId).toBe(root.spanId);
     expect(span.attributes[ATTR.boxId]).toBe(boxId);
     expect(span.attributes[EXEC_ATTR.command]).toBe('sh -c read line; echo got-$line; exit 7');
+    expect(span.attributes[EXEC_ATTR.endedBy]).toBe('exit');
     expect(JSON.stringify(span)).not.toContain('typed-secret-words');
   }, 60_000);
 

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { ExecEvent } from '../../../shared/models.js';
-import { MAX_CHUNK, MAX_PENDING, pumpOutput } from './exec.js';
+import { MAX_CHUNK, MAX_PENDING, PidLine, pidWrapped, pumpOutput } from './exec.js';
 
 const outputs = (ev: ExecEvent[]) => ev.filter((e) => e.kind === 'output').map((e) => (e as { data: string }).data);
 
@@ -73,5 +73,54 @@ describe('terminal output', () => {
     s.write('more');
     await new Promise((r) => setTimeout(r, 50));
     expect(got.length).toBe(n);
+  });
+});
+
+describe("the pid wrapper's first line", () => {
+  const M = 'bxs0123456789abcdef:';
+  async function pump(chunks: Array<string | Buffer>) {
+    const s = new PassThrough();
+    const head = new PidLine(M);
+    const got: ExecEvent[] = [];
+    const done = pumpOutput(s, (e) => got.push(e), new AbortController().signal, head);
+    for (const c of chunks) s.write(typeof c === 'string' ? Buffer.from(c) : c);
+    s.end();
+    await done;
+    return { out: outputs(got).join(''), pid: head.pid };
+  }
+
+  it('wraps the command so that it keeps its arguments as given', () => {
+    expect(pidWrapped(M, ['sh', '-c', 'echo "$1"', 'x y'])).toEqual([
+      '/bin/sh',
+      '-c',
+      `echo ${M}$$; exec "$@"`,
+      'sh',
+      'sh',
+      '-c',
+      'echo "$1"',
+      'x y',
+    ]);
+  });
+
+  it('reads the pid and strips its line, however the reads split it', async () => {
+    const text = `${M}4242\r\n$ h\u00e9llo\r\n`;
+    const bytes = Buffer.from(text);
+    expect(await pump([text])).toEqual({ out: '$ h\u00e9llo\r\n', pid: 4242 });
+    expect(await pump([...bytes].map((b) => Buffer.from([b])))).toEqual({ out: '$ h\u00e9llo\r\n', pid: 4242 });
+    expect(await pump([`${M}42`, `42\r`, `\n$ `])).toEqual({ out: '$ ', pid: 4242 });
+  });
+
+  it('counts only the very first line: a marker printed later is shown and never read', async () => {
+    expect(await pump([`${M}7\r\n`, `${M}99\r\n`])).toEqual({ out: `${M}99\r\n`, pid: 7 });
+    // Output that does not open with the marker passes at once, marker lines after it included.
+    expect(await pump([`hello\r\n${M}99\r\n`])).toEqual({ out: `hello\r\n${M}99\r\n`, pid: undefined });
+    expect(await pump([`bxs`, `-other\r\n`])).toEqual({ out: 'bxs-other\r\n', pid: undefined });
+    // A marker with no pid, pid 1, or a line too long to be the wrapper's: shown as it is.
+    expect(await pump([`${M}abc\r\n`])).toEqual({ out: `${M}abc\r\n`, pid: undefined });
+    expect(await pump([`${M}1\r\n`])).toEqual({ out: `${M}1\r\n`, pid: undefined });
+    const long = `${M}${'9'.repeat(80)}`;
+    expect(await pump([long, '\r\n'])).toEqual({ out: `${long}\r\n`, pid: undefined });
+    // A stream that ends inside the held-back line shows what it held.
+    expect(await pump([`${M}12`])).toEqual({ out: `${M}12`, pid: undefined });
   });
 });

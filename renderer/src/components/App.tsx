@@ -165,7 +165,7 @@ export function App() {
         <ErrorBanner />
         {route.page === 'launch' && <Launcher />}
         {route.page === 'boxes' && <BoxesPage boxId={route.boxId} />}
-        {route.page === 'traces' && <TracesPage traceId={route.traceId} />}
+        {route.page === 'traces' && <TracesPage traceId={route.traceId} spanId={route.spanId} />}
         {route.page === 'settings' && (
           <>
             <EngineSettings />

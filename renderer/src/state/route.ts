@@ -4,6 +4,8 @@ export interface Route {
   page: Page;
   boxId?: string;
   traceId?: string;
+  /** `#/traces/<traceId>?span=<spanId>`: that span selected, scrolled to, its detail open (16 hex digits). */
+  spanId?: string;
   /** `#/launch?from=<boxId>`: the launch form prefilled from that box's launch ("Run again"). */
   from?: string;
 }
@@ -17,13 +19,23 @@ function decodePart(p: string): string {
   }
 }
 
-/** `#/traces/<id>`, `#/boxes/<id>`, `#/launch`, `#/settings`. The query (browser-mode token) is never touched. */
+/** A span id as W3C trace context writes it; anything else in `?span=` is ignored. */
+const SPAN_ID = /^[0-9a-f]{16}$/;
+
+/**
+ * `#/traces/<id>[?span=<spanId>]`, `#/boxes/<id>`, `#/launch[?from=<boxId>]`, `#/settings`.
+ * The page's own query (browser-mode token) is never touched.
+ */
 export function parseHash(hash: string): Route {
   const [path, query = ''] = hash.replace(/^#\/?/, '').split('?');
   const parts = path.split('/').filter(Boolean).map(decodePart);
   switch (parts[0]) {
-    case 'traces':
-      return { page: 'traces', traceId: parts[1] };
+    case 'traces': {
+      const span = new URLSearchParams(query).get('span')?.toLowerCase();
+      return parts[1] && span && SPAN_ID.test(span)
+        ? { page: 'traces', traceId: parts[1], spanId: span }
+        : { page: 'traces', traceId: parts[1] };
+    }
     case 'boxes':
       return { page: 'boxes', boxId: parts[1] };
     case 'settings':
@@ -38,7 +50,10 @@ export function parseHash(hash: string): Route {
 }
 
 export function routeHash(r: Route): string {
-  if (r.page === 'traces' && r.traceId) return `#/traces/${encodeURIComponent(r.traceId)}`;
+  if (r.page === 'traces' && r.traceId) {
+    const span = r.spanId && SPAN_ID.test(r.spanId) ? `?span=${r.spanId}` : '';
+    return `#/traces/${encodeURIComponent(r.traceId)}${span}`;
+  }
   if (r.page === 'boxes' && r.boxId) return `#/boxes/${encodeURIComponent(r.boxId)}`;
   if (r.page === 'launch' && r.from) return `#/launch?from=${encodeURIComponent(r.from)}`;
   return `#/${r.page}`;

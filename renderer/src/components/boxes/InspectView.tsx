@@ -4,6 +4,7 @@ import { TEST_ID } from '../../../../shared/constants.js';
 import type { ErrorInfo } from '../../../../shared/errors.js';
 import type { BoxInspect } from '../../../../shared/models.js';
 import { call, errorInfo } from '../../api/client.js';
+import { routeHash } from '../../state/route.js';
 import './InspectView.css';
 
 function Section({
@@ -141,8 +142,12 @@ export function InspectView({ boxId, refresh }: { boxId: string; refresh?: strin
                 <Field label="Names span">
                   <a
                     className="mono"
-                    href={`#/traces/${info.traceparentSpan.traceId}`}
-                    title="Open the trace holding this span"
+                    href={routeHash({
+                      page: 'traces',
+                      traceId: info.traceparentSpan.traceId,
+                      spanId: info.traceparentSpan.spanId,
+                    })}
+                    title="Open the trace with this span selected"
                   >
                     {info.traceparentSpan.spanId}
                   </a>{' '}

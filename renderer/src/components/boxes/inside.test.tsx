@@ -22,7 +22,7 @@ const box = (over: Partial<Box> = {}): Box => ({
 const TP = `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`;
 
 describe('inside a box', () => {
-  it('inspect marks reserved env, masks the secret and links the traceparent to its trace', async () => {
+  it('inspect marks reserved env, masks the secret and links the traceparent to its span', async () => {
     const { fake } = await renderApp('#/boxes/b1', { boxes: [box()] });
     fake.handlers['boxes:inspect'] = (): BoxInspect => ({
       boxId: 'b1',
@@ -57,7 +57,7 @@ describe('inside a box', () => {
     expect(view.textContent).toContain('127.0.0.1:8080 → 80/tcp');
     expect(view.textContent).toContain("Boxscope's own");
     const link = screen.getByRole('link', { name: 'b'.repeat(16) });
-    expect(link.getAttribute('href')).toBe(`#/traces/${'a'.repeat(32)}`);
+    expect(link.getAttribute('href')).toBe(`#/traces/${'a'.repeat(32)}?span=${'b'.repeat(16)}`);
   });
 
   it('shows the terminal, inspect and stats tabs only where they mean something', async () => {

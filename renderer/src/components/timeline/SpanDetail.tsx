@@ -1,4 +1,7 @@
+import { useState } from 'react';
 import { TEST_ID } from '../../../../shared/constants.js';
+import { deepLink } from '../../state/route.js';
+import { copyText } from '../common/download.js';
 import type { Attributes, AttrValue, SpanRecord } from '../../../../shared/models.js';
 import { useTraceView } from '../../state/trace-view-store.js';
 import { formatDuration, nsToEpochMs } from '../../model/time.js';
@@ -47,6 +50,20 @@ function selfTime(subtreeEnd: Int32Array, i: number, start: Float64Array, finish
     if (b > reach) reach = b;
   }
   return Math.max(0, to - from - covered);
+}
+
+/** Copies `#/traces/<traceId>?span=<spanId>` as a link others can open (see docs/CONTRACTS.md, Deep links). */
+function CopySpanLink({ traceId, spanId }: { traceId: string; spanId: string }) {
+  const [flash, setFlash] = useState('');
+  const copy = async () => {
+    setFlash((await copyText(deepLink({ page: 'traces', traceId, spanId }))) ? 'Copied' : 'Copy failed');
+    setTimeout(() => setFlash(''), 1500);
+  };
+  return (
+    <button type="button" className="link small" onClick={() => void copy()} title="Copy a link to this span">
+      {flash || 'Copy span link'}
+    </button>
+  );
 }
 
 export function SpanDetail({ onClose }: { onClose(): void }) {
@@ -99,7 +116,9 @@ function SpanDetailView({ model, i, onClose }: { model: TraceModel; i: number; o
           {span?.status.message ? `: ${span.status.message}` : ''}
         </dd>
         <dt>Span ID</dt>
-        <dd className="mono">{spanId}</dd>
+        <dd className="mono">
+          {spanId} <CopySpanLink traceId={model.traceId} spanId={spanId} />
+        </dd>
         <dt>Parent</dt>
         <dd className="mono">
           {parentIdx >= 0 ? (

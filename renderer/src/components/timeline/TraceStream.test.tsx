@@ -72,6 +72,55 @@ describe('Timeline growth', () => {
   });
 });
 
+describe('A link to one span', () => {
+  const detailName = () => screen.getByTestId('span-detail').querySelector('h3')?.textContent;
+
+  it('opens the trace with that span selected, scrolled to and its detail open', async () => {
+    await renderApp(`#/traces/${TRACE}?span=${sid('pull')}`, { traces: { [TRACE]: launchTrace() } });
+    await screen.findByTestId('trace-timeline');
+    await waitFor(() => expect(selectedLabel()).toBe('pull'));
+    expect(row('pull').getAttribute('aria-selected')).toBe('true');
+    expect(detailName()).toBe('image.pull');
+    expect(useTraceView.getState().scrollTo).not.toBeNull();
+    // The selection is the user's after that: a rebuild does not take it back.
+    fireEvent.click(row('auth'));
+    expect(selectedLabel()).toBe('auth');
+  });
+
+  it('selects a span that arrives in a later live batch, once the model has it', async () => {
+    const { fake } = await renderApp(`#/traces/${TRACE}?span=${sid('late')}`, { traces: { [TRACE]: launchTrace() } });
+    await screen.findByTestId('trace-timeline');
+    expect(selectedLabel()).toBe('');
+    expect(screen.queryByTestId('span-detail')).toBeNull();
+    const before = useTraceView.getState().model;
+    act(() => fake.emitColumns(TRACE, [span('other', 'ui', 980, 985, { name: 'other.span' })]));
+    await waitFor(() => expect(useTraceView.getState().model).not.toBe(before));
+    expect(selectedLabel()).toBe('');
+    act(() => fake.emitColumns(TRACE, [span('late', 'run', 985, 999, { name: 'late.span' })]));
+    await waitFor(() => expect(selectedLabel()).toBe('late'));
+    expect(row('late').getAttribute('aria-selected')).toBe('true');
+    expect(detailName()).toBe('late.span');
+  });
+
+  it('copies a link to the shown span from its detail', async () => {
+    await openTrace();
+    const copied: string[] = [];
+    Object.defineProperty(navigator, 'clipboard', {
+      configurable: true,
+      value: { writeText: async (t: string) => void copied.push(t) },
+    });
+    fireEvent.click(row('auth'));
+    fireEvent.click(screen.getByRole('button', { name: 'Copy span link' }));
+    await waitFor(() => expect(copied).toHaveLength(1));
+    expect(copied[0]).toMatch(new RegExp(`#/traces/${TRACE}\\?span=${sid('auth')}$`));
+    expect(parseHash(copied[0].slice(copied[0].indexOf('#')))).toEqual({
+      page: 'traces',
+      traceId: TRACE,
+      spanId: sid('auth'),
+    });
+  });
+});
+
 describe('Span detail', () => {
   it('fetches a span once and serves it from the cache when shown again', async () => {
     const { fake } = await openTrace();

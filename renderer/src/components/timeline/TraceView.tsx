@@ -4,6 +4,7 @@ import { listen, onReconnect } from '../../api/client.js';
 import { useTraceView } from '../../state/trace-view-store.js';
 import type { ErrorInfo } from '../../../../shared/errors.js';
 import { TraceFeed } from '../../model/trace-feed.js';
+import { indexOfId } from '../../model/trace-model.js';
 import { TraceHeader } from './TraceHeader.js';
 import { PhaseSummary } from './PhaseSummary.js';
 import { Minimap } from './Minimap.js';
@@ -103,8 +104,28 @@ function useTraceStream(traceId: string, onError: (e: ErrorInfo) => void): boole
   return opened === traceId;
 }
 
+/**
+ * A deep link's span (`#/traces/<id>?span=<spanId>`): selected, scrolled to and its detail opened once the model
+ * holds it — at once for a stored trace, on a later batch for a live one. Only once per link: the user's own
+ * selection afterwards is theirs.
+ */
+function useLinkedSpan(traceId: string, spanId: string | undefined, model: unknown): void {
+  const done = useRef('');
+  useEffect(() => {
+    if (!spanId) return void (done.current = '');
+    const want = `${traceId}/${spanId}`;
+    if (done.current === want) return;
+    const s = useTraceView.getState();
+    if (s.traceId !== traceId || !s.model) return;
+    const i = indexOfId(s.model, spanId);
+    if (i < 0) return;
+    done.current = want;
+    s.select(i, true);
+  }, [traceId, spanId, model]);
+}
+
 /** A trace's timeline: follows its column stream, and owns the keyboard while shown. */
-export function TraceView({ traceId, live = false }: { traceId: string; live?: boolean }) {
+export function TraceView({ traceId, spanId, live = false }: { traceId: string; spanId?: string; live?: boolean }) {
   const loadedId = useTraceView((s) => s.traceId);
   const model = useTraceView((s) => s.model);
   const bounds = useTraceView((s) => s.bounds);
@@ -117,6 +138,7 @@ export function TraceView({ traceId, live = false }: { traceId: string; live?: b
   useEffect(() => setError(null), [traceId]);
   const opened = useTraceStream(traceId, setError);
   useAttributeSearch(traceId);
+  useLinkedSpan(traceId, spanId, model);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {

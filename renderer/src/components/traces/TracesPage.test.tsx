@@ -215,6 +215,24 @@ describe('routes', () => {
     expect(parseHash('#/boxes/%E0%A4%A')).toEqual({ page: 'boxes', boxId: '%E0%A4%A' });
   });
 
+  it('reads and writes a link to one span, ignoring a span id that is not 16 hex digits', () => {
+    const S = '00f067aa0ba902b7';
+    expect(parseHash(`#/traces/${A}?span=${S}`)).toEqual({ page: 'traces', traceId: A, spanId: S });
+    expect(parseHash(`#/traces/${A}?span=${S.toUpperCase()}`)).toEqual({ page: 'traces', traceId: A, spanId: S });
+    expect(routeHash({ page: 'traces', traceId: A, spanId: S })).toBe(`#/traces/${A}?span=${S}`);
+    expect(parseHash(routeHash({ page: 'traces', traceId: A, spanId: S }))).toEqual({
+      page: 'traces',
+      traceId: A,
+      spanId: S,
+    });
+    for (const bad of ['xyz', `${S}0`, S.slice(1), '<b>0000000000</b>', ''])
+      expect(parseHash(`#/traces/${A}?span=${encodeURIComponent(bad)}`)).toEqual({ page: 'traces', traceId: A });
+    expect(parseHash(`#/traces?span=${S}`)).toEqual({ page: 'traces', traceId: undefined });
+    expect(routeHash({ page: 'traces', traceId: A, spanId: 'nope' })).toBe(`#/traces/${A}`);
+    const electron = { origin: 'null', protocol: 'app:', host: 'boxscope', pathname: '/index.html', search: '' };
+    expect(deepLink({ page: 'traces', traceId: A, spanId: S }, electron)).toBe(`boxscope://traces/${A}?span=${S}`);
+  });
+
   it('copies links others can open: the token query in browser mode, boxscope:// in Electron', () => {
     const browser = { origin: 'http://127.0.0.1:5000', protocol: 'http:', host: '127.0.0.1:5000', pathname: '/' };
     expect(deepLink({ page: 'traces', traceId: A }, { ...browser, search: '?token=abc' })).toBe(

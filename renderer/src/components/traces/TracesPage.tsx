@@ -344,7 +344,7 @@ function TraceList() {
   );
 }
 
-export function TracesPage({ traceId }: { traceId?: string }) {
+export function TracesPage({ traceId, spanId }: { traceId?: string; spanId?: string }) {
   if (traceId)
     return (
       <div className="trace-page">
@@ -352,7 +352,7 @@ export function TracesPage({ traceId }: { traceId?: string }) {
           ← Traces
         </a>
         <ImportStatus />
-        <TraceView traceId={traceId} />
+        <TraceView traceId={traceId} spanId={spanId} />
       </div>
     );
   return <TraceList />;
