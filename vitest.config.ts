@@ -8,6 +8,8 @@ export default defineConfig({
           name: 'unit',
           environment: 'node',
           include: ['shared/**/*.test.ts', 'electron/**/*.test.ts'],
+          // A guard against a hang, not a speed check: on a busy 2-core machine a 100k-span case takes seconds.
+          testTimeout: 30_000,
         },
       },
       {
@@ -15,6 +17,7 @@ export default defineConfig({
           name: 'renderer',
           environment: 'jsdom',
           include: ['renderer/**/*.test.{ts,tsx}'],
+          testTimeout: 30_000,
         },
       },
       {
