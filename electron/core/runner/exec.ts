@@ -165,7 +165,8 @@ function cut(s: string, n: number): number {
 /**
  * Sends a session's output until the stream ends or `signal` aborts: decoded
  * as one UTF-8 stream (a character split across reads arrives whole), at most
- * MAX_CHUNK per item and one item per tick; past MAX_PENDING unsent, the
+ * MAX_CHUNK per item and at most one item per tick (the first after a quiet
+ * spell at once); past MAX_PENDING unsent, the
  * stream is paused until the client has caught up.
  */
 export function pumpOutput(
@@ -179,6 +180,7 @@ export function pumpOutput(
   let timer: NodeJS.Timeout | undefined;
   let ended = false;
   let paused = false;
+  let lastEmit = -Infinity;
   return new Promise<void>((resolve) => {
     const finish = () => {
       if (timer) clearTimeout(timer);
@@ -193,6 +195,7 @@ export function pumpOutput(
         const n = cut(pending, MAX_CHUNK);
         emit({ kind: 'output', data: pending.slice(0, n) });
         pending = pending.slice(n);
+        lastEmit = performance.now();
       }
       if (paused && pending.length < MAX_PENDING / 2) {
         paused = false;
@@ -201,8 +204,10 @@ export function pumpOutput(
       if (pending) timer = setTimeout(tick, TICK_MS);
       else if (ended) finish();
     };
+    // A keystroke's echo after a quiet spell goes out at once (reads of the same turn still coalesce);
+    // a busy stream is held to one item per tick.
     const schedule = () => {
-      if (!timer) timer = setTimeout(tick, TICK_MS);
+      if (!timer) timer = setTimeout(tick, Math.max(0, TICK_MS - (performance.now() - lastEmit)));
     };
     stream.on('data', (c: Buffer) => {
       const b = head ? head.take(c) : c;
