@@ -13,15 +13,7 @@ import { boxRunDir } from '../../electron/core/config.js';
 import { ATTR, ENV, SERVICE, SPAN } from '../../shared/constants.js';
 import type { Box, LaunchResult, SpanRecord } from '../../shared/models.js';
 import { createCore, type Core } from '../../electron/core/service.js';
-import {
-  buildImage,
-  daemonDir,
-  docker,
-  removeBoxesOfHome,
-  tempHome,
-  waitFor,
-  type TempHome,
-} from '../fixtures/index.js';
+import { buildImage, daemonDir, docker, tempHome, waitFor, type TempHome, endCore } from '../fixtures/index.js';
 import { boxSocket, hexId, jsonSpan, otlpJson, rawPost } from '../telemetry/helpers.js';
 
 const IMAGE = 'boxscope-test/lifecycle:1';
@@ -50,13 +42,7 @@ beforeAll(async () => {
   core = await createCore({ host: 'cli', env: h.env });
 }, 120_000);
 
-afterAll(async () => {
-  await core?.close();
-  if (h) {
-    await removeBoxesOfHome(h.home);
-    h.cleanup();
-  }
-});
+afterAll(() => endCore(core, h));
 
 const ns = (s: SpanRecord, end = false) => BigInt(end ? s.endTimeUnixNano : s.startTimeUnixNano);
 const byName = (spans: SpanRecord[], name: string) => spans.find((s) => s.name === name);

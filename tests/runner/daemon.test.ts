@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ATTR, SPAN } from '../../shared/constants.js';
 import { createCore, type Core } from '../../electron/core/service.js';
-import { buildImage, daemonDir, docker, removeBoxesOfHome, tempHome, type TempHome } from '../fixtures/index.js';
+import { buildImage, daemonDir, docker, tempHome, type TempHome, endCore } from '../fixtures/index.js';
 
 const IMAGE = 'boxscope-test/daemon-box:1';
 const EXIT_IMAGE = 'boxscope-test/daemon-exit:1';
@@ -24,13 +24,7 @@ beforeAll(async () => {
   core = await createCore({ host: 'cli', env: h.env });
 });
 
-afterAll(async () => {
-  await core?.close();
-  if (h) {
-    await removeBoxesOfHome(h.home);
-    h.cleanup();
-  }
-});
+afterAll(() => endCore(core, h));
 
 describe('launch with the in-box daemon', () => {
   it('wraps the entrypoint, mounts the daemon read-only, and joins its boot span to the trace', async () => {

@@ -9,7 +9,7 @@ import type { ErrorInfo } from '../../shared/errors.js';
 import type { ExecEvent } from '../../shared/models.js';
 import { createCore, type Core } from '../../electron/core/service.js';
 import { EXEC_ATTR } from '../../electron/core/runner/exec.js';
-import { buildImage, removeBoxesOfHome, tempHome, waitFor, type TempHome } from '../fixtures/index.js';
+import { buildImage, tempHome, waitFor, type TempHome, endCore } from '../fixtures/index.js';
 
 const IMAGE = 'boxscope-test/exec:1';
 const NO_SHELL = 'boxscope-test/exec-no-shell:1';
@@ -28,13 +28,7 @@ beforeAll(async () => {
   traceId = r.traceId;
 }, 120_000);
 
-afterAll(async () => {
-  await core?.close();
-  if (h) {
-    await removeBoxesOfHome(h.home);
-    h.cleanup();
-  }
-});
+afterAll(() => endCore(core, h));
 
 const MARKER = /bxs[0-9a-f]{16}:/;
 let n = 0;

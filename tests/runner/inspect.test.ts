@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ENV, RESERVED_BOX_ENV, SECRET_MASK } from '../../shared/constants.js';
 import { createCore, type Core } from '../../electron/core/service.js';
-import { buildImage, docker, removeBoxesOfHome, tempHome, type TempHome } from '../fixtures/index.js';
+import { buildImage, docker, tempHome, type TempHome, endCore } from '../fixtures/index.js';
 
 const IMAGE = 'boxscope-test/inspect:1';
 let h: TempHome;
@@ -18,13 +18,7 @@ beforeAll(async () => {
   core = await createCore({ host: 'cli', env: h.env });
 }, 120_000);
 
-afterAll(async () => {
-  await core?.close();
-  if (h) {
-    await removeBoxesOfHome(h.home);
-    h.cleanup();
-  }
-});
+afterAll(() => endCore(core, h));
 
 describe('inspect', () => {
   it('shows the engine view of a box with the token masked and the names Boxscope set flagged', async () => {

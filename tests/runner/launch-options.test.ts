@@ -22,11 +22,11 @@ import {
   docker,
   freePort,
   HOME_LABEL,
-  removeBoxesOfHome,
   runCli,
   tempHome,
   waitFor,
   type TempHome,
+  endCore,
 } from '../fixtures/index.js';
 
 const IMAGE = 'boxscope-test/launch-options:1';
@@ -47,11 +47,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await core?.close();
-  if (h) {
-    await removeBoxesOfHome(h.home);
-    h.cleanup();
-  }
+  await endCore(core, h);
   if (network)
     await docker
       .getNetwork(network)

@@ -13,13 +13,13 @@ import {
   buildImage,
   docker,
   pushImage,
-  removeBoxesOfHome,
   removeImage,
   startRegistry,
   tempHome,
   waitFor,
   type TempHome,
   type TestRegistry,
+  endCore,
 } from '../fixtures/index.js';
 
 const IMAGE = 'boxscope-test/lifecycle:1';
@@ -36,13 +36,7 @@ beforeAll(async () => {
   core = await createCore({ host: 'cli', env: h.env });
 });
 
-afterAll(async () => {
-  await core?.close();
-  if (h) {
-    await removeBoxesOfHome(h.home);
-    h.cleanup();
-  }
-});
+afterAll(() => endCore(core, h));
 
 const CALLER_TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const CALLER_TP = `00-${CALLER_TRACE}-00f067aa0ba902b7-01`;

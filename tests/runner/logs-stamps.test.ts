@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LogChunk } from '../../shared/models.js';
 import { createCore, type Core } from '../../electron/core/service.js';
-import { buildImage, removeBoxesOfHome, tempHome, waitFor, type TempHome } from '../fixtures/index.js';
+import { buildImage, tempHome, waitFor, type TempHome, endCore } from '../fixtures/index.js';
 
 const IMAGE = 'boxscope-test/stamped:1';
 let h: TempHome;
@@ -19,13 +19,7 @@ beforeAll(async () => {
   core = await createCore({ host: 'cli', env: h.env });
 });
 
-afterAll(async () => {
-  await core?.close();
-  if (h) {
-    await removeBoxesOfHome(h.home);
-    h.cleanup();
-  }
-});
+afterAll(() => endCore(core, h));
 
 describe('timestamped logs', () => {
   it('gives each line its stream and engine time, and strips the stamp from the text', async () => {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BoxStats } from '../../shared/models.js';
 import { createCore, type Core } from '../../electron/core/service.js';
 import { toBoxStats } from '../../electron/core/runner/stats.js';
-import { buildImage, removeBoxesOfHome, tempHome, waitFor, type TempHome } from '../fixtures/index.js';
+import { buildImage, tempHome, waitFor, type TempHome, endCore } from '../fixtures/index.js';
 
 const BURN = 'boxscope-test/stats-burn:1';
 const IDLE = 'boxscope-test/stats-idle:1';
@@ -21,13 +21,7 @@ beforeAll(async () => {
   core = await createCore({ host: 'cli', env: h.env });
 }, 120_000);
 
-afterAll(async () => {
-  await core?.close();
-  if (h) {
-    await removeBoxesOfHome(h.home);
-    h.cleanup();
-  }
-});
+afterAll(() => endCore(core, h));
 
 describe('stats', () => {
   it('shows a CPU-burning box above 20% within a few samples, with memory in use', async () => {
