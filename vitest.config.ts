@@ -17,6 +17,7 @@ export default defineConfig({
           name: 'renderer',
           environment: 'jsdom',
           include: ['renderer/**/*.test.{ts,tsx}'],
+          setupFiles: ['renderer/test/setup.ts'],
           testTimeout: 30_000,
         },
       },
