@@ -362,6 +362,7 @@ export class Runner {
       const startedAt = this.lastStart.get(boxId);
       if (startedAt !== undefined && ev.timeNano !== undefined && ev.timeNano / 1e6 < startedAt) return;
       const code = Number(attrs.exitCode ?? NaN);
+      const note = this.records.notes()[boxId];
       const base: Box = known ?? {
         boxId,
         name: attrs[LABEL.name] ?? boxId,
@@ -371,13 +372,10 @@ export class Runner {
         state: 'exited',
         createdAt: Date.now(),
         daemon: attrs[DAEMON_LABEL] === 'true',
-        spec: this.records.notes()[boxId]?.spec,
+        spec: note?.spec,
       };
       const { exitCode: _e, reason: _r, killedOutside: _k, ...rest } = base;
-      const view = boxState(
-        { status: 'exited', exitCode: Number.isFinite(code) ? code : undefined },
-        this.records.notes()[boxId] ?? {},
-      );
+      const view = boxState({ status: 'exited', exitCode: Number.isFinite(code) ? code : undefined }, note ?? {});
       this.changed({ ...rest, ...view });
       return;
     }
