@@ -18,7 +18,7 @@ import { boxesHandlers, boxesStreams } from './handlers/boxes.js';
 import { registriesHandlers } from './handlers/registries.js';
 import { tracesHandlers, tracesStreams } from './handlers/traces.js';
 import type { HandlerMap, StreamMap } from './handlers/types.js';
-import { closeRunner } from './runner/instances.js';
+import { closeRunner, runnerFor } from './runner/instances.js';
 
 export interface CoreOptions {
   home?: string;
@@ -83,12 +83,27 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     },
   };
 
+  // A host that stays up puts right at once what a killed launch left (creating/pulling/starting boxes,
+  // their traces marked interrupted) instead of at its first list; an engine that is down is not an
+  // error here (the first list says so), and the CLI reconciles when a command lists.
+  const reconciled =
+    opts.host === 'cli'
+      ? Promise.resolve()
+      : runnerFor(ctx)
+          .list()
+          .then(
+            () => undefined,
+            (err) => log.info('no reconcile at start', { error: toErrorInfo(err).message }),
+          );
+
   return {
     ...entry,
     ctx,
     api: inProcessApi(entry),
     otlpEndpoint: telemetry.otlpEndpoint,
     async close() {
+      // Not held by an engine that does not answer: the runner's close ends what is in flight.
+      await Promise.race([reconciled, new Promise((r) => setTimeout(r, 2000).unref())]);
       closeSessions(ctx);
       closeRunner(ctx);
       await telemetry.close();

@@ -1,6 +1,8 @@
 /** Fault states of a launch (issue 10): the CLI ends after any failed step, early exits are `exited`, killed launches are reconciled. */
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LABEL } from '../../shared/constants.js';
+import { createCore } from '../../electron/core/service.js';
 import {
   daemonDir,
   BIN,
@@ -107,5 +109,40 @@ describe('a launch killed between create and start', () => {
     const list = Array.isArray(spans) ? spans : spans.spans;
     expect(list.map((s) => s.name)).toEqual(expect.arrayContaining(['container.create', 'box.interrupted']));
     expect(list.find((s) => s.name === 'box.interrupted')!.status.code).toBe(2);
+  }, 60_000);
+});
+
+describe('a core that stays up', () => {
+  it('reconciles a killed launch when it starts, before anything lists the boxes', async () => {
+    const name = `killed-start-${Date.now()}`;
+    const child = spawn(process.execPath, [BIN, 'launch', IMAGE, '--no-daemon', '--name', name], {
+      cwd: ROOT,
+      env: { ...h.env, BOXSCOPE_TEST_HOLD_AFTER_CREATE_MS: '60000' },
+      stdio: 'ignore',
+    });
+    const gone = new Promise((resolve) => child.on('exit', resolve));
+    let traceId: string | undefined;
+    try {
+      const c = await waitFor(async () => {
+        const cs = await docker.listContainers({ all: true, filters: { name: [name] } });
+        return cs.find((x) => x.State === 'created');
+      }, 'created container');
+      traceId = c.Labels[LABEL.traceId];
+    } finally {
+      child.kill('SIGKILL');
+      await gone;
+    }
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+    const core = await createCore({ home: h.home, env: h.env, host: 'browser' });
+    try {
+      // Only the start runs: no list, no launch; the store is read directly.
+      const interrupted = await waitFor(
+        async () => core.ctx.store.getTrace(traceId!).find((s) => s.name === 'box.interrupted'),
+        'box.interrupted in the killed launch trace',
+      );
+      expect(interrupted.status.code).toBe(2);
+    } finally {
+      await core.close();
+    }
   }, 60_000);
 });
