@@ -28,6 +28,8 @@ export interface CoreOptions {
   otlpPort?: number;
   /** The Electron host passes one on safeStorage (through its main process); Node hosts pick one themselves. */
   secretBackend?: SecretBackend;
+  /** A CLI command that needs no traces (registries, login, listing boxes) goes on when the store cannot open. */
+  tracesOptional?: boolean;
 }
 
 export interface Core extends CoreEntry {
@@ -45,7 +47,14 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   ensureDirs(p);
   const log = createLogger(p, opts.host);
   const events = createEvents();
-  const telemetry = await createTelemetry({ paths: p, env, log, events, otlpPort: opts.otlpPort });
+  const telemetry = await createTelemetry({
+    paths: p,
+    env,
+    log,
+    events,
+    otlpPort: opts.otlpPort,
+    tracesOptional: opts.tracesOptional,
+  });
   const ctx: CoreContext = {
     paths: p,
     env,

@@ -72,12 +72,27 @@ describe('the trace store on a bad data dir', () => {
   it('a database that cannot be opened: STORE_UNAVAILABLE naming the file and what to check', async () => {
     const h = cliHome();
     homes.push(h);
-    fs.mkdirSync(path.join(h.home, 'boxscope.db'), { recursive: true });
-    const r = await runCli(['boxes'], { env: h.env });
-    expect(r.code).not.toBe(0);
-    expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toContain(`The trace store ${path.join(h.home, 'boxscope.db')} cannot be opened for writing`);
-    expect(r.stderr).toContain('BOXSCOPE_HOME');
+    const db = path.join(h.home, 'boxscope.db');
+    fs.mkdirSync(db, { recursive: true });
+    const said = `The trace store ${db} cannot be opened for writing`;
+    // What needs traces fails in one line that says what to do.
+    const t = await runCli(['trace', '0af7651916cd43dd8448eb211c80319c', '--json'], { env: h.env });
+    expect(t.code).not.toBe(0);
+    expect(t.stderr.trim().split('\n')).toHaveLength(1);
+    expect(t.stderr).toContain(said);
+    expect(t.stderr).toContain('BOXSCOPE_HOME');
+    // What needs none goes on, saying once that traces are not available.
+    for (const args of [
+      ['boxes', '--json'],
+      ['registries', '--json'],
+    ]) {
+      const r = await runCli(args, { env: h.env });
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toContain(said);
+      expect(r.stderr).toContain('traces are not available');
+      expect(JSON.parse(r.stdout)).toEqual(expect.any(Array));
+    }
   }, 60_000);
 
   it('a full disk and a read-only mount say so', () => {

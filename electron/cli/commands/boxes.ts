@@ -9,9 +9,10 @@ import { runAction } from '../run.js';
 
 async function withCore<T>(
   fn: (core: Awaited<ReturnType<typeof import('../../core/service.js').createCore>>) => Promise<T>,
+  opts: { tracesOptional?: boolean } = {},
 ): Promise<T> {
   const { createCore } = await import('../../core/service.js');
-  const core = await createCore({ host: 'cli' });
+  const core = await createCore({ host: 'cli', ...opts });
   try {
     return await fn(core);
   } finally {
@@ -64,10 +65,13 @@ export function registerBoxes(program: Command): void {
     .option('--json', 'print the boxes as a JSON array')
     .action((o: { json?: boolean }) =>
       runAction(() =>
-        withCore(async (core) => {
-          const boxes = await core.api.call('boxes:list');
-          process.stdout.write(o.json ? JSON.stringify(boxes) + '\n' : formatBoxes(boxes));
-        }),
+        withCore(
+          async (core) => {
+            const boxes = await core.api.call('boxes:list');
+            process.stdout.write(o.json ? JSON.stringify(boxes) + '\n' : formatBoxes(boxes));
+          },
+          { tracesOptional: true },
+        ),
       ),
     );
 

@@ -51,7 +51,7 @@ export function registerRegistries(program: Command): void {
             import('../../core/service.js'),
             import('../../core/registry/probe.js'),
           ]);
-          const core = await createCore({ host: 'cli' });
+          const core = await createCore({ host: 'cli', tracesOptional: true });
           try {
             const status = await core.api.call('registries:storeStatus');
             if (!status.secure && !o.allowInsecureStore) {
@@ -86,7 +86,7 @@ export function registerRegistries(program: Command): void {
     .action((registry: string) =>
       runAction(async () => {
         const { createCore } = await import('../../core/service.js');
-        const core = await createCore({ host: 'cli' });
+        const core = await createCore({ host: 'cli', tracesOptional: true });
         try {
           await core.api.call('registries:remove', { key: registry });
           process.stdout.write(`Removed credentials for ${registry}\n`);
@@ -103,7 +103,7 @@ export function registerRegistries(program: Command): void {
     .action((o: { json?: boolean }) =>
       runAction(async () => {
         const { createCore } = await import('../../core/service.js');
-        const core = await createCore({ host: 'cli' });
+        const core = await createCore({ host: 'cli', tracesOptional: true });
         try {
           const list = await core.api.call('registries:list');
           process.stdout.write(o.json ? JSON.stringify(list) + '\n' : formatRegistries(list));

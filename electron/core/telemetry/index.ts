@@ -19,7 +19,7 @@ import { SERVICE } from '../../../shared/constants.js';
 import { makeBoxRunDir, removeBoxRunDir, storeLimits, type Paths } from '../config.js';
 import type { CoreEvents, DaemonSupport, Logger } from '../contracts.js';
 import type { SqliteTraceStore } from '../store/trace-store.js';
-import { openStoreSafely } from './store-open.js';
+import { openStoreOrStandIn, openStoreSafely } from './store-open.js';
 import { createDaemonSupport } from './daemon-support.js';
 import type { Forwarder } from './forward.js';
 import { BoxQuotas, quotaFromEnv } from './quota.js';
@@ -73,10 +73,12 @@ export async function createTelemetry(opts: {
   log: Logger;
   events: CoreEvents;
   otlpPort?: number;
+  /** The command needs no traces: an unusable store is said once and stands aside (see store-open). */
+  tracesOptional?: boolean;
 }): Promise<Telemetry> {
   const { paths, env, log, events } = opts;
   const quotas = new BoxQuotas(quotaFromEnv(env));
-  const store = openStoreSafely(paths.db, storeLimits(env), log);
+  const store = (opts.tracesOptional ? openStoreOrStandIn : openStoreSafely)(paths.db, storeLimits(env), log);
   // Bounded events: an imported 100k-span trace reaches the UI in slices, not one huge message.
   const unsubscribeEvents = store.subscribe((traceId, spans) => {
     for (let i = 0; i < spans.length; i += EVENT_SLICE) {

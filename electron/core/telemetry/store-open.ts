@@ -77,3 +77,32 @@ export function openStoreSafely(file: string, opts: StoreOptions, log: Logger): 
     }
   }
 }
+
+/**
+ * For a command that needs no traces (`registries`, `login`, listing boxes): a store that cannot be
+ * opened is said once on stderr and the command goes on. What does touch traces gets the same
+ * STORE_UNAVAILABLE line as an error; runner spans that cannot be kept are said in the log.
+ */
+export function openStoreOrStandIn(file: string, opts: StoreOptions, log: Logger): SqliteTraceStore {
+  try {
+    return openStoreSafely(file, opts, log);
+  } catch (err) {
+    if (!(err instanceof BoxscopeError) || err.code !== 'STORE_UNAVAILABLE') throw err;
+    process.stderr.write(`boxscope: ${err.message} (traces are not available; this command goes on without them)\n`);
+    log.warn('trace store unavailable', { file, error: err.message });
+    return unavailableStore(err);
+  }
+}
+
+function unavailableStore(err: BoxscopeError): SqliteTraceStore {
+  const quiet = new Set<PropertyKey>(['subscribe', 'onLocalAdd', 'close']);
+  return new Proxy({} as SqliteTraceStore, {
+    get(_t, prop) {
+      if (prop === 'then') return undefined;
+      if (quiet.has(prop)) return () => () => {};
+      return () => {
+        throw err;
+      };
+    },
+  });
+}
