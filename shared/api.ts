@@ -15,6 +15,7 @@ import type {
   CredentialInfo,
   EngineContexts,
   EngineStatus,
+  FetchedTrace,
   LaunchRequest,
   LaunchResult,
   LogChunk,
@@ -25,6 +26,7 @@ import type {
   ImportProgress,
   SpanRecord,
   TraceSearchResult,
+  TraceSource,
   TraceSummary,
 } from './models.js';
 import type { ErrorInfo } from './errors.js';
@@ -78,8 +80,16 @@ export interface ApiChannels {
   'traces:import': [{ fileName: string; content: string }, { traceIds: string[] }];
   /** The renderer's own spans (box.create), as an OTLP JSON ExportTraceServiceRequest. */
   'traces:recordUi': [{ otlpJson: string }, void];
-  /** Copies a trace from a trace source (a Jaeger query endpoint, e.g. the cloud runner's) into the store. */
-  'traces:fetch': [{ traceId: string; from: string }, { traceIds: string[]; spans: number }];
+  /**
+   * Copies a trace from a trace source (a Jaeger query endpoint, e.g. the cloud runner's) into the store.
+   * `from`: a saved source's name or a URL; left out, each saved source is asked in turn.
+   */
+  'traces:fetch': [{ traceId: string; from?: string }, FetchedTrace];
+  /** The saved trace sources, in the order they are asked. */
+  'sources:list': [void, TraceSource[]];
+  /** Adds a source, or changes the URL of the one with that name; returns the list. */
+  'sources:save': [TraceSource, TraceSource[]];
+  'sources:remove': [{ name: string }, TraceSource[]];
 }
 
 /** Streams: name → [argument, item]. Disposing the listener ends the work on the core's side. */
@@ -182,6 +192,9 @@ export const CHANNELS = [
   'traces:import',
   'traces:recordUi',
   'traces:fetch',
+  'sources:list',
+  'sources:save',
+  'sources:remove',
 ] as const satisfies readonly Channel[];
 
 export const STREAMS = [

@@ -204,6 +204,22 @@ export interface SpanRecord {
   scope?: { name: string; version?: string };
 }
 
+/** A place traces are kept besides this machine's store: a Jaeger query endpoint (e.g. the cloud runner's). */
+export interface TraceSource {
+  /** Short name, unique: what `--from NAME` and the Traces page's picker use. */
+  name: string;
+  /** http(s) base URL of the query API, without credentials (e.g. http://127.0.0.1:16686). */
+  url: string;
+}
+
+/** What `traces:fetch` copied, and from which source. */
+export interface FetchedTrace {
+  traceIds: string[];
+  spans: number;
+  /** The source's name when it was a saved one, else its URL. */
+  source: string;
+}
+
 export interface TraceSummary {
   traceId: string;
   rootName: string;

@@ -16,6 +16,14 @@ const none = z
   .or(z.null())
   .transform(() => undefined);
 
+const sourceName = z
+  .string()
+  .trim()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
+    'a source name is letters, digits, . _ - (up to 64), starting with a letter or digit',
+  );
+
 const word = z.string().max(32_768);
 const argv = z.array(word).max(1000);
 const mount = z.strictObject({
@@ -116,7 +124,10 @@ export const CHANNEL_SCHEMAS = {
       ),
   }),
   'traces:recordUi': z.strictObject({ otlpJson: z.string().max(16 * 1024 * 1024) }),
-  'traces:fetch': z.strictObject({ traceId, from: z.string().min(1).max(2000) }),
+  'traces:fetch': z.strictObject({ traceId, from: z.string().trim().min(1).max(2000).optional() }),
+  'sources:list': none,
+  'sources:save': z.strictObject({ name: sourceName, url: z.string().trim().min(1).max(2000) }),
+  'sources:remove': z.strictObject({ name: sourceName }),
 } satisfies { [C in Channel]: z.ZodType<unknown> };
 
 export const STREAM_SCHEMAS = {

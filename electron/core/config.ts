@@ -10,6 +10,8 @@ export interface Paths {
   db: string;
   /** Non-secret registry metadata (keys, usernames, which backend holds the secret). */
   registries: string;
+  /** Named trace sources (Jaeger query endpoints) a trace can be opened from. */
+  traceSources: string;
   /** Private (0700): holds `boxes/<boxId>/`, each mounted into its own box only. */
   runDir: string;
   /** The host-side socket a running app or serve listens on; never mounted into a box. */
@@ -30,6 +32,7 @@ export function paths(home = resolveHome()): Paths {
     home,
     db: path.join(home, 'boxscope.db'),
     registries: path.join(home, 'registries.json'),
+    traceSources: path.join(home, 'trace-sources.json'),
     runDir,
     otlpSocket: path.join(runDir, 'otlp.sock'),
     logs: path.join(home, 'logs'),

@@ -22,6 +22,7 @@ import type {
   EngineStatus,
   SecretStoreStatus,
   SpanRecord,
+  TraceSource,
   TraceSummary,
 } from '../../shared/models.js';
 
@@ -35,6 +36,7 @@ export interface FakeData {
   traces: Record<string, SpanRecord[]>;
   summaries: TraceSummary[];
   logs: Record<string, string>;
+  sources?: TraceSource[];
 }
 
 type Handler<C extends Channel> = (arg: ArgOf<C>, opts: CallOptions) => ResultOf<C> | Promise<ResultOf<C>>;
@@ -302,9 +304,19 @@ export class FakeApi implements BoxscopeApi {
     'traces:export': ({ traceId }) => JSON.stringify({ resourceSpans: [], traceId }),
     'traces:import': () => ({ traceIds: [] }),
     'traces:recordUi': () => undefined,
-    'traces:fetch': ({ traceId }) => {
+    'traces:fetch': ({ traceId, from }) => {
       if (!this.data.traces[traceId]) throw new BoxscopeError('TRACE_NOT_FOUND', `Trace ${traceId} is not there`);
-      return { traceIds: [traceId], spans: this.data.traces[traceId].length };
+      return { traceIds: [traceId], spans: this.data.traces[traceId].length, source: from ?? 'any' };
+    },
+    'sources:list': () => [...(this.data.sources ?? [])],
+    'sources:save': (s) => {
+      const list = (this.data.sources ?? []).filter((x) => x.name !== s.name);
+      this.data.sources = [...list, s];
+      return [...this.data.sources];
+    },
+    'sources:remove': ({ name }) => {
+      this.data.sources = (this.data.sources ?? []).filter((x) => x.name !== name);
+      return [...this.data.sources];
     },
   };
 }

@@ -1,4 +1,7 @@
-/** `boxscope trace TRACE_ID [--json | --otlp]` and `boxscope import FILE` (docs/CONTRACTS.md, CLI). */
+/**
+ * `boxscope trace TRACE_ID [--json | --otlp] [--from SOURCE]`, `boxscope import FILE` and
+ * `boxscope sources [add NAME URL | rm NAME]` (docs/CONTRACTS.md, CLI).
+ */
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { SpanRecord } from '../../../shared/models.js';
@@ -70,7 +73,10 @@ export function registerTrace(program: Command): void {
     .argument('<traceId>', '32 hex characters')
     .option('--json', 'print the spans as JSON')
     .option('--otlp', 'print an OTLP JSON ExportTraceServiceRequest')
-    .option('--from <url>', 'first copy it from a trace source (a Jaeger query endpoint, e.g. http://127.0.0.1:16686)')
+    .option(
+      '--from <source>',
+      "first copy it from a trace source: a saved source's name or a Jaeger query URL (e.g. http://127.0.0.1:16686)",
+    )
     .action((traceId: string, o: { json?: boolean; otlp?: boolean; from?: string }) =>
       runAction(async () => {
         if (o.json && o.otlp) throw new BoxscopeError('INVALID_INPUT', 'Choose one of --json and --otlp');
@@ -79,12 +85,75 @@ export function registerTrace(program: Command): void {
         const core = await createCore({ host: 'cli' });
         try {
           if (o.from) await core.api.call('traces:fetch', { traceId, from: o.from });
-          if (o.otlp) {
-            process.stdout.write((await core.api.call('traces:export', { traceId })) + '\n');
-          } else {
-            const spans = await core.api.call('traces:get', { traceId });
-            process.stdout.write(o.json ? JSON.stringify(spans, null, 2) + '\n' : formatTraceTree(spans));
+          const read = async () =>
+            o.otlp
+              ? (await core.api.call('traces:export', { traceId })) + '\n'
+              : ((spans) => (o.json ? JSON.stringify(spans, null, 2) + '\n' : formatTraceTree(spans)))(
+                  await core.api.call('traces:get', { traceId }),
+                );
+          let text: string;
+          try {
+            text = await read();
+          } catch (err) {
+            // Not here: each saved source is asked in turn, as the Traces page's "any source" does.
+            const code = (err as { code?: string }).code;
+            if (o.from || code !== 'TRACE_NOT_FOUND' || !(await core.api.call('sources:list')).length) throw err;
+            const got = await core.api.call('traces:fetch', { traceId });
+            process.stderr.write(`boxscope: trace ${traceId} copied from the trace source ${got.source}\n`);
+            text = await read();
           }
+          process.stdout.write(text);
+        } finally {
+          await core.close();
+        }
+      }),
+    );
+
+  const sources = program
+    .command('sources')
+    .description('List the saved trace sources (Jaeger query endpoints `trace ID` asks when a trace is not here)')
+    .option('--json', 'print them as JSON')
+    .action((o: { json?: boolean }) =>
+      runAction(async () => {
+        const { createCore } = await import('../../core/service.js');
+        const core = await createCore({ host: 'cli', tracesOptional: true });
+        try {
+          const list = await core.api.call('sources:list');
+          if (o.json) process.stdout.write(JSON.stringify(list) + '\n');
+          else if (!list.length) process.stdout.write('No trace sources saved (boxscope sources add NAME URL)\n');
+          else for (const s of list) process.stdout.write(`${s.name}\t${s.url}\n`);
+        } finally {
+          await core.close();
+        }
+      }),
+    );
+  sources
+    .command('add')
+    .description('Save a trace source, or change the URL of the one with that name')
+    .argument('<name>', 'a short name (letters, digits, . _ -)')
+    .argument('<url>', 'the Jaeger query endpoint, e.g. https://jaeger.example.com')
+    .action((name: string, url: string) =>
+      runAction(async () => {
+        const { createCore } = await import('../../core/service.js');
+        const core = await createCore({ host: 'cli', tracesOptional: true });
+        try {
+          const list = await core.api.call('sources:save', { name, url });
+          process.stdout.write(`${name}\t${list.find((s) => s.name === name)?.url ?? url}\n`);
+        } finally {
+          await core.close();
+        }
+      }),
+    );
+  sources
+    .command('rm')
+    .description('Forget a saved trace source')
+    .argument('<name>')
+    .action((name: string) =>
+      runAction(async () => {
+        const { createCore } = await import('../../core/service.js');
+        const core = await createCore({ host: 'cli', tracesOptional: true });
+        try {
+          await core.api.call('sources:remove', { name });
         } finally {
           await core.close();
         }

@@ -21,7 +21,12 @@ type TraceChannels =
   | 'traces:search'
   | 'traces:export'
   | 'traces:import'
-  | 'traces:recordUi';
+  | 'traces:recordUi'
+  | 'sources:list'
+  | 'sources:save'
+  | 'sources:remove';
+
+const sources = () => import('../traces/sources.js');
 
 export function tracesHandlers(ctx: CoreContext): Pick<HandlerMap, TraceChannels> {
   const getTrace = ({ traceId }: { traceId: string }) => {
@@ -45,6 +50,9 @@ export function tracesHandlers(ctx: CoreContext): Pick<HandlerMap, TraceChannels
     'traces:export': async (arg) => JSON.stringify((await otlp()).toExportRequest(getTrace(arg))),
     'traces:import': async (arg, { signal }) => (await importer()).importContent(ctx, arg, signal),
     'traces:fetch': async (arg, { signal }) => (await import('../traces/remote.js')).fetchRemoteTrace(ctx, arg, signal),
+    'sources:list': async () => (await sources()).listSources(ctx.paths),
+    'sources:save': async (arg) => (await sources()).saveSource(ctx.paths, arg),
+    'sources:remove': async ({ name }) => (await sources()).removeSource(ctx.paths, name),
     'traces:recordUi': async (arg) => {
       const { decodeOtlpJson, OtlpDecodeError } = await otlp();
       let spans;

@@ -3,54 +3,158 @@
  * runner's collector keeps its traces), opened like a local one: GET
  * /api/traces/ID answers Jaeger JSON, streamed into the store through the same
  * parser as a file, so a cloud launch and a local one sit side by side.
+ * `from` is a saved source's name or a URL; without it each saved source is
+ * asked in turn (see sources.ts). Requests go through HTTPS_PROXY /
+ * HTTP_PROXY / NO_PROXY from the core's env, by the same rules as the
+ * registry probe (registry/proxy.ts).
  */
-import { Readable } from 'node:stream';
+import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import tls from 'node:tls';
 import { BoxscopeError } from '../../../shared/errors.js';
+import type { FetchedTrace, TraceSource } from '../../../shared/models.js';
 import type { CoreContext } from '../contracts.js';
+import { describeProxy, proxyAgentFor } from '../registry/proxy.js';
 import { importTraceStream } from './import.js';
+import { listSources, namesOf, sourceBase } from './sources.js';
 
 const TIMEOUT_MS = 30_000;
 
-export async function fetchRemoteTrace(
-  ctx: Pick<CoreContext, 'store' | 'log'>,
-  arg: { traceId: string; from: string },
-  signal: AbortSignal,
-): Promise<{ traceIds: string[]; spans: number }> {
-  let base: URL;
-  try {
-    base = new URL(arg.from);
-  } catch {
-    throw new BoxscopeError('INVALID_INPUT', `${arg.from} is not a URL (expected e.g. http://127.0.0.1:16686)`);
+type Ctx = Pick<CoreContext, 'store' | 'log' | 'env' | 'paths'>;
+
+/** Why one source could not give the trace: `missing` when it answered that it has no such trace. */
+class SourceMiss extends BoxscopeError {
+  constructor(
+    message: string,
+    readonly missing: boolean,
+    traceId: string,
+  ) {
+    super('TRACE_NOT_FOUND', message, { traceId });
   }
-  if (base.protocol !== 'http:' && base.protocol !== 'https:')
-    throw new BoxscopeError('INVALID_INPUT', `A trace source is an http:// or https:// URL, not ${base.protocol}`);
-  if (base.username || base.password)
-    throw new BoxscopeError('INVALID_INPUT', 'Put no credentials in a trace source URL');
-  const where = `${base.origin}${base.pathname.replace(/\/$/, '')}`;
-  const url = new URL(`${where}/api/traces/${arg.traceId}`);
-  const timeout = AbortSignal.timeout(TIMEOUT_MS);
-  let res: Response;
+}
+
+function trust(env: NodeJS.ProcessEnv): string[] {
+  const cas = [...tls.rootCertificates];
+  if (env.NODE_EXTRA_CA_CERTS) {
+    try {
+      cas.push(fs.readFileSync(env.NODE_EXTRA_CA_CERTS, 'utf8'));
+    } catch {
+      // A missing extra-CA file only narrows trust; the request then fails on TLS, named.
+    }
+  }
+  return cas;
+}
+
+/** GET url, answering once the headers are in (the body is read by the caller). */
+function get(
+  url: URL,
+  env: NodeJS.ProcessEnv,
+  signal: AbortSignal,
+): Promise<{ res: http.IncomingMessage; via?: string }> {
+  const via = proxyAgentFor(url, env);
+  return new Promise((resolve, reject) => {
+    const lib = url.protocol === 'https:' ? https : http;
+    const req = lib.request(
+      url,
+      {
+        ...(via ? { agent: via.agent } : {}),
+        headers: { accept: 'application/json', 'user-agent': 'boxscope' },
+        ...(url.protocol === 'https:' ? { ca: trust(env) } : {}),
+        timeout: TIMEOUT_MS,
+        signal,
+      },
+      (res) => resolve({ res, via: via && describeProxy(via.proxy) }),
+    );
+    req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
+    req.on('error', (err) => reject(Object.assign(err, { via: via && describeProxy(via.proxy) })));
+    req.end();
+  });
+}
+
+async function fetchFrom(ctx: Ctx, traceId: string, where: string, label: string, signal: AbortSignal) {
+  const url = new URL(`${where}/api/traces/${traceId}`);
+  let got: { res: http.IncomingMessage; via?: string };
   try {
-    res = await fetch(url, { signal: AbortSignal.any([signal, timeout]), headers: { accept: 'application/json' } });
+    got = await get(url, ctx.env, signal);
   } catch (err) {
     if (signal.aborted) throw new BoxscopeError('CANCELLED', 'Fetching the trace was cancelled');
-    const cause = (err as { cause?: { code?: string } }).cause?.code ?? (timeout.aborted ? 'timed out' : 'no answer');
-    throw new BoxscopeError('TRACE_NOT_FOUND', `Cannot reach the trace source ${where} (${cause}): check the URL`, {
-      traceId: arg.traceId,
-    });
+    const e = err as NodeJS.ErrnoException & { via?: string };
+    const through = e.via ? ` through the proxy ${e.via}` : '';
+    const hint = e.via ? 'check the URL, HTTPS_PROXY / HTTP_PROXY and NO_PROXY' : 'check the URL';
+    throw new SourceMiss(
+      `Cannot reach the trace source ${label}${through} (${e.code ?? 'no answer'}): ${hint}`,
+      false,
+      traceId,
+    );
   }
-  if (res.status === 404)
-    throw new BoxscopeError('TRACE_NOT_FOUND', `Trace ${arg.traceId} is not in the trace source ${where}`, {
-      traceId: arg.traceId,
-    });
-  if (!res.ok || !res.body)
+  const { res, via } = got;
+  if (res.statusCode === 407) {
+    res.resume();
+    throw new SourceMiss(
+      `The proxy ${via ?? ''} asks for a login to reach the trace source ${label}: put it in HTTPS_PROXY (http://user:password@host:port)`,
+      false,
+      traceId,
+    );
+  }
+  if (res.statusCode === 404) {
+    res.resume();
+    throw new SourceMiss(`Trace ${traceId} is not in the trace source ${label}`, true, traceId);
+  }
+  if (res.statusCode !== 200) {
+    res.resume();
+    throw new SourceMiss(
+      `The trace source ${label} answered ${res.statusCode} for trace ${traceId}: is it a Jaeger query endpoint?`,
+      false,
+      traceId,
+    );
+  }
+  const p = await importTraceStream(ctx, res, { fileName: `trace source ${label}`, signal });
+  ctx.log.info('fetched a trace from a trace source', { source: label, spans: p.spans });
+  return { traceIds: p.traceIds, spans: p.spans };
+}
+
+export async function fetchRemoteTrace(
+  ctx: Ctx,
+  arg: { traceId: string; from?: string },
+  signal: AbortSignal,
+): Promise<FetchedTrace> {
+  const saved = listSources(ctx.paths);
+  let asked: TraceSource[];
+  if (arg.from === undefined) {
+    if (!saved.length)
+      throw new BoxscopeError(
+        'INVALID_INPUT',
+        'No trace source is saved: add one (Settings → Trace sources, or `boxscope sources add NAME URL`) or give --from URL',
+      );
+    asked = saved;
+  } else {
+    const named = saved.find((s) => s.name === arg.from);
+    if (named) asked = [named];
+    else if (/^[a-z][a-z0-9+.-]*:/i.test(arg.from)) asked = [{ name: '', url: sourceBase(arg.from) }];
+    else throw new BoxscopeError('INVALID_INPUT', `No trace source named ${arg.from}${namesOf(saved)}`);
+  }
+  const misses: SourceMiss[] = [];
+  for (const s of asked) {
+    const where = sourceBase(s.url);
+    const label = s.name ? `${s.name} (${where})` : where;
+    try {
+      return { ...(await fetchFrom(ctx, arg.traceId, where, label, signal)), source: s.name || where };
+    } catch (err) {
+      if (!(err instanceof SourceMiss)) throw err;
+      misses.push(err);
+    }
+  }
+  if (misses.length === 1) throw misses[0];
+  if (misses.every((m) => m.missing))
     throw new BoxscopeError(
       'TRACE_NOT_FOUND',
-      `The trace source ${where} answered ${res.status} for trace ${arg.traceId}: is it a Jaeger query endpoint?`,
+      `Trace ${arg.traceId} is in none of the trace sources ${asked.map((s) => s.name).join(', ')}`,
       { traceId: arg.traceId },
     );
-  const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
-  const p = await importTraceStream(ctx, body, { fileName: `trace source ${where}`, signal });
-  ctx.log.info('fetched a trace from a trace source', { source: where, spans: p.spans });
-  return { traceIds: p.traceIds, spans: p.spans };
+  throw new BoxscopeError(
+    'TRACE_NOT_FOUND',
+    `Trace ${arg.traceId} was not found: ${misses.map((m) => m.message).join('; ')}`,
+    { traceId: arg.traceId },
+  );
 }

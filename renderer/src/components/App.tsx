@@ -9,6 +9,7 @@ import { BoxesPage } from './boxes/BoxesPage.js';
 import { TracesPage } from './traces/TracesPage.js';
 import { EngineSettings } from './settings/EngineSettings.js';
 import { RegistrySettings } from './settings/RegistrySettings.js';
+import { TraceSourceSettings } from './settings/TraceSourceSettings.js';
 import { isTyping } from './common/keyboard.js';
 import { NAV } from './nav.js';
 import './App.css';
@@ -170,6 +171,7 @@ export function App() {
           <>
             <EngineSettings />
             <RegistrySettings />
+            <TraceSourceSettings />
           </>
         )}
       </main>

@@ -1,0 +1,154 @@
+/**
+ * Trace sources beyond one URL, against a real Jaeger (scripts/build-jaeger.sh):
+ * named sources saved in the data dir (`boxscope sources`), `trace ID` asking
+ * each saved source in turn when the trace is not here, `--from NAME`, and the
+ * source reached only through the forward proxy HTTP_PROXY names (NO_PROXY
+ * honoured), as the registry probe does.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildCli, freePort, runCli, tempHome, type TempHome } from '../fixtures/index.js';
+import { startForwardProxy, type ForwardProxy } from '../fixtures/forward-proxy.js';
+import { jaegerBinary, startJaeger, type TestJaeger } from '../fixtures/jaeger.js';
+
+const bin = jaegerBinary();
+if (!bin) console.warn('trace-sources: no Jaeger binary (run scripts/build-jaeger.sh): skipped');
+
+let jaeger: TestJaeger;
+let proxy: ForwardProxy;
+const homes: TempHome[] = [];
+const home = () => {
+  const h = tempHome();
+  homes.push(h);
+  return h;
+};
+
+/** A three-span trace sent to Jaeger by the OTel exporter; resolves once Jaeger serves it. */
+async function cloudTrace(): Promise<string> {
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': 'cloud-runner' }),
+    spanProcessors: [new SimpleSpanProcessor(new OTLPTraceExporter({ url: `${jaeger.otlp}/v1/traces` }))],
+  });
+  const tracer = provider.getTracer('cloud');
+  const root = tracer.startSpan('box.create');
+  root.end();
+  await provider.forceFlush();
+  await provider.shutdown();
+  const traceId = root.spanContext().traceId;
+  for (let i = 0; i < 100; i++) {
+    if ((await fetch(`${jaeger.query}/api/traces/${traceId}`)).ok) return traceId;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('Jaeger never served the trace');
+}
+
+describe.skipIf(!bin)('trace sources', () => {
+  beforeAll(async () => {
+    await buildCli();
+    jaeger = await startJaeger(bin!);
+    // The proxy alone knows the name jaeger.test.
+    proxy = await startForwardProxy({ hosts: { 'jaeger.test': '127.0.0.1' } });
+  }, 120_000);
+  afterAll(async () => {
+    for (const h of homes) h.cleanup();
+    await jaeger?.stop();
+    await proxy?.stop();
+  });
+
+  it('are saved by name (0600), listed in order, changed and removed; bad ones refused in one line', async () => {
+    const h = home();
+    expect((await runCli(['sources'], { env: h.env })).stdout).toContain('No trace sources saved');
+    expect((await runCli(['sources', 'add', 'cloud', `${jaeger.query}/`], { env: h.env })).code).toBe(0);
+    expect((await runCli(['sources', 'add', 'staging', 'https://jaeger.staging.example'], { env: h.env })).code).toBe(
+      0,
+    );
+    const list = JSON.parse((await runCli(['sources', '--json'], { env: h.env })).stdout) as unknown;
+    expect(list).toEqual([
+      { name: 'cloud', url: jaeger.query },
+      { name: 'staging', url: 'https://jaeger.staging.example' },
+    ]);
+    const file = path.join(h.home, 'trace-sources.json');
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    await runCli(['sources', 'add', 'staging', 'https://jaeger2.staging.example'], { env: h.env });
+    expect((await runCli(['sources'], { env: h.env })).stdout).toContain('staging\thttps://jaeger2.staging.example');
+
+    for (const [args, said] of [
+      [['sources', 'add', 'x', 'https://user:pw@jaeger.example'], 'Put no credentials in a trace source URL'],
+      [['sources', 'add', 'x', 'ftp://jaeger.example'], 'A trace source is an http:// or https:// URL, not ftp:'],
+      [['sources', 'add', '-bad name', 'https://jaeger.example'], 'a source name is letters, digits'],
+      [['sources', 'rm', 'nope'], 'No trace source named nope (saved: cloud, staging)'],
+      [['trace', 'ab'.repeat(16), '--from', 'nope'], 'No trace source named nope (saved: cloud, staging)'],
+    ] as const) {
+      const r = await runCli([...args], { env: h.env });
+      expect(r.code, args.join(' ')).not.toBe(0);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toContain(said);
+    }
+    expect((await runCli(['sources', 'rm', 'staging'], { env: h.env })).code).toBe(0);
+    expect(JSON.parse((await runCli(['sources', '--json'], { env: h.env })).stdout)).toEqual([
+      { name: 'cloud', url: jaeger.query },
+    ]);
+  }, 60_000);
+
+  it('`trace ID` asks each saved source in turn when the trace is not here; `--from NAME` asks one', async () => {
+    const traceId = await cloudTrace();
+    const h = home();
+    const down = `http://127.0.0.1:${await freePort()}`;
+    await runCli(['sources', 'add', 'old', down], { env: h.env });
+    await runCli(['sources', 'add', 'cloud', jaeger.query], { env: h.env });
+    const r = await runCli(['trace', traceId, '--json'], { env: h.env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr.trim()).toBe(`boxscope: trace ${traceId} copied from the trace source cloud`);
+    expect((JSON.parse(r.stdout) as Array<{ name: string }>).map((s) => s.name)).toEqual(['box.create']);
+    // Stored now: asked again, no source is needed.
+    expect((await runCli(['trace', traceId], { env: h.env })).stderr).toBe('');
+
+    const other = home();
+    await runCli(['sources', 'add', 'cloud', jaeger.query], { env: other.env });
+    const named = await runCli(['trace', traceId, '--from', 'cloud', '--json'], { env: other.env });
+    expect(named.code, named.stderr).toBe(0);
+    expect(named.stderr).toBe('');
+
+    // In none: one line naming every source and why.
+    const missing = 'cd'.repeat(16);
+    const none = await runCli(['trace', missing], { env: h.env });
+    expect(none.code).not.toBe(0);
+    expect(none.stderr.trim().split('\n')).toHaveLength(1);
+    expect(none.stderr).toContain(`Trace ${missing} was not found:`);
+    expect(none.stderr).toContain(`Cannot reach the trace source old (${down}) (ECONNREFUSED)`);
+    expect(none.stderr).toContain(`Trace ${missing} is not in the trace source cloud (${jaeger.query})`);
+  }, 60_000);
+
+  it('goes through HTTP_PROXY to a source only the proxy can reach, and not past NO_PROXY', async () => {
+    const traceId = await cloudTrace();
+    const port = new URL(jaeger.query).port;
+    const url = `http://jaeger.test:${port}`;
+    const h = home();
+    const before = proxy.targets.length;
+    const r = await runCli(['trace', traceId, '--from', url, '--json'], {
+      env: { ...h.env, HTTP_PROXY: proxy.url },
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as Array<{ name: string }>).map((s) => s.name)).toEqual(['box.create']);
+    expect(proxy.targets.slice(before)).toContain(`jaeger.test:${port}`);
+
+    const direct = await runCli(['trace', 'ef'.repeat(16), '--from', url], {
+      env: { ...home().env, HTTP_PROXY: proxy.url, NO_PROXY: '.test' },
+    });
+    expect(direct.code).not.toBe(0);
+    // Not through the proxy: this machine cannot resolve the name itself.
+    expect(direct.stderr.trim()).toMatch(
+      /^boxscope: Cannot reach the trace source http:\/\/jaeger\.test:\d+ \(E[A-Z_]+\): check the URL$/,
+    );
+    const down = await runCli(['trace', 'ef'.repeat(16), '--from', url], {
+      env: { ...home().env, HTTP_PROXY: `http://127.0.0.1:${await freePort()}` },
+    });
+    expect(down.stderr.trim()).toMatch(
+      /through the proxy http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\): check the URL, HTTPS_PROXY/,
+    );
+  }, 60_000);
+});
