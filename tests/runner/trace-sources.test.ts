@@ -79,7 +79,7 @@ describe.skipIf(!bin)('trace sources', () => {
     for (const [args, said] of [
       [['sources', 'add', 'x', 'https://user:pw@jaeger.example'], 'Put no credentials in a trace source URL'],
       [['sources', 'add', 'x', 'ftp://jaeger.example'], 'A trace source is an http:// or https:// URL, not ftp:'],
-      [['sources', 'add', '-bad name', 'https://jaeger.example'], 'a source name is letters, digits'],
+      [['sources', 'add', 'bad name', 'https://jaeger.example'], 'a source name is letters, digits'],
       [['sources', 'rm', 'nope'], 'No trace source named nope (saved: cloud, staging)'],
       [['trace', 'ab'.repeat(16), '--from', 'nope'], 'No trace source named nope (saved: cloud, staging)'],
     ] as const) {
