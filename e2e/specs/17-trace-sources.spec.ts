@@ -52,7 +52,7 @@ test('a trace from a saved Jaeger source opens in the timeline', async ({ app })
   const settings = page.getByTestId('trace-source-settings');
   await settings.getByLabel('Source name').fill('cloud');
   await settings.getByLabel('Source query URL').fill(jaeger.query);
-  await settings.getByRole('button', { name: 'Save' }).click();
+  await settings.getByRole('button', { name: 'Save source' }).click();
   await expect(settings.getByRole('table', { name: 'Trace sources' })).toContainText(jaeger.query);
 
   await go(page, '/traces');

@@ -115,7 +115,7 @@ export function TraceSourceSettings() {
         <p className="muted small">A name already saved gets the new URL. Put no credentials in the URL.</p>
         <div className="form-actions">
           <button type="submit" className="btn btn-primary" disabled={busy || !name.trim() || !url.trim()}>
-            Save
+            Save source
           </button>
         </div>
       </form>
