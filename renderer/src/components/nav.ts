@@ -5,5 +5,5 @@ export const NAV: ReadonlyArray<{ page: Page; label: string; key: string }> = [
   { page: 'launch', label: 'Launch', key: 'l' },
   { page: 'boxes', label: 'Boxes', key: 'b' },
   { page: 'traces', label: 'Traces', key: 't' },
-  { page: 'settings', label: 'Registries', key: 's' },
+  { page: 'settings', label: 'Settings', key: 's' },
 ];
