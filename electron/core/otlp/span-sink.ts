@@ -28,6 +28,15 @@ interface JaegerTrace {
   fields: Loose;
   known: boolean;
   spans: unknown[];
+  /** Spans seen before the trace's processes: their bytes, parsed only once they can be decoded. */
+  raw: Array<[Uint8Array, number]>;
+}
+
+/** Held Jaeger spans whose trace is known now, decoded a group at a time as they are taken. */
+interface Ready {
+  fields: Loose;
+  raw: Array<[Uint8Array, number]>;
+  next: number;
 }
 
 const isObj = (v: unknown): v is Loose => !!v && typeof v === 'object' && !Array.isArray(v);
@@ -37,6 +46,7 @@ export class SpanSink {
   private readonly resources: Resource[] = [];
   private readonly scopes: Scope[] = [];
   private readonly jaeger: JaegerTrace[] = [];
+  private readonly ready: Ready[] = [];
   docFormat: 'none' | 'otlp' | 'jaeger' = 'none';
   /** Where the current JSON document starts. */
   docAt = 0;
@@ -48,13 +58,56 @@ export class SpanSink {
   constructor(
     private readonly fileName: string | undefined,
     private readonly bad: (reason: string) => BoxscopeError,
+    /** JSON.parse of one span's bytes (starting at byte `at`), saying where it is broken. */
+    private readonly parseSpan: (bytes: Uint8Array, at: number) => unknown = () => {
+      throw bad('a held span cannot be parsed');
+    },
   ) {}
 
-  /** Spans decoded since the last take. */
-  take(): SpanRecord[] {
+  /**
+   * Spans decoded since the last take: those decoded on the way, then, up to `limit` in all, Jaeger
+   * spans that were held for their processes (so the first of a big file go out before the rest are
+   * decoded).
+   */
+  take(limit = Infinity): SpanRecord[] {
+    while (this.ready.length && this.out.length < limit) {
+      const r = this.ready[0]!;
+      const group = r.raw.slice(r.next, r.next + GROUP);
+      r.next += group.length;
+      if (r.next >= r.raw.length) this.ready.shift();
+      const spans = group.map(([bytes, at]) => this.parseSpan(bytes, at));
+      this.emit(fromJaeger({ data: [{ ...r.fields, spans }] }, this.fileName));
+    }
     const out = this.out;
     this.out = [];
     return out;
+  }
+
+  /** Spans are held for later decoding: what take() has still to give. */
+  get holding(): boolean {
+    return this.ready.length > 0;
+  }
+
+  /**
+   * One Jaeger span's bytes. Parsed now when its trace's processes are known and nothing is queued
+   * before it; otherwise kept as bytes (a fraction of the memory and collector work of parsed
+   * objects) until they are.
+   */
+  jaegerSpan(bytes: Uint8Array, at: number): void {
+    const t = this.jaeger[this.jaeger.length - 1]!;
+    if (t.known && !this.ready.length) {
+      this.accept('jspans', undefined, this.parseSpan(bytes, at));
+      return;
+    }
+    t.raw.push([Uint8Array.prototype.slice.call(bytes) as Uint8Array, at]);
+    if (t.known) this.release(t);
+  }
+
+  /** The trace's held spans can be decoded now: queue them, in order, behind what is queued. */
+  private release(t: JaegerTrace): void {
+    this.decodeParsed(t);
+    if (t.raw.length) this.ready.push({ fields: { ...t.fields }, raw: t.raw, next: 0 });
+    t.raw = [];
   }
 
   private emit(spans: SpanRecord[]): void {
@@ -76,6 +129,11 @@ export class SpanSink {
   }
 
   private decodeJaeger(t: JaegerTrace): void {
+    if (t.raw.length) this.release(t);
+    else this.decodeParsed(t);
+  }
+
+  private decodeParsed(t: JaegerTrace): void {
     if (t.spans.length === 0) return;
     const spans = t.spans;
     t.spans = [];
@@ -86,12 +144,12 @@ export class SpanSink {
   opened(kind: string): void {
     if (kind === 'root') {
       this.docFormat = 'none';
-      this.jaeger.push({ fields: {}, known: false, spans: [] });
+      this.jaeger.push({ fields: {}, known: false, spans: [], raw: [] });
     } else if (kind === 'rsList') this.docFormat = 'otlp';
     else if (kind === 'data' || kind === 'jspans') this.docFormat = 'jaeger';
     else if (kind === 'rs') this.resources.push({ fields: {}, known: false, held: [] });
     else if (kind === 'ss') this.scopes.push({ fields: {}, known: false, spans: [] });
-    else if (kind === 'jtrace') this.jaeger.push({ fields: {}, known: false, spans: [] });
+    else if (kind === 'jtrace') this.jaeger.push({ fields: {}, known: false, spans: [], raw: [] });
   }
 
   closed(kind: string): void {
@@ -150,6 +208,7 @@ export class SpanSink {
         const t = trace();
         t.fields[key!] = v;
         if (key === 'processes') t.known = isObj(v);
+        if (t.known && t.raw.length) this.release(t);
         return;
       }
     }

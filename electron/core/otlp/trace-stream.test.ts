@@ -142,6 +142,63 @@ describe('parseTraceStream', () => {
     expect(bare[0]).toMatchObject({ serviceName: 'bare', endTimeUnixNano: '1005000' });
   });
 
+  it('holds Jaeger spans as bytes until their processes come, then gives them a batch at a time, in file order', async () => {
+    const U = 'cd'.repeat(16);
+    const jspan = (trace: string, i: number, pid: string) => ({
+      traceID: trace,
+      spanID: (i + 1).toString(16).padStart(16, '0'),
+      operationName: `op-${i}`,
+      startTime: 1000 + i,
+      duration: 5,
+      processID: pid,
+    });
+    // Trace T: processes last (Jaeger's own order); trace U: processes first.
+    const text = JSON.stringify({
+      data: [
+        {
+          traceID: T,
+          spans: Array.from({ length: 1000 }, (_, i) => jspan(T, i, i % 2 ? 'p2' : 'p1')),
+          processes: { p1: { serviceName: 'one' }, p2: { serviceName: 'two' } },
+        },
+        {
+          traceID: U,
+          processes: { p1: { serviceName: 'three' } },
+          spans: Array.from({ length: 10 }, (_, i) => jspan(U, 2000 + i, 'p1')),
+        },
+      ],
+    });
+    const p = new TraceStreamParser();
+    p.push(bytes(text));
+    p.end();
+    // Read and ended, but only what was asked for is decoded.
+    const first = p.take(100);
+    expect(first.length).toBeGreaterThanOrEqual(100);
+    expect(first.length).toBeLessThan(1000);
+    expect(p.holding).toBe(true);
+    expect(first.slice(0, 2).map((s) => s.serviceName)).toEqual(['one', 'two']);
+    const rest = p.take();
+    expect(p.holding).toBe(false);
+    const all = [...first, ...rest];
+    expect(all.map((s) => s.name)).toEqual([
+      ...Array.from({ length: 1000 }, (_, i) => `op-${i}`),
+      ...Array.from({ length: 10 }, (_, i) => `op-${2000 + i}`),
+    ]);
+    expect(new Set(all.slice(1000).map((s) => s.serviceName))).toEqual(new Set(['three']));
+    // The stream gives the same spans in batches of the asked size.
+    const sizes: number[] = [];
+    for await (const b of parseTraceStream([bytes(text)], { batchSpans: 300 })) sizes.push(b.spans.length);
+    expect(sizes).toEqual([300, 300, 300, 110]);
+  });
+
+  it('a held Jaeger span that is not JSON names its byte, found when its turn comes', () => {
+    const good = JSON.stringify({ traceID: T, spanID: '01', operationName: 'a', startTime: 1, duration: 1 });
+    const text = `{"data":[{"traceID":"${T}","spans":[${good},{"spanID":"02","startTime":1x}],"processes":{}}]}`;
+    const p = new TraceStreamParser();
+    p.push(bytes(text));
+    p.end();
+    expect(() => p.take()).toThrow(new RegExp(`not valid JSON in a span at byte ${text.indexOf('1x') + 1}$`));
+  });
+
   it('yields batches of the asked size as chunks arrive', async () => {
     const buf = bytes(JSON.stringify(request(1000)));
     const chunks = Array.from({ length: Math.ceil(buf.length / 4096) }, (_, i) =>
