@@ -107,3 +107,33 @@ describe('traces:importFile', () => {
     expect(fed).toBe(20);
   });
 });
+
+describe('a Jaeger file whose processes come last', () => {
+  it('stores its spans batch by batch with turns of the event loop between, so the page is served meanwhile', async () => {
+    const T = 'e1'.repeat(16);
+    const spans = Array.from({ length: 6000 }, (_, i) => ({
+      traceID: T,
+      spanID: (i + 1).toString(16).padStart(16, '0'),
+      operationName: `op-${i}`,
+      startTime: 1_700_000_000_000_000 + i,
+      duration: 5,
+      processID: 'p1',
+      tags: Array.from({ length: 10 }, (_, k) => ({ key: `k${k}`, type: 'string', value: `value-${i}-${k}` })),
+    }));
+    const text = JSON.stringify({ data: [{ traceID: T, spans, processes: { p1: { serviceName: 'jsvc' } } }] });
+    let storedWhenServed: number | undefined;
+    const last = await importTraceStream(core.ctx, [Buffer.from(text)], {
+      fileName: 'j.json',
+      batchSpans: 500,
+      onProgress: (p) => {
+        // What a request arriving now (the page asking for the first columns) would find when it runs.
+        if (p.spans && storedWhenServed === undefined)
+          setImmediate(() => (storedWhenServed = core.ctx.store.getTrace(T).length));
+      },
+    });
+    expect(last.spans).toBe(6000);
+    expect(storedWhenServed).toBeGreaterThan(0);
+    expect(storedWhenServed).toBeLessThan(6000);
+    expect(core.ctx.store.getTrace(T)[0]!.serviceName).toBe('jsvc');
+  });
+});

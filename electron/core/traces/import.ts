@@ -25,6 +25,8 @@ export interface ImportOptions {
   batchSpans?: number;
 }
 
+/** Longest run of stored batches without a turn of the event loop. */
+const YIELD_MS = 40;
 const PROGRESS_MS = 100;
 
 /** Largest trace file read by default: env BOXSCOPE_IMPORT_MAX_BYTES, else 4 GiB. */
@@ -52,6 +54,7 @@ export async function importTraceStream(
   });
   const cancelled = () => new BoxscopeError('CANCELLED', `Import cancelled; ${spans} spans were stored`, { spans });
   const started = Date.now();
+  let turn = started;
   try {
     for await (const batch of parseTraceStream(counted(chunks, opts.signal, read), {
       fileName: opts.fileName,
@@ -72,6 +75,13 @@ export async function importTraceStream(
       if (first || now - lastReport >= PROGRESS_MS) {
         lastReport = now;
         opts.onProgress?.(progress(false));
+      }
+      // Batches already parsed (a Jaeger file's spans held for its processes, a fast disk) would
+      // otherwise be stored back to back in microtasks: let the event loop serve the page that
+      // opened the first of them (its columns, its progress line) in between.
+      if (first || now - turn >= YIELD_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        turn = Date.now();
       }
     }
   } catch (err) {
