@@ -6,6 +6,8 @@
  * honoured), as the registry probe does.
  */
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -150,5 +152,40 @@ describe.skipIf(!bin)('trace sources', () => {
     expect(down.stderr.trim()).toMatch(
       /through the proxy http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\): check the URL, HTTPS_PROXY/,
     );
+  }, 60_000);
+});
+
+describe('a trace source that breaks off mid-answer', () => {
+  it('is one line that says so and keeps what came, not a crash', async () => {
+    const T = 'a1'.repeat(16);
+    const span = (i: number) =>
+      JSON.stringify({
+        traceID: T,
+        spanID: (i + 1).toString(16).padStart(16, '0'),
+        operationName: `op-${i}`,
+        startTime: 1_700_000_000_000_000,
+        duration: 5,
+      });
+    const server = http.createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write(
+        `{"data":[{"traceID":"${T}","processes":{},"spans":[${Array.from({ length: 3000 }, (_, i) => span(i)).join(',')},`,
+      );
+      setTimeout(() => req.socket.destroy(), 50);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const h = tempHome();
+    try {
+      await buildCli();
+      const r = await runCli(['trace', T, '--from', url], { env: h.env });
+      expect(r.code).not.toBe(0);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(new RegExp(`^boxscope: The trace source ${url} stopped sending trace ${T} \\(`));
+      expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
+    } finally {
+      h.cleanup();
+      server.close();
+    }
   }, 60_000);
 });

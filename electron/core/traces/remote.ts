@@ -109,7 +109,19 @@ async function fetchFrom(ctx: Ctx, traceId: string, where: string, label: string
       traceId,
     );
   }
-  const p = await importTraceStream(ctx, res, { fileName: `trace source ${label}`, signal });
+  let p;
+  try {
+    p = await importTraceStream(ctx, res, { fileName: `trace source ${label}`, signal });
+  } catch (err) {
+    if (err instanceof BoxscopeError) throw err;
+    // The connection broke (or went quiet past the timeout) while the trace was coming.
+    const code = (err as NodeJS.ErrnoException).code ?? 'connection lost';
+    throw new BoxscopeError(
+      'TRACE_NOT_FOUND',
+      `The trace source ${label} stopped sending trace ${traceId} (${code}); the spans received before are kept: try again`,
+      { traceId },
+    );
+  }
   ctx.log.info('fetched a trace from a trace source', { source: label, spans: p.spans });
   return { traceIds: p.traceIds, spans: p.spans };
 }
