@@ -136,9 +136,10 @@ const KINDS: Array<[number, string, Gen]> = [
     'huge-attribute',
     (r, t) => {
       const big = 'x'.repeat(r.int(256 * 1024, 3 * 1024 * 1024));
-      const body = request([span(r, t, { attributes: [{ key: 'huge', value: { stringValue: big } }] })], [
-        { key: 'huge.res', value: { stringValue: big.slice(0, 100_000) } },
-      ]);
+      const body = request(
+        [span(r, t, { attributes: [{ key: 'huge', value: { stringValue: big } }] })],
+        [{ key: 'huge.res', value: { stringValue: big.slice(0, 100_000) } }],
+      );
       const asPb = r.chance(0.5);
       return { kind: '', body: asPb ? proto(body) : json(body), headers: asPb ? CT_PB : CT_JSON, expect: OK };
     },
@@ -322,7 +323,20 @@ const KINDS: Array<[number, string, Gen]> = [
       const text = JSON.stringify(request(many(r, t)));
       const chars = [...text];
       for (let i = 0, n = r.int(1, 8); i < n; i++)
-        chars[r.int(0, chars.length - 1)] = r.pick(['{', '}', '[', ']', '"', ',', ':', '\\', '0', 'null', '\u0000', '\ud800']);
+        chars[r.int(0, chars.length - 1)] = r.pick([
+          '{',
+          '}',
+          '[',
+          ']',
+          '"',
+          ',',
+          ':',
+          '\\',
+          '0',
+          'null',
+          '\u0000',
+          '\ud800',
+        ]);
       return { kind: '', body: Buffer.from(chars.join('')), headers: CT_JSON, expect: [200, 400, 429] };
     },
   ],

@@ -61,7 +61,9 @@ function send(otlp: string, req: HostileRequest, token: string, agent: http.Agen
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
         res.on('error', reject);
       },
     );
@@ -90,7 +92,8 @@ export function judge(req: HostileRequest, a: Answer): string | undefined {
         return 'error answer without code and message';
     } else if (ct.startsWith('application/x-protobuf')) {
       if (a.status === 200) pb.ExportTraceServiceResponse.decode(a.body);
-      else if (!(pb.RpcStatus.decode(a.body) as unknown as { message?: string }).message) return 'Status without message';
+      else if (!(pb.RpcStatus.decode(a.body) as unknown as { message?: string }).message)
+        return 'Status without message';
     } else return `content-type ${ct || 'none'}`;
   } catch (e) {
     return `undecodable answer: ${(e as Error).message}`;
