@@ -80,6 +80,12 @@ export function rssMb(pid: number): { rss: number; hwm: number } {
 /** Samples RSS every `everyMs` until stopped; `peak()` is the larger of the samples and VmHWM. */
 export function sampleRss(pid: number, everyMs = 200): { peak(): number; stop(): number } {
   let peak = 0;
+  // Resets the kernel's high-water mark (proc(5), clear_refs 5) so each family measures its own peak.
+  try {
+    fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
+  } catch {
+    // not ours to reset: the samples alone then
+  }
   const take = () => {
     try {
       const r = rssMb(pid);

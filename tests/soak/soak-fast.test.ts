@@ -9,6 +9,7 @@ import { launchForToken, otlpFuzz, type BoxChannel } from './otlp-fuzz.js';
 import { soakSeed } from './rng.js';
 import { startServe, WireConn, type Serve } from './serve.js';
 import { wireFuzz } from './wire-fuzz.js';
+import { concurrentLaunches } from './launches.js';
 
 export const SOAK_IMAGE = 'boxscope-test/soak-box:1';
 const seed = soakSeed();
@@ -51,5 +52,14 @@ describe(`soak, fast slice (seed ${seed}; rerun with SOAK_SEED=${seed})`, () => 
     const row = await wireFuzz({ serve, seed, count: 400 });
     expect(row.failures.slice(0, 10)).toEqual([]);
     expect(serve.alive()).toBe(true);
+  }, 120_000);
+});
+
+describe('soak, fast slice: concurrent launches', () => {
+  it('4 launches at once: every box running, every trace complete with the daemon boot', async () => {
+    const row = await concurrentLaunches({ serve, conn, image: SOAK_IMAGE, n: 4, idBase: 1_000_000 });
+    process.stdout.write(`${JSON.stringify({ ...row, failures: row.failures.length })}\n`);
+    expect(row.failures).toEqual([]);
+    expect(row.spansLost).toBe(0);
   }, 120_000);
 });
