@@ -174,7 +174,7 @@ export async function killedLaunches(o: {
         }
         if (b.state !== 'failed' || !b.reason?.includes('interrupted'))
           failures.push(`${where}: box is ${b.state} (${b.reason ?? 'no reason'})`);
-        const spans = await traceOf(o.env, b.traceId);
+        const spans = b.traceId ? await traceOf(o.env, b.traceId) : [];
         const mark = spans.find((s) => s.name === 'box.interrupted');
         if (!mark || mark.status.code !== 2) failures.push(`${where}: the partial trace is not marked interrupted`);
         else bump(states, 'trace marked');
