@@ -53,6 +53,7 @@ export async function engineCuts(o: {
   const states = new Map<string, number>();
   let worst = 0;
   let inputs = 0;
+  let example: string | undefined;
   for (const c of o.cases)
     for (let k = 0; k < o.runs; k++) {
       inputs++;
@@ -96,13 +97,11 @@ export async function engineCuts(o: {
         }
         if (during && LAUNCHING.includes(during.state))
           failures.push(`${where}: box ${during.state} while the engine was away`);
-        bump(
-          states,
-          `exit ${r.code}: ${r.stderr
-            .trim()
-            .replace(/bx-[0-9a-f]{12}/g, 'bx-…')
-            .slice(0, 90)}`,
-        );
+        bump(states, `launch exit ${r.code}, one line`);
+        example ??= r.stderr
+          .trim()
+          .replace(/bx-[0-9a-f]{12}/g, 'bx-…')
+          .replace(/unix:\/\/\S+/g, 'unix://…');
       } catch (err) {
         failures.push(`${where}: ${(err as Error).message}`);
       } finally {
@@ -113,7 +112,7 @@ export async function engineCuts(o: {
     family: '4. engine connection cut mid-create / mid-pull',
     inputs,
     faults: `${inputs} cuts (socket proxy on DOCKER_HOST): ${o.cases.map((c) => c.what).join(', ')}`,
-    states: `${tally(states)}; slowest launch end ${(worst / 1000).toFixed(1)} s`,
+    states: `${tally(states)}; slowest launch end ${(worst / 1000).toFixed(1)} s; e.g. «${example ?? ''}»`,
     spansLost: 0,
     ok: failures.length === 0,
     failure: failures[0],
