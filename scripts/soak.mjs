@@ -57,7 +57,7 @@ const lines = [
 const seeds = [...new Set(rows.map((x) => x.seed).filter(Boolean))];
 const md = [
   `Soak run of ${new Date().toISOString()}${seeds.length ? `, seed ${seeds.join(', ')} (rerun: SOAK_SEED=${seeds[0]} npm run soak)` : ''}.`,
-  'Peak RSS: the core process (`boxscope serve`) under that family, from /proc (VmHWM reset per family); the bound is 512 MB.',
+  'Peak RSS: the core process (a `boxscope serve` of its own for families 1–3), from /proc (VmHWM and samples every 200 ms); issue 10 bounds the receiver at 512 MB.',
   '',
   ...lines,
   '',

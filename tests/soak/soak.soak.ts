@@ -52,31 +52,34 @@ afterAll(async () => {
   }
 });
 
-describe(`soak through one boxscope serve (seed ${seed}; rerun with SOAK_SEED=${seed})`, () => {
-  let serve: Serve;
-  let conn: WireConn;
-  let hostile: BoxChannel;
-  let good: BoxChannel;
-  beforeAll(async () => {
-    serve = await startServe(h.env);
-    conn = await WireConn.open(serve);
-    hostile = await launchForToken(conn, 1, IMAGE);
-    good = await launchForToken(conn, 2, IMAGE);
-  });
-  afterAll(async () => {
-    conn?.close();
-    await serve?.stop();
+/** Each family gets its own `boxscope serve`, so its peak RSS is its own. */
+async function withServe<T>(fn: (serve: Serve, conn: WireConn) => Promise<T>): Promise<T> {
+  const serve = await startServe(h.env);
+  const conn = await WireConn.open(serve);
+  try {
+    return await fn(serve, conn);
+  } finally {
+    conn.close();
+    await serve.stop();
     await removeBoxesOfHome(h.home);
-  });
+  }
+}
 
+describe(`soak through a real boxscope serve (seed ${seed}; rerun with SOAK_SEED=${seed})`, () => {
   it('1. hostile OTLP bodies', async () => {
-    record(await otlpFuzz({ serve, conn, hostile, good, seed, count: size('SOAK_OTLP', 5000) }));
+    const row = await withServe(async (serve, conn) => {
+      const hostile: BoxChannel = await launchForToken(conn, 1, IMAGE);
+      const good: BoxChannel = await launchForToken(conn, 2, IMAGE);
+      return otlpFuzz({ serve, conn, hostile, good, seed, count: size('SOAK_OTLP', 5000) });
+    });
+    record(row);
   });
   it('2. malformed API messages', async () => {
-    record(await wireFuzz({ serve, seed, count: size('SOAK_WIRE', 5000) }));
+    record(await withServe((serve) => wireFuzz({ serve, seed, count: size('SOAK_WIRE', 5000) })));
   });
   it('3. concurrent launches', async () => {
-    record(await concurrentLaunches({ serve, conn, image: IMAGE, n: size('SOAK_LAUNCHES', 50), idBase: 10_000_000 }));
+    const n = size('SOAK_LAUNCHES', 50);
+    record(await withServe((serve, conn) => concurrentLaunches({ serve, conn, image: IMAGE, n, idBase: 10_000_000 })));
   });
 });
 
