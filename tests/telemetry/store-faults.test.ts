@@ -99,7 +99,7 @@ describe('a data dir on a disk that is really full (a tmpfs filled to ENOSPC; ro
   const homes: Array<{ cleanup(): void }> = [];
   afterAll(() => homes.forEach((h) => h.cleanup()));
   it.skipIf(process.getuid?.() !== 0)(
-    'the open error says the disk is full and what to do, not a bare disk I/O error',
+    'trace commands say the disk is full and what to do (not a bare disk I/O error); boxes and registries still work',
     async () => {
       const h = cliHome();
       homes.push(h);
@@ -117,10 +117,21 @@ describe('a data dir on a disk that is really full (a tmpfs filled to ENOSPC; ro
           fs.closeSync(fd);
         }
         // SQLite reports this as SQLITE_IOERR_SHMSIZE (the WAL index cannot grow), never SQLITE_FULL.
-        const r = await runCli(['import', path.join(h.home, 'none.json')], { env: h.env });
+        const file = path.join(h.dir, 'trace.json');
+        fs.writeFileSync(
+          file,
+          JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [jsonSpan(hexId(16), 'x')] }] }] }),
+        );
+        const r = await runCli(['import', file], { env: h.env });
         expect(r.code).not.toBe(0);
         expect(r.stderr.trim().split('\n')).toHaveLength(1);
         expect(r.stderr).toContain(`The disk holding the trace store ${db} is full: free some space`);
+        // What needs no trace keeps working on the full disk: the box list and the registries.
+        for (const args of [['boxes', '--json'], ['registries']]) {
+          const ok = await runCli(args, { env: h.env });
+          expect(ok.stderr).toBe('');
+          expect(ok.code).toBe(0);
+        }
       } finally {
         await run('umount', ['-l', h.home]);
       }
