@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { storeError } from '../../electron/core/telemetry/store-open.js';
-import { buildCli, runCli, tempHome as cliHome } from '../fixtures/index.js';
+import { buildCli, run, runCli, tempHome as cliHome } from '../fixtures/index.js';
 import { hexId, jsonSpan, startTelemetry, tempHome } from './helpers.js';
 
 beforeAll(async () => {
@@ -108,4 +108,49 @@ describe('the trace store on a bad data dir', () => {
     );
     expect(ro.message).toContain('cannot be opened for writing (SQLITE_READONLY_DBMOVED)');
   });
+});
+
+describe('a data dir on a disk that is really full (a tmpfs filled to ENOSPC; root only)', () => {
+  const homes: Array<{ cleanup(): void }> = [];
+  afterAll(() => homes.forEach((h) => h.cleanup()));
+  it.skipIf(process.getuid?.() !== 0)(
+    'trace commands say the disk is full and what to do (not a bare disk I/O error); boxes and registries still work',
+    async () => {
+      const h = cliHome();
+      homes.push(h);
+      fs.mkdirSync(h.home, { recursive: true });
+      expect((await run('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', h.home])).code).toBe(0);
+      try {
+        const db = path.join(h.home, 'boxscope.db');
+        expect((await runCli(['boxes', '--json'], { env: h.env })).code).toBe(0);
+        const fd = fs.openSync(path.join(h.home, 'filler'), 'w');
+        try {
+          for (;;) fs.writeSync(fd, Buffer.alloc(64 * 1024));
+        } catch (err) {
+          expect((err as NodeJS.ErrnoException).code).toBe('ENOSPC');
+        } finally {
+          fs.closeSync(fd);
+        }
+        // SQLite reports this as SQLITE_IOERR_SHMSIZE (the WAL index cannot grow), never SQLITE_FULL.
+        const file = path.join(h.dir, 'trace.json');
+        fs.writeFileSync(
+          file,
+          JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans: [jsonSpan(hexId(16), 'x')] }] }] }),
+        );
+        const r = await runCli(['import', file], { env: h.env });
+        expect(r.code).not.toBe(0);
+        expect(r.stderr.trim().split('\n')).toHaveLength(1);
+        expect(r.stderr).toContain(`The disk holding the trace store ${db} is full: free some space`);
+        // What needs no trace keeps working on the full disk: the box list and the registries.
+        for (const args of [['boxes', '--json'], ['registries']]) {
+          const ok = await runCli(args, { env: h.env });
+          expect(ok.stderr).toBe('');
+          expect(ok.code).toBe(0);
+        }
+      } finally {
+        await run('umount', ['-l', h.home]);
+      }
+    },
+    60_000,
+  );
 });

@@ -65,3 +65,26 @@ describe('box state', () => {
     expect(boxState({ status: 'exited', exitCode: 1 }, {})).toEqual({ state: 'exited', exitCode: 1 });
   });
 });
+
+describe('box records that cannot be written', () => {
+  it('say so in one line naming the file and what to do, and leave no temp file', () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'bxs-rec-'));
+    dirs.push(home);
+    const r = new BoxRecords(home);
+    r.addOrphan(box(1));
+    const file = fs.readdirSync(home).find((f) => f.endsWith('.json'))!;
+    // The records file replaced by a directory: the rename over it fails (EISDIR), as a full disk's write would.
+    fs.rmSync(path.join(home, file));
+    fs.mkdirSync(path.join(home, file));
+    let err: unknown;
+    try {
+      r.addOrphan(box(2));
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    expect((err as Error).message).toContain(`The box records ${path.join(home, file)} cannot be written (EISDIR)`);
+    expect((err as Error).message).toContain('BOXSCOPE_HOME');
+    expect(fs.readdirSync(home).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+});

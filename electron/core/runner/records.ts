@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { BoxscopeError } from '../../../shared/errors.js';
 import type { Box, LaunchSpec } from '../../../shared/models.js';
 
 export interface BoxNote {
@@ -75,8 +76,21 @@ export class BoxRecords {
 
   private write(d: FileShape): void {
     const tmp = `${this.file}.${process.pid}.${Date.now()}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(d), { mode: 0o600 });
-    fs.renameSync(tmp, this.file);
+    try {
+      fs.writeFileSync(tmp, JSON.stringify(d), { mode: 0o600 });
+      fs.renameSync(tmp, this.file);
+    } catch (err) {
+      fs.rmSync(tmp, { force: true });
+      // One line naming the file and what to do (issue 10: a full disk), never a bare ENOSPC.
+      const code = (err as NodeJS.ErrnoException).code ?? 'error';
+      throw new BoxscopeError(
+        'STORE_UNAVAILABLE',
+        code === 'ENOSPC'
+          ? `The disk holding the box records ${this.file} is full: free some space, or set BOXSCOPE_HOME to a data dir on another disk`
+          : `The box records ${this.file} cannot be written (${code}): check that the data dir is writable by this user, or set BOXSCOPE_HOME to another data dir`,
+        { file: this.file },
+      );
+    }
   }
 
   orphans(): Box[] {

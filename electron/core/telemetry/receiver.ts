@@ -18,6 +18,37 @@ import type { BoxQuotas } from './quota.js';
 
 export const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
+/**
+ * Bytes of request bodies being read at once: each sender (a box, or the local apps together) at most one
+ * full body, the whole process at most two. Without it, a box sending a few gzip bombs at once had every one
+ * of them inflate to the cap before its 413, and the core's memory passed the 512 MB bound of issue 10. A
+ * sender over its share gets OTLP's retryable 429 and sends again after Retry-After.
+ */
+export class BodyBudget {
+  private readonly held = new Map<string, number>();
+  private total = 0;
+  constructor(
+    readonly perSender: number,
+    readonly all: number,
+  ) {}
+  take(sender: string, n: number): boolean {
+    const mine = this.held.get(sender) ?? 0;
+    if (mine + n > this.perSender || this.total + n > this.all) return false;
+    this.held.set(sender, mine + n);
+    this.total += n;
+    return true;
+  }
+  give(sender: string, n: number): void {
+    const left = (this.held.get(sender) ?? 0) - n;
+    if (left > 0) this.held.set(sender, left);
+    else this.held.delete(sender);
+    this.total -= n;
+  }
+}
+
+/** One budget for every handler of this process (TCP and each box's socket). */
+const processBudget = new BodyBudget(MAX_BODY_BYTES, 2 * MAX_BODY_BYTES);
+
 export interface ReceiverOptions {
   store: TraceStore;
   log: Logger;
@@ -25,15 +56,23 @@ export interface ReceiverOptions {
   maxBodyBytes?: number;
   /** Per-box rate and total limits, shared by every handler of this process (see quota.ts). */
   quotas?: BoxQuotas;
+  /** Bodies being read at once (default: one budget for the process, sized by MAX_BODY_BYTES). */
+  bodyBudget?: BodyBudget;
 }
 
 type Side = 'tcp' | 'socket';
 
 class TooLarge extends Error {}
 class BadGzip extends Error {}
+class Busy extends Error {}
 
 /** Reads the body through gunzip when asked, counting bytes as they stream so a bomb never lands in memory. */
-function readBody(req: http.IncomingMessage, gzip: boolean, cap: number): Promise<Buffer> {
+function readBody(
+  req: http.IncomingMessage,
+  gzip: boolean,
+  cap: number,
+  reserve: (n: number) => boolean,
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let total = 0;
@@ -61,6 +100,7 @@ function readBody(req: http.IncomingMessage, gzip: boolean, cap: number): Promis
       if (settled) return;
       total += c.length;
       if (total > cap) finish(new TooLarge());
+      else if (!reserve(c.length)) finish(new Busy());
       else chunks.push(c);
     });
     src.on('end', () => finish());
@@ -135,8 +175,22 @@ export function createOtlpHandler(
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > cap) return fail(413, RPC.RESOURCE_EXHAUSTED, 'body exceeds 64 MiB');
 
-    readBody(req, encoding === 'gzip', cap).then(
+    const budget = opts.bodyBudget ?? processBudget;
+    const sender = boxId ?? '';
+    let held = 0;
+    const reserve = (n: number) => {
+      if (!budget.take(sender, n)) return false;
+      held += n;
+      return true;
+    };
+    const release = () => {
+      budget.give(sender, held);
+      held = 0;
+    };
+    readBody(req, encoding === 'gzip', cap, reserve).then(
       (body) => {
+        // What follows runs to the answer without yielding: no other request can take the bytes meanwhile.
+        release();
         let decoded: DecodeResult;
         try {
           decoded = enc === 'json' ? decodeOtlpJson(body) : decodeOtlpProtobuf(body);
@@ -191,8 +245,16 @@ export function createOtlpHandler(
         );
       },
       (err) => {
+        release();
         if (err instanceof TooLarge) fail(413, RPC.RESOURCE_EXHAUSTED, 'body exceeds 64 MiB after decompression');
         else if (err instanceof BadGzip) fail(400, RPC.INVALID_ARGUMENT, 'malformed gzip body');
+        else if (err instanceof Busy)
+          fail(
+            429,
+            RPC.RESOURCE_EXHAUSTED,
+            `${boxId ? `box ${boxId}` : 'this sender'} has too many bytes of OTLP requests being read at once; retry after 1 s`,
+            { 'retry-after': '1' },
+          );
         else if (!res.headersSent) req.socket.destroy();
       },
     );

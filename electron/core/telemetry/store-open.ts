@@ -6,6 +6,7 @@
  * STORE_UNAVAILABLE error saying what to check, never a bare SQLite message.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { BoxscopeError } from '../../../shared/errors.js';
 import type { Logger } from '../contracts.js';
 import { openTraceStore, type SqliteTraceStore, type StoreOptions } from '../store/trace-store.js';
@@ -31,11 +32,26 @@ const codeOf = (err: unknown): string => {
 /** SQLite's extended codes (SQLITE_READONLY_DBMOVED, SQLITE_IOERR_WRITE…) name their family first. */
 const familyOf = (code: string) => (code.startsWith('SQLITE_') ? code.split('_').slice(0, 2).join('_') : code);
 
+/**
+ * Below this much free space an I/O error is the disk being full: SQLite reports a full disk at open as
+ * SQLITE_IOERR_SHMSIZE (the WAL index cannot grow) or SQLITE_IOERR_WRITE, never SQLITE_FULL.
+ */
+const NEARLY_FULL_BYTES = 1024 * 1024;
+
+function diskFull(file: string): boolean {
+  try {
+    const s = fs.statfsSync(path.dirname(file));
+    return s.bavail * s.bsize < NEARLY_FULL_BYTES;
+  } catch {
+    return false;
+  }
+}
+
 /** The store error as the one line a user reads. */
 export function storeError(file: string, err: unknown): BoxscopeError {
   const code = codeOf(err);
   const family = familyOf(code);
-  if (FULL.has(family) || FULL.has(code))
+  if (isFull(file, err))
     return new BoxscopeError(
       'STORE_UNAVAILABLE',
       `The disk holding the trace store ${file} is full: free some space, or set BOXSCOPE_HOME to a data dir on another disk`,
@@ -54,11 +70,53 @@ export function storeError(file: string, err: unknown): BoxscopeError {
   );
 }
 
+const isFull = (file: string, err: unknown): boolean => {
+  const code = codeOf(err);
+  const family = familyOf(code);
+  return FULL.has(family) || FULL.has(code) || (family === 'SQLITE_IOERR' && diskFull(file));
+};
+
+/**
+ * The store of a process started on a full disk: every trace read or write fails with the one line of
+ * `err` (the file and what to do), while what needs no trace — the box list, registries — keeps working.
+ * Tokens are unknown to it, so the receiver answers 401 rather than failing inside a request.
+ */
+function unavailableStore(err: BoxscopeError): SqliteTraceStore {
+  const fail = (): never => {
+    throw err;
+  };
+  return {
+    lastInserted: 0,
+    onLocalAdd: () => () => undefined,
+    subscribe: () => () => undefined,
+    boxForToken: () => undefined,
+    grantForToken: () => undefined,
+    close: () => undefined,
+    addSpans: fail,
+    getTrace: fail,
+    getSpan: fail,
+    hasTrace: fail,
+    searchSpans: () => Promise.reject(err),
+    columns: fail,
+    listTraces: fail,
+    registerBoxToken: fail,
+    grantBoxTrace: fail,
+    revokeBoxTokens: fail,
+  };
+}
+
 export function openStoreSafely(file: string, opts: StoreOptions, log: Logger): SqliteTraceStore {
   try {
     return openTraceStore(file, opts);
   } catch (err) {
     const code = codeOf(err);
+    if (isFull(file, err)) {
+      const full = storeError(file, err);
+      const line = `${full.message}; until then traces cannot be read or written (boxes and registries still work)`;
+      // Logged, not printed: a command that needs a trace prints the one line itself, the others work.
+      log.warn(line);
+      return unavailableStore(full);
+    }
     if (!DAMAGED.has(familyOf(code))) throw storeError(file, err);
     const aside = `${file}.damaged-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     try {
