@@ -151,16 +151,3 @@ export function openStoreOrStandIn(file: string, opts: StoreOptions, log: Logger
     return unavailableStore(err);
   }
 }
-
-function unavailableStore(err: BoxscopeError): SqliteTraceStore {
-  const quiet = new Set<PropertyKey>(['subscribe', 'onLocalAdd', 'close']);
-  return new Proxy({} as SqliteTraceStore, {
-    get(_t, prop) {
-      if (prop === 'then') return undefined;
-      if (quiet.has(prop)) return () => () => {};
-      return () => {
-        throw err;
-      };
-    },
-  });
-}
