@@ -7,7 +7,7 @@
  *   2. Live timeline: a trace file opened through the Traces page, then spans of that trace
  *      exported at a steady rate (default 50k spans/s) while it is open; the lag from a span's
  *      end in the exporting process to the timeline's header counting it.
- * Run: node --import tsx bench/live.bench.ts [--rate 50000] [--seconds 4] [--ingest 200000] [--no-build]
+ * Run: node --import tsx bench/live.bench.ts [--rate 50000] [--seconds 4] [--ingest 200000] [--live-only] [--no-build]
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -186,6 +186,27 @@ async function live() {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     // tsx names functions with a helper the page does not have: give it one.
     await page.addInitScript({ content: 'window.__name = (f) => f;' });
+    // Each live column batch as it reaches the page (before the app's own handler runs): its arrival
+    // time and span count, read from the batch header (docs/CONTRACTS.md "Trace columns").
+    await page.addInitScript(() => {
+      const w = window as unknown as { __arrivals: Array<[number, number]>; WebSocket: typeof WebSocket };
+      w.__arrivals = [];
+      const Base = w.WebSocket;
+      w.WebSocket = class extends Base {
+        constructor(url: string | URL, protocols?: string | string[]) {
+          super(url, protocols);
+          this.addEventListener('message', (e: MessageEvent) => {
+            // A binary frame is 1 type byte and a u32 stream id before the item (shared/wire.ts).
+            if (!(e.data instanceof ArrayBuffer) || e.data.byteLength < 13) return;
+            const dv = new DataView(e.data, 5);
+            if (dv.getUint32(0, true) !== 0x31435842) return;
+            const head = new TextDecoder().decode(new Uint8Array(e.data, 13, dv.getUint32(4, true)));
+            const h = JSON.parse(head) as { phase: string; count: number };
+            if (h.phase === 'live' && h.count) w.__arrivals.push([performance.now(), h.count]);
+          });
+        }
+      };
+    });
     await page.goto(`${app.url}#/traces`);
     await page.setInputFiles('input[aria-label="Open a trace file"]', file);
     const counted = () =>
@@ -198,13 +219,14 @@ async function live() {
     if (before < all.length) throw new Error(`the trace file did not open (${before} spans shown)`);
     // The page notes (wall clock, spans counted) whenever the header's count changes.
     await page.evaluate(() => {
-      const w = window as unknown as { __counts: Array<[number, number]> };
+      const w = window as unknown as { __counts: Array<[number, number, number]>; __arrivals: unknown[] };
       w.__counts = [];
+      w.__arrivals = [];
       let last = -1;
       const tick = () => {
         const m = /([\d,]+)\s*spans/.exec(document.querySelector('.trace-header')?.textContent ?? '');
         const n = m ? Number(m[1].replace(/,/g, '')) : 0;
-        if (n !== last) w.__counts.push([Date.now(), (last = n)]);
+        if (n !== last) w.__counts.push([Date.now(), (last = n), performance.now()]);
         requestAnimationFrame(tick);
       };
       requestAnimationFrame(tick);
@@ -228,12 +250,25 @@ async function live() {
     const sendMs = Date.now() - t0;
     await p.forceFlush();
     for (let i = 0; i < 200 && (await counted()) < before + total; i++) await sleep(50);
-    const counts = await page.evaluate(() => (window as unknown as { __counts: Array<[number, number]> }).__counts);
+    const counts = await page.evaluate(
+      () => (window as unknown as { __counts: Array<[number, number, number]> }).__counts,
+    );
+    const arrivals = await page.evaluate(
+      () => (window as unknown as { __arrivals: Array<[number, number]> }).__arrivals,
+    );
+    // The renderer's share: a batch's arrival in the page → the animation frame whose header counts it.
+    const pageLags: number[] = [];
+    let arrived = 0;
+    for (const [at, n] of arrivals) {
+      arrived += n;
+      const seen = counts.find(([, c]) => c >= before + arrived);
+      if (seen) pageLags.push(seen[2] - at);
+    }
     await p.shutdown();
     const lags: number[] = [];
     let missing = 0;
     for (const [at, n] of sent) {
-      const seen = counts.find(([, c]: [number, number]) => c >= before + n);
+      const seen = counts.find(([, c]) => c >= before + n);
       if (seen) lags.push(seen[0] - at);
       else missing++;
     }
@@ -247,6 +282,10 @@ async function live() {
       lagP50: pct(lags, 50),
       lagP95: pct(lags, 95),
       lagMax: Math.max(...lags),
+      batches: arrivals.length,
+      pageP50: pct(pageLags, 50),
+      pageP95: pct(pageLags, 95),
+      pageMax: Math.max(...pageLags),
       missing,
       heapMB: heap / 2 ** 20,
       coreRssMB: app.rssMB(),
@@ -264,8 +303,8 @@ if (!process.argv.includes('--no-build')) {
 console.log(
   `\n== OTLP ingest through boxscope serve's receiver (${INGEST.toLocaleString()} spans, ${BATCH}-span requests, OTel SDK exporters)`,
 );
-const ingestSpans = captureSpans(INGEST);
-for (const protocol of ['json', 'protobuf'] as const) {
+const ingestSpans = process.argv.includes('--live-only') ? [] : captureSpans(INGEST);
+for (const protocol of ingestSpans.length ? (['json', 'protobuf'] as const) : []) {
   const r = await ingest(protocol, ingestSpans);
   const rate = (r.spans / r.ms) * 1000;
   console.log(
@@ -280,6 +319,10 @@ console.log(
   `  sent ${l.spans.toLocaleString()} (${Math.round(l.rate).toLocaleString()}/s), shown ${l.shown.toLocaleString()}` +
     `; span end → counted in the timeline: p50 ${l.lagP50} ms, p95 ${l.lagP95} ms, max ${l.lagMax} ms` +
     `${l.lagP95 > 250 ? '  ! over 250 ms' : ''}${l.missing ? `; ${l.missing} checkpoints never shown` : ''}`,
+);
+console.log(
+  `  the renderer's share, ${l.batches} live batches: arrival in the page → painted (the next animation frame counts it):` +
+    ` p50 ${l.pageP50.toFixed(0)} ms, p95 ${l.pageP95.toFixed(0)} ms, max ${l.pageMax.toFixed(0)} ms`,
 );
 console.log(`  page JS heap ${l.heapMB.toFixed(0)} MB, core RSS ${l.coreRssMB.toFixed(0)} MB`);
 console.log(

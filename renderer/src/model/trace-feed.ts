@@ -1,4 +1,5 @@
 import { decodeColumns, type ColumnBatch } from '../../../shared/trace-columns.js';
+import { LiveModel } from './trace-append.js';
 import { buildTraceModel, type TraceModel } from './trace-model.js';
 
 export interface FeedStatus {
@@ -15,14 +16,24 @@ const MIN_DELAY_MS = 120;
 const BUILD_FACTOR = 3;
 
 /**
- * A trace arriving as column batches, and when to rebuild its model. A
- * rebuild costs O(size), so it runs when the pending spans are at least as
- * many as the model holds (sizes double: total work stays within twice the
- * final build) or, for small appends, after a short wait that grows with the
- * build time (rebuilds never take more than a fraction of the time).
+ * A trace arriving as column batches, and when to build its model. While the
+ * store's spans stream in, a whole build (O(size)) runs when the pending
+ * spans are at least as many as the model holds (sizes double: total work
+ * stays within twice the final build) or, for small appends, after a short
+ * wait that grows with the build time. Once the stored spans are in, smaller
+ * batches are appended to the model in place (trace-append.ts: the cost is
+ * the new spans and the rows after the first one that moves) and are due at
+ * once; the view shows them at its next animation frame. An append that
+ * cannot be placed falls back to a whole build.
  */
 export class TraceFeed {
   private readonly batches: ColumnBatch[] = [];
+  /** Batches since the last build. */
+  private pending: ColumnBatch[] = [];
+  private live: LiveModel | null = null;
+  private model: TraceModel | null = null;
+  /** How the last build went: 'whole' (from every batch) or 'append' (the new spans into the model). */
+  lastBuild: 'whole' | 'append' | undefined;
   private pendingRows = 0;
   private pendingSince = -1;
   private builtSize = -1;
@@ -34,7 +45,10 @@ export class TraceFeed {
   /** Adds one stream item; returns whether it was a live batch (spans that arrived after the stored ones). */
   add(item: ArrayBuffer | Uint8Array | ColumnBatch, now: number): boolean {
     const b = 'baseNsBig' in item ? item : decodeColumns(item);
-    if (b.count) this.batches.push(b);
+    if (b.count) {
+      this.batches.push(b);
+      this.pending.push(b);
+    }
     this.status.received += b.count;
     this.pendingRows += b.count;
     if (this.pendingSince < 0) this.pendingSince = now;
@@ -50,7 +64,7 @@ export class TraceFeed {
   /** Milliseconds until the next rebuild is due (0: now), or Infinity when nothing waits. */
   due(now: number): number {
     if (!this.dirty) return Infinity;
-    if (this.builtSize < 0 || this.urgent || this.pendingRows >= this.builtSize) return 0;
+    if (this.builtSize < 0 || this.urgent || this.pendingRows >= this.builtSize || this.status.storedDone) return 0;
     const wait = Math.max(MIN_DELAY_MS, BUILD_FACTOR * this.lastBuildMs);
     return Math.max(0, this.pendingSince + wait - now);
   }
@@ -58,7 +72,19 @@ export class TraceFeed {
   /** The model of everything received so far. */
   build(now: () => number = () => performance.now()): TraceModel {
     const t0 = now();
-    const model = buildTraceModel(this.batches);
+    let model: TraceModel | undefined;
+    if (this.model && this.status.storedDone && this.pendingRows < this.builtSize) {
+      this.live ??= new LiveModel(this.model);
+      if (this.live.append(this.pending)) model = this.live.model();
+      else this.live = null;
+    }
+    this.lastBuild = model ? 'append' : 'whole';
+    if (!model) {
+      this.live = null;
+      model = buildTraceModel(this.batches);
+    }
+    this.model = model;
+    this.pending = [];
     this.lastBuildMs = now() - t0;
     this.builtSize = model.size;
     this.pendingRows = 0;
