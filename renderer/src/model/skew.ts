@@ -46,6 +46,9 @@ function forBox(spans: Map<string, number>, boxId: string): number | undefined {
  * and adds its own at a host→box boundary.
  */
 export function adjustClockSkew(m: TraceModel, toleranceMs = 0): SkewResult {
+  // No box-side spans, nothing to shift: the recorded times as they are (a live update of a large trace
+  // without a daemon costs no pass over it).
+  if (!m.services.some(isBoxSide)) return { start: m.start, finish: m.finish, adjustments: [], maxShiftMs: 0 };
   const n = m.size;
   const shift = new Float64Array(n);
   const start = new Float64Array(n);

@@ -14,6 +14,8 @@ export interface FeedStatus {
 /** Shortest wait before a small append is shown, and how many build times a wait lasts at least. */
 const MIN_DELAY_MS = 120;
 const BUILD_FACTOR = 3;
+/** An append waits this many times what the last update cost the page, so updates take at most a third of it. */
+const APPEND_FACTOR = 2;
 
 /**
  * A trace arriving as column batches, and when to build its model. While the
@@ -22,8 +24,10 @@ const BUILD_FACTOR = 3;
  * stays within twice the final build) or, for small appends, after a short
  * wait that grows with the build time. Once the stored spans are in, smaller
  * batches are appended to the model in place (trace-append.ts: the cost is
- * the new spans and the rows after the first one that moves) and are due at
- * once; the view shows them at its next animation frame. An append that
+ * the new spans and the rows after the first one that moves) and are due
+ * after twice what the last update cost the page (at once for a cheap one),
+ * so that a large model's updates never take more than a third of the page's
+ * time; the view shows them at its next animation frame. An append that
  * cannot be placed falls back to a whole build.
  */
 export class TraceFeed {
@@ -38,6 +42,8 @@ export class TraceFeed {
   private pendingSince = -1;
   private builtSize = -1;
   private lastBuildMs = 0;
+  /** What the last update cost the page (build and view), as the view reports it. */
+  private lastUpdateMs = 0;
   private dirty = false;
   private urgent = false;
   readonly status: FeedStatus = { received: 0, storedDone: false };
@@ -64,9 +70,15 @@ export class TraceFeed {
   /** Milliseconds until the next rebuild is due (0: now), or Infinity when nothing waits. */
   due(now: number): number {
     if (!this.dirty) return Infinity;
-    if (this.builtSize < 0 || this.urgent || this.pendingRows >= this.builtSize || this.status.storedDone) return 0;
+    if (this.builtSize < 0 || this.urgent || this.pendingRows >= this.builtSize) return 0;
+    if (this.status.storedDone) return Math.max(0, this.pendingSince + APPEND_FACTOR * this.lastUpdateMs - now);
     const wait = Math.max(MIN_DELAY_MS, BUILD_FACTOR * this.lastBuildMs);
     return Math.max(0, this.pendingSince + wait - now);
+  }
+
+  /** What the last update cost the page, build and view together (paces the appends that follow). */
+  spent(ms: number): void {
+    this.lastUpdateMs = ms;
   }
 
   /** The model of everything received so far. */

@@ -63,10 +63,12 @@ function useTraceStream(traceId: string, onError: (e: ErrorInfo) => void): boole
       timerAt = Infinity;
       if (!alive) return;
       // Read before the build: an append reuses the model's columns, so the shown model changes under it.
+      const t0 = performance.now();
       const s = store();
       const selectedId = s.model && s.selected >= 0 ? spanIdOf(s.model, s.selected) : undefined;
       store().setModel(feed.build(), selectedId);
       publish();
+      feed.spent(performance.now() - t0);
       schedule();
     };
     const schedule = () => {
