@@ -7,7 +7,7 @@
  *   2. Live timeline: a trace file opened through the Traces page, then spans of that trace
  *      exported at a steady rate (default 50k spans/s) while it is open; the lag from a span's
  *      end in the exporting process to the timeline's header counting it.
- * Run: node --import tsx bench/live.bench.ts [--rate 50000] [--seconds 4] [--ingest 200000] [--live-only] [--no-build]
+ * Run: node --import tsx bench/live.bench.ts [--rate 50000] [--seconds 4] [--ingest 200000] [--live-only] [--page-only] [--no-build]
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,7 +20,7 @@ import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace
 import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { decodeOtlpJson, decodeOtlpProtobuf } from '../electron/core/otlp/decode.js';
-import { buildRenderer, launchChromium, repoRoot } from '../renderer/scripts/page-harness.mjs';
+import { buildRenderer, harnessScript, launchChromium, repoRoot, serve } from '../renderer/scripts/page-harness.mjs';
 import { buildCli } from '../scripts/build-cli.mjs';
 import { startServe } from './lib/serve.mjs';
 
@@ -296,6 +296,149 @@ async function live() {
   }
 }
 
+/**
+ * The renderer alone: the built UI in Chromium over the test harness's stand-in for the core, a 1k-span
+ * trace open, then column batches of 1000 spans (encoded beforehand) handed to the timeline's stream at
+ * RATE spans/s — most under the root, some under earlier live spans, some with an exception event. The
+ * lag from a batch reaching the page to the frame whose header counts it; the baseline, in the same page,
+ * is one whole build of the final model from every batch (what each step of a rebuilding timeline costs).
+ */
+async function pageOnly() {
+  const server = await serve();
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.addInitScript({ content: 'window.__name = (f) => f;' });
+    await page.addInitScript({ content: await harnessScript({ mode: 'bench' }) });
+    await page.goto(`${server.url}/?token=bench#/traces`);
+    const traceId = '5bf92f3577b34da6a3ce929d0e0e4736';
+    type W = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    await page.evaluate(
+      ({ traceId, rate, seconds }) => {
+        const w = window as unknown as W;
+        const base = BigInt(Date.now()) * 1_000_000n;
+        const id = (i: number) => (i + 1).toString(16).padStart(16, '0');
+        const ns = (ms: number) => (base + BigInt(Math.round(ms * 1e6))).toString();
+        let seed = 7;
+        const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+        const span = (i: number, parent: number, startMs: number, exception: boolean) => ({
+          traceId,
+          spanId: id(i),
+          ...(parent >= 0 ? { parentSpanId: id(parent) } : {}),
+          name: `op.${i % 13}`,
+          kind: 1,
+          serviceName: `svc-${i % 3}`,
+          startTimeUnixNano: ns(startMs),
+          endTimeUnixNano: ns(startMs + 0.5),
+          attributes: {},
+          events: exception ? [{ timeUnixNano: ns(startMs + 0.2), name: 'exception', attributes: {} }] : [],
+          links: [],
+          status: { code: exception ? 2 : 0 },
+          resource: {},
+        });
+        const stored = [span(0, -1, 0, false)];
+        for (let i = 1; i < 1000; i++) stored.push(span(i, Math.floor(rnd() * i), i * 0.01, false));
+        w.__fake.data.traces[traceId] = stored;
+        const batches: ArrayBuffer[] = [];
+        let next = 1000;
+        for (let b = 0; b < (rate * seconds) / 1000; b++) {
+          const spans = [];
+          for (let k = 0; k < 1000; k++, next++) {
+            const parent = rnd() < 0.9 ? 0 : 1000 + Math.floor(rnd() * (next - 1000));
+            spans.push(span(next, next === 1000 ? 0 : parent, 10 + next * 0.001, next % 100 === 0));
+          }
+          const bytes = w.__columns.columnsOf(traceId, spans, 'live') as Uint8Array;
+          batches.push(bytes.slice().buffer);
+        }
+        w.__liveBatches = batches;
+        location.hash = `#/traces/${traceId}`;
+      },
+      { traceId, rate: RATE, seconds: SECONDS },
+    );
+    const counted = () =>
+      page.evaluate(() => {
+        const m = /([\d,]+)\s*spans/.exec(document.querySelector('.trace-header')?.textContent ?? '');
+        return m ? Number(m[1].replace(/,/g, '')) : 0;
+      });
+    for (let i = 0; i < 400 && (await counted()) < 1000; i++) await sleep(50);
+    // BOXSCOPE_BENCH_PROFILE=1: the page's CPU profile of the stream, its top functions by self time.
+    const profile = process.env.BOXSCOPE_BENCH_PROFILE === '1' ? await page.context().newCDPSession(page) : undefined;
+    if (profile) {
+      await profile.send('Profiler.enable');
+      await profile.send('Profiler.start');
+    }
+    const r = await page.evaluate(
+      ({ traceId, rate }) =>
+        new Promise<{ lags: number[]; wholeMs: number; size: number; heap: number }>((resolve) => {
+          const w = window as unknown as W;
+          const batches = w.__liveBatches as ArrayBuffer[];
+          const count = () => {
+            const m = /([\d,]+)\s*spans/.exec(document.querySelector('.trace-header')?.textContent ?? '');
+            return m ? Number(m[1].replace(/,/g, '')) : 0;
+          };
+          const arrivals: number[] = [];
+          const counts: Array<[number, number]> = [];
+          let last = -1;
+          const total = 1000 + batches.length * 1000;
+          const finish = () => {
+            const lags = arrivals.map((at, k) => {
+              const seen = counts.find(([, c]) => c >= 2000 + k * 1000);
+              return seen ? seen[0] - at : NaN;
+            });
+            // The baseline: one whole build of the final model from every batch, in the same page.
+            const all = [w.__columns.columnsOf(traceId, w.__fake.data.traces[traceId], 'stored'), ...batches];
+            const decoded = all.map((b: ArrayBuffer | Uint8Array) => w.__columns.decodeColumns(b));
+            const times: number[] = [];
+            let size = 0;
+            for (let k = 0; k < 3; k++) {
+              const t0 = performance.now();
+              size = w.__columns.buildTraceModel(decoded).size;
+              times.push(performance.now() - t0);
+            }
+            times.sort((a, b) => a - b);
+            const heap = (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize;
+            resolve({ lags, wholeMs: times[1], size, heap: heap ?? 0 });
+          };
+          const tick = () => {
+            const n = count();
+            if (n !== last) counts.push([performance.now(), (last = n)]);
+            if (n >= total) return finish();
+            requestAnimationFrame(tick);
+          };
+          requestAnimationFrame(tick);
+          const t0 = performance.now();
+          let sent = 0;
+          const send = () => {
+            const due = Math.min(batches.length, Math.floor(((performance.now() - t0) / 1000) * (rate / 1000)) + 1);
+            for (let k = 0; sent < due && k < 5; k++, sent++) {
+              arrivals.push(performance.now());
+              w.__fake.emitColumnBytes(traceId, batches[sent]);
+            }
+            if (sent < batches.length) setTimeout(send, 20);
+          };
+          send();
+        }),
+      { traceId, rate: RATE },
+    );
+    if (profile) {
+      const { profile: p } = await profile.send('Profiler.stop');
+      const self = new Map<string, number>();
+      const byId = new Map(p.nodes.map((n) => [n.id, n]));
+      p.samples?.forEach((id, k) => {
+        const f = byId.get(id)!.callFrame;
+        const name = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber}`;
+        self.set(name, (self.get(name) ?? 0) + (p.timeDeltas?.[k] ?? 0) / 1000);
+      });
+      for (const [name, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25))
+        console.log(`    ${ms.toFixed(0).padStart(6)} ms  ${name}`);
+    }
+    return r;
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
 if (!process.argv.includes('--no-build')) {
   buildRenderer();
   await buildCli();
@@ -313,6 +456,23 @@ for (const protocol of ingestSpans.length ? (['json', 'protobuf'] as const) : []
       `  core RSS ${r.coreRssMB.toFixed(0)} MB${rate < 100_000 ? '  ! below 100k spans/s' : ''}`,
   );
 }
+console.log(
+  `\n== Live, the renderer alone: ${RATE.toLocaleString()} spans/s in 1000-span batches for ${SECONDS} s into an open timeline`,
+);
+{
+  const r = await pageOnly();
+  const ok = r.lags.filter((x) => Number.isFinite(x));
+  console.log(
+    `  ${r.lags.length} batches, ${r.size.toLocaleString()} spans at the end; batch in the page → painted: p50 ${pct(ok, 50).toFixed(0)} ms,` +
+      ` p95 ${pct(ok, 95).toFixed(0)} ms, max ${Math.max(...ok).toFixed(0)} ms${ok.length < r.lags.length ? `; ${r.lags.length - ok.length} never shown` : ''}`,
+  );
+  console.log(
+    `  baseline, one whole build of the final model in the same page: ${r.wholeMs.toFixed(0)} ms` +
+      ` (p95 lag ${(pct(ok, 95) / r.wholeMs).toFixed(2)}× it); page JS heap ${(r.heap / 2 ** 20).toFixed(0)} MB` +
+      `${pct(ok, 95) > 250 ? '  ! over 250 ms' : ''}`,
+  );
+}
+if (process.argv.includes('--page-only')) process.exit(0);
 console.log(`\n== Live: spans exported at ${RATE.toLocaleString()}/s for ${SECONDS} s into an open timeline`);
 const l = await live();
 console.log(

@@ -474,7 +474,10 @@ export class LiveModel {
     // Spans in a parent cycle are never reached from a root: a whole build shows them as orphans.
     if (out !== n + k) return false;
 
-    // Rows before x keep their place; from x on, rows are written again from a copy of the old tail.
+    // Rows before x keep their place. From x on, without moved orphans every row only moves later: the
+    // segments are written last to first, each moved within the columns (copyWithin), so no source is
+    // overwritten before it is read. A moved orphan can move a subtree earlier: then the old tail is copied
+    // first and written from the copy.
     let x = n + k;
     for (const s of segs) {
       if (s.t === 2 || (s.t === 0 && s.at !== s.from) || (s.t === 1 && s.at !== s.v)) {
@@ -482,22 +485,26 @@ export class LiveModel {
         break;
       }
     }
+    const inPlace = moved.size === 0;
     const old = {} as Record<keyof Cols, Column>;
-    for (const key of KEYS) old[key] = c[key].slice(x, n);
-    const o = old as unknown as Cols;
+    if (!inPlace) for (const key of KEYS) old[key] = c[key].slice(x, n);
+    const cols = c as unknown as Record<keyof Cols, Column>;
     let maxDepth = this.maxDepth;
-    for (const s of segs) {
+    for (let q = 0; q < segs.length; q++) {
+      const s = segs[inPlace ? segs.length - 1 - q : q];
       if (s.t === 0) {
         if (s.at < x) continue;
         const len = s.to - s.from;
-        const src = s.from - x;
-        for (const key of KEYS) (c[key] as Uint32Array).set((old[key] as Uint32Array).subarray(src, src + len), s.at);
+        if (inPlace) for (const key of KEYS) cols[key].copyWithin(s.at, s.from, s.to);
+        else
+          for (const key of KEYS)
+            (cols[key] as Uint32Array).set((old[key] as Uint32Array).subarray(s.from - x, s.to - x), s.at);
+        // The rows hold their old values now: shift their indexes.
         const shift = s.at - s.from;
-        for (let r = 0; r < len; r++) {
-          const i = s.at + r;
-          const op = o.parent[src + r];
+        for (let i = s.at; i < s.at + len; i++) {
+          const op = c.parent[i];
           c.parent[i] = op >= s.from ? op + shift : s.parentAt;
-          c.subtreeEnd[i] = o.subtreeEnd[src + r] + shift;
+          c.subtreeEnd[i] += shift;
           if (s.dd) {
             const dep = (c.depth[i] += s.dd);
             if (dep > maxDepth) maxDepth = dep;
@@ -511,12 +518,12 @@ export class LiveModel {
           c.subtreeEnd[s.v] = s.end;
           continue;
         }
-        const src = s.v - x;
-        for (const key of KEYS) c[key][s.at] = old[key][src];
+        if (inPlace) for (const key of KEYS) cols[key][s.at] = cols[key][s.v];
+        else for (const key of KEYS) cols[key][s.at] = old[key][s.v - x];
         c.parent[s.at] = s.parentAt;
-        c.depth[s.at] = o.depth[src] + s.dd;
+        c.depth[s.at] += s.dd;
         if (c.depth[s.at] > maxDepth) maxDepth = c.depth[s.at];
-        c.childCount[s.at] = o.childCount[src] + s.add;
+        c.childCount[s.at] += s.add;
         c.subtreeEnd[s.at] = s.end;
         if (s.moved) c.orphan[s.at] = 0;
         this.rowOf[c.rawOf[s.at]] = s.at;
