@@ -250,6 +250,8 @@ async function live() {
     const sendMs = Date.now() - t0;
     await p.forceFlush();
     for (let i = 0; i < 200 && (await counted()) < before + total; i++) await sleep(50);
+    // The page notes counts once a frame: let it note the last one.
+    await sleep(100);
     const counts = await page.evaluate(
       () => (window as unknown as { __counts: Array<[number, number, number]> }).__counts,
     );
