@@ -24,10 +24,11 @@ type Raw = [
 
 const eventTimes = (text: string): bigint[] => text.split(',').map((t) => BigInt(t));
 
-/** Event kinds from the indexes of a span's exception events ("0,3"). */
-function eventKinds(count: number, exceptions: string): Uint8Array {
-  const kinds = new Uint8Array(count);
-  for (const k of exceptions.split(',')) if (Number(k) < count) kinds[Number(k)] = EVENT_KIND.exception;
+/** Event kinds from the indexes of a span's exception events ("0,3"); events after the last are 'other'. */
+function exceptionKinds(exceptions: string): Uint8Array {
+  const at = exceptions.split(',').map(Number);
+  const kinds = new Uint8Array(Math.max(...at) + 1);
+  for (const k of at) kinds[k] = EVENT_KIND.exception;
   return kinds;
 }
 
@@ -61,22 +62,19 @@ export function columnReader(db: Database.Database, traceId: string): ColumnRead
     next(pageSize) {
       if (done) return { spans: [], done };
       const rows = page.all(traceId, after, last, pageSize);
-      const spans = rows.map((r): ColumnSpanInput => {
-        const eventNs = r[10] ? eventTimes(r[10]) : undefined;
-        return {
-          spanId: r[1],
-          parentSpanId: r[2] ?? undefined,
-          name: r[3],
-          service: r[4],
-          boxId: r[5] ?? undefined,
-          startNs: r[6],
-          endNs: r[7],
-          status: Number(r[8]),
-          kind: Number(r[9]),
-          eventNs,
-          eventKind: eventNs && r[11] ? eventKinds(eventNs.length, r[11]) : undefined,
-        };
-      });
+      const spans = rows.map((r): ColumnSpanInput => ({
+        spanId: r[1],
+        parentSpanId: r[2] ?? undefined,
+        name: r[3],
+        service: r[4],
+        boxId: r[5] ?? undefined,
+        startNs: r[6],
+        endNs: r[7],
+        status: Number(r[8]),
+        kind: Number(r[9]),
+        eventNs: r[10] ? eventTimes(r[10]) : undefined,
+        eventKind: r[11] ? exceptionKinds(r[11]) : undefined,
+      }));
       if (rows.length) after = rows[rows.length - 1]![0];
       done = rows.length < pageSize || after >= last;
       return { spans, done };
