@@ -7,7 +7,7 @@
  *   2. Live timeline: a trace file opened through the Traces page, then spans of that trace
  *      exported at a steady rate (default 50k spans/s) while it is open; the lag from a span's
  *      end in the exporting process to the timeline's header counting it.
- * Run: node --import tsx bench/live.bench.ts [--rate 50000] [--seconds 4] [--ingest 200000] [--live-only] [--page-only] [--no-build]
+ * Run: node --import tsx bench/live.bench.ts [--rate 50000] [--seconds 4] [--ingest 200000] [--live-only] [--page-only] [--repeat N] [--no-build]
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -31,6 +31,7 @@ const arg = (name: string, dflt: number) => {
 const RATE = arg('--rate', 50_000);
 const SECONDS = arg('--seconds', 4);
 const INGEST = arg('--ingest', 200_000);
+const REPEAT = arg('--repeat', 1);
 const BATCH = 1000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pct = (xs: number[], p: number) => {
@@ -461,11 +462,13 @@ for (const protocol of ingestSpans.length ? (['json', 'protobuf'] as const) : []
 console.log(
   `\n== Live, the renderer alone: ${RATE.toLocaleString()} spans/s in 1000-span batches for ${SECONDS} s into an open timeline`,
 );
-{
+const pageRuns: Array<{ p50: number; p95: number }> = [];
+for (let run = 0; run < REPEAT; run++) {
   const r = await pageOnly();
   const ok = r.lags.filter((x) => Number.isFinite(x));
+  pageRuns.push({ p50: pct(ok, 50), p95: pct(ok, 95) });
   console.log(
-    `  ${r.lags.length} batches, ${r.size.toLocaleString()} spans at the end; batch in the page → painted: p50 ${pct(ok, 50).toFixed(0)} ms,` +
+    `  ${REPEAT > 1 ? `run ${run + 1}: ` : ''}${r.lags.length} batches, ${r.size.toLocaleString()} spans at the end; batch in the page → painted: p50 ${pct(ok, 50).toFixed(0)} ms,` +
       ` p95 ${pct(ok, 95).toFixed(0)} ms, max ${Math.max(...ok).toFixed(0)} ms${ok.length < r.lags.length ? `; ${r.lags.length - ok.length} never shown` : ''}`,
   );
   console.log(
@@ -473,6 +476,11 @@ console.log(
       ` (p95 lag ${(pct(ok, 95) / r.wholeMs).toFixed(2)}× it); page JS heap ${(r.heap / 2 ** 20).toFixed(0)} MB` +
       `${pct(ok, 95) > 250 ? '  ! over 250 ms' : ''}`,
   );
+}
+if (REPEAT > 1) {
+  const p50s = pageRuns.map((r) => r.p50);
+  const p95s = pageRuns.map((r) => r.p95);
+  console.log(`  median of ${REPEAT} runs: p50 ${pct(p50s, 50).toFixed(0)} ms, p95 ${pct(p95s, 50).toFixed(0)} ms`);
 }
 if (process.argv.includes('--page-only')) process.exit(0);
 console.log(`\n== Live: spans exported at ${RATE.toLocaleString()}/s for ${SECONDS} s into an open timeline`);

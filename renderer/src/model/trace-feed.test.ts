@@ -53,11 +53,11 @@ describe('TraceFeed', () => {
     expect(quick.due(10)).toBe(0);
     expect(quick.build(() => 0).size).toBe(12);
     expect(quick.lastBuild).toBe('append');
-    // An update that cost the page 40 ms: the next append waits twice that from its arrival.
+    // An update that cost the page 40 ms: the next append waits as long from its arrival.
     quick.spent(40);
     quick.add(encode(spansFrom(12, 1), 'live'), 100);
-    expect(quick.due(100)).toBe(80);
-    expect(quick.due(190)).toBe(0);
+    expect(quick.due(100)).toBe(40);
+    expect(quick.due(150)).toBe(0);
   });
 
   it('builds an empty model once the store says it holds nothing', () => {

@@ -14,8 +14,8 @@ export interface FeedStatus {
 /** Shortest wait before a small append is shown, and how many build times a wait lasts at least. */
 const MIN_DELAY_MS = 120;
 const BUILD_FACTOR = 3;
-/** An append waits this many times what the last update cost the page, so updates take at most a third of it. */
-const APPEND_FACTOR = 2;
+/** An append waits as long as the last update cost the page, so updates take at most half its time. */
+const APPEND_FACTOR = 1;
 
 /**
  * A trace arriving as column batches, and when to build its model. While the
@@ -25,9 +25,8 @@ const APPEND_FACTOR = 2;
  * wait that grows with the build time. Once the stored spans are in, smaller
  * batches are appended to the model in place (trace-append.ts: the cost is
  * the new spans and the rows after the first one that moves) and are due
- * after twice what the last update cost the page (at once for a cheap one),
- * so that a large model's updates never take more than a third of the page's
- * time; the view shows them at its next animation frame. An append that
+ * after what the last update cost the page (at once for a cheap one), so
+ * that a large model's updates never take more than half the page's time; the view shows them at its next animation frame. An append that
  * cannot be placed falls back to a whole build.
  */
 export class TraceFeed {
