@@ -6,7 +6,10 @@
  *      request bytes alone with the core's own decoder (the floor of any ingest).
  *   2. Live timeline: a trace file opened through the Traces page, then spans of that trace
  *      exported at a steady rate (default 50k spans/s) while it is open; the lag from a span's
- *      end in the exporting process to the timeline's header counting it.
+ *      end in the exporting process to the timeline's header counting it, and the renderer's share
+ *      (a batch's arrival in the page → the frame whose header counts it).
+ *   3. The renderer alone (first; --page-only: only it): column batches handed to the timeline over the
+ *      test harness at the same rate, with one whole build of the final model in the same page as baseline.
  * Run: node --import tsx bench/live.bench.ts [--rate 50000] [--seconds 4] [--ingest 200000] [--live-only] [--page-only | --no-page] [--repeat N] [--no-build]
  */
 import fs from 'node:fs';
@@ -446,10 +449,11 @@ if (!process.argv.includes('--no-build')) {
   buildRenderer();
   await buildCli();
 }
-console.log(
-  `\n== OTLP ingest through boxscope serve's receiver (${INGEST.toLocaleString()} spans, ${BATCH}-span requests, OTel SDK exporters)`,
-);
 const ingestSpans = process.argv.includes('--live-only') ? [] : captureSpans(INGEST);
+if (ingestSpans.length)
+  console.log(
+    `\n== OTLP ingest through boxscope serve's receiver (${INGEST.toLocaleString()} spans, ${BATCH}-span requests, OTel SDK exporters)`,
+  );
 for (const protocol of ingestSpans.length ? (['json', 'protobuf'] as const) : []) {
   const r = await ingest(protocol, ingestSpans);
   const rate = (r.spans / r.ms) * 1000;
