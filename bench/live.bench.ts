@@ -6,8 +6,11 @@
  *      request bytes alone with the core's own decoder (the floor of any ingest).
  *   2. Live timeline: a trace file opened through the Traces page, then spans of that trace
  *      exported at a steady rate (default 50k spans/s) while it is open; the lag from a span's
- *      end in the exporting process to the timeline's header counting it.
- * Run: node --import tsx bench/live.bench.ts [--rate 50000] [--seconds 4] [--ingest 200000] [--no-build]
+ *      end in the exporting process to the timeline's header counting it, and the renderer's share
+ *      (a batch's arrival in the page → the frame whose header counts it).
+ *   3. The renderer alone (first; --page-only: only it): column batches handed to the timeline over the
+ *      test harness at the same rate, with one whole build of the final model in the same page as baseline.
+ * Run: node --import tsx bench/live.bench.ts [--rate 50000] [--seconds 4] [--ingest 200000] [--live-only] [--page-only | --no-page] [--repeat N] [--no-build]
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,7 +23,7 @@ import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace
 import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { decodeOtlpJson, decodeOtlpProtobuf } from '../electron/core/otlp/decode.js';
-import { buildRenderer, launchChromium, repoRoot } from '../renderer/scripts/page-harness.mjs';
+import { buildRenderer, harnessScript, launchChromium, repoRoot, serve } from '../renderer/scripts/page-harness.mjs';
 import { buildCli } from '../scripts/build-cli.mjs';
 import { startServe } from './lib/serve.mjs';
 
@@ -31,6 +34,7 @@ const arg = (name: string, dflt: number) => {
 const RATE = arg('--rate', 50_000);
 const SECONDS = arg('--seconds', 4);
 const INGEST = arg('--ingest', 200_000);
+const REPEAT = arg('--repeat', 1);
 const BATCH = 1000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pct = (xs: number[], p: number) => {
@@ -186,6 +190,27 @@ async function live() {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     // tsx names functions with a helper the page does not have: give it one.
     await page.addInitScript({ content: 'window.__name = (f) => f;' });
+    // Each live column batch as it reaches the page (before the app's own handler runs): its arrival
+    // time and span count, read from the batch header (docs/CONTRACTS.md "Trace columns").
+    await page.addInitScript(() => {
+      const w = window as unknown as { __arrivals: Array<[number, number]>; WebSocket: typeof WebSocket };
+      w.__arrivals = [];
+      const Base = w.WebSocket;
+      w.WebSocket = class extends Base {
+        constructor(url: string | URL, protocols?: string | string[]) {
+          super(url, protocols);
+          this.addEventListener('message', (e: MessageEvent) => {
+            // A binary frame is 1 type byte and a u32 stream id before the item (shared/wire.ts).
+            if (!(e.data instanceof ArrayBuffer) || e.data.byteLength < 13) return;
+            const dv = new DataView(e.data, 5);
+            if (dv.getUint32(0, true) !== 0x31435842) return;
+            const head = new TextDecoder().decode(new Uint8Array(e.data, 13, dv.getUint32(4, true)));
+            const h = JSON.parse(head) as { phase: string; count: number };
+            if (h.phase === 'live' && h.count) w.__arrivals.push([performance.now(), h.count]);
+          });
+        }
+      };
+    });
     await page.goto(`${app.url}#/traces`);
     await page.setInputFiles('input[aria-label="Open a trace file"]', file);
     const counted = () =>
@@ -198,13 +223,14 @@ async function live() {
     if (before < all.length) throw new Error(`the trace file did not open (${before} spans shown)`);
     // The page notes (wall clock, spans counted) whenever the header's count changes.
     await page.evaluate(() => {
-      const w = window as unknown as { __counts: Array<[number, number]> };
+      const w = window as unknown as { __counts: Array<[number, number, number]>; __arrivals: unknown[] };
       w.__counts = [];
+      w.__arrivals = [];
       let last = -1;
       const tick = () => {
         const m = /([\d,]+)\s*spans/.exec(document.querySelector('.trace-header')?.textContent ?? '');
         const n = m ? Number(m[1].replace(/,/g, '')) : 0;
-        if (n !== last) w.__counts.push([Date.now(), (last = n)]);
+        if (n !== last) w.__counts.push([Date.now(), (last = n), performance.now()]);
         requestAnimationFrame(tick);
       };
       requestAnimationFrame(tick);
@@ -228,12 +254,27 @@ async function live() {
     const sendMs = Date.now() - t0;
     await p.forceFlush();
     for (let i = 0; i < 200 && (await counted()) < before + total; i++) await sleep(50);
-    const counts = await page.evaluate(() => (window as unknown as { __counts: Array<[number, number]> }).__counts);
+    // The page notes counts once a frame: let it note the last one.
+    await sleep(100);
+    const counts = await page.evaluate(
+      () => (window as unknown as { __counts: Array<[number, number, number]> }).__counts,
+    );
+    const arrivals = await page.evaluate(
+      () => (window as unknown as { __arrivals: Array<[number, number]> }).__arrivals,
+    );
+    // The renderer's share: a batch's arrival in the page → the animation frame whose header counts it.
+    const pageLags: number[] = [];
+    let arrived = 0;
+    for (const [at, n] of arrivals) {
+      arrived += n;
+      const seen = counts.find(([, c]) => c >= before + arrived);
+      if (seen) pageLags.push(seen[2] - at);
+    }
     await p.shutdown();
     const lags: number[] = [];
     let missing = 0;
     for (const [at, n] of sent) {
-      const seen = counts.find(([, c]: [number, number]) => c >= before + n);
+      const seen = counts.find(([, c]) => c >= before + n);
       if (seen) lags.push(seen[0] - at);
       else missing++;
     }
@@ -247,6 +288,10 @@ async function live() {
       lagP50: pct(lags, 50),
       lagP95: pct(lags, 95),
       lagMax: Math.max(...lags),
+      batches: arrivals.length,
+      pageP50: pct(pageLags, 50),
+      pageP95: pct(pageLags, 95),
+      pageMax: Math.max(...pageLags),
       missing,
       heapMB: heap / 2 ** 20,
       coreRssMB: app.rssMB(),
@@ -257,15 +302,159 @@ async function live() {
   }
 }
 
+/**
+ * The renderer alone: the built UI in Chromium over the test harness's stand-in for the core, a 1k-span
+ * trace open, then column batches of 1000 spans (encoded beforehand) handed to the timeline's stream at
+ * RATE spans/s — most under the root, some under earlier live spans, some with an exception event. The
+ * lag from a batch reaching the page to the frame whose header counts it; the baseline, in the same page,
+ * is one whole build of the final model from every batch (what each step of a rebuilding timeline costs).
+ */
+async function pageOnly() {
+  const server = await serve();
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await page.addInitScript({ content: 'window.__name = (f) => f;' });
+    await page.addInitScript({ content: await harnessScript({ mode: 'bench' }) });
+    await page.goto(`${server.url}/?token=bench#/traces`);
+    const traceId = '5bf92f3577b34da6a3ce929d0e0e4736';
+    type W = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    await page.evaluate(
+      ({ traceId, rate, seconds }) => {
+        const w = window as unknown as W;
+        const base = BigInt(Date.now()) * 1_000_000n;
+        const id = (i: number) => (i + 1).toString(16).padStart(16, '0');
+        const ns = (ms: number) => (base + BigInt(Math.round(ms * 1e6))).toString();
+        let seed = 7;
+        const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+        const span = (i: number, parent: number, startMs: number, exception: boolean) => ({
+          traceId,
+          spanId: id(i),
+          ...(parent >= 0 ? { parentSpanId: id(parent) } : {}),
+          name: `op.${i % 13}`,
+          kind: 1,
+          serviceName: `svc-${i % 3}`,
+          startTimeUnixNano: ns(startMs),
+          endTimeUnixNano: ns(startMs + 0.5),
+          attributes: {},
+          events: exception ? [{ timeUnixNano: ns(startMs + 0.2), name: 'exception', attributes: {} }] : [],
+          links: [],
+          status: { code: exception ? 2 : 0 },
+          resource: {},
+        });
+        const stored = [span(0, -1, 0, false)];
+        for (let i = 1; i < 1000; i++) stored.push(span(i, Math.floor(rnd() * i), i * 0.01, false));
+        w.__fake.data.traces[traceId] = stored;
+        const batches: ArrayBuffer[] = [];
+        let next = 1000;
+        for (let b = 0; b < (rate * seconds) / 1000; b++) {
+          const spans = [];
+          for (let k = 0; k < 1000; k++, next++) {
+            const parent = rnd() < 0.9 ? 0 : 1000 + Math.floor(rnd() * (next - 1000));
+            spans.push(span(next, next === 1000 ? 0 : parent, 10 + next * 0.001, next % 100 === 0));
+          }
+          const bytes = w.__columns.columnsOf(traceId, spans, 'live') as Uint8Array;
+          batches.push(bytes.slice().buffer);
+        }
+        w.__liveBatches = batches;
+        location.hash = `#/traces/${traceId}`;
+      },
+      { traceId, rate: RATE, seconds: SECONDS },
+    );
+    const counted = () =>
+      page.evaluate(() => {
+        const m = /([\d,]+)\s*spans/.exec(document.querySelector('.trace-header')?.textContent ?? '');
+        return m ? Number(m[1].replace(/,/g, '')) : 0;
+      });
+    for (let i = 0; i < 400 && (await counted()) < 1000; i++) await sleep(50);
+    // BOXSCOPE_BENCH_PROFILE=1: the page's CPU profile of the stream, its top functions by self time.
+    const profile = process.env.BOXSCOPE_BENCH_PROFILE === '1' ? await page.context().newCDPSession(page) : undefined;
+    if (profile) {
+      await profile.send('Profiler.enable');
+      await profile.send('Profiler.start');
+    }
+    const r = await page.evaluate(
+      ({ traceId, rate }) =>
+        new Promise<{ lags: number[]; wholeMs: number; size: number; heap: number }>((resolve) => {
+          const w = window as unknown as W;
+          const batches = w.__liveBatches as ArrayBuffer[];
+          const count = () => {
+            const m = /([\d,]+)\s*spans/.exec(document.querySelector('.trace-header')?.textContent ?? '');
+            return m ? Number(m[1].replace(/,/g, '')) : 0;
+          };
+          const arrivals: number[] = [];
+          const counts: Array<[number, number]> = [];
+          let last = -1;
+          const total = 1000 + batches.length * 1000;
+          const finish = () => {
+            const lags = arrivals.map((at, k) => {
+              const seen = counts.find(([, c]) => c >= 2000 + k * 1000);
+              return seen ? seen[0] - at : NaN;
+            });
+            // The baseline: one whole build of the final model from every batch, in the same page.
+            const all = [w.__columns.columnsOf(traceId, w.__fake.data.traces[traceId], 'stored'), ...batches];
+            const decoded = all.map((b: ArrayBuffer | Uint8Array) => w.__columns.decodeColumns(b));
+            const times: number[] = [];
+            let size = 0;
+            for (let k = 0; k < 3; k++) {
+              const t0 = performance.now();
+              size = w.__columns.buildTraceModel(decoded).size;
+              times.push(performance.now() - t0);
+            }
+            times.sort((a, b) => a - b);
+            const heap = (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize;
+            resolve({ lags, wholeMs: times[1], size, heap: heap ?? 0 });
+          };
+          const tick = () => {
+            const n = count();
+            if (n !== last) counts.push([performance.now(), (last = n)]);
+            if (n >= total) return finish();
+            requestAnimationFrame(tick);
+          };
+          requestAnimationFrame(tick);
+          const t0 = performance.now();
+          let sent = 0;
+          const send = () => {
+            const due = Math.min(batches.length, Math.floor(((performance.now() - t0) / 1000) * (rate / 1000)) + 1);
+            for (let k = 0; sent < due && k < 5; k++, sent++) {
+              arrivals.push(performance.now());
+              w.__fake.emitColumnBytes(traceId, batches[sent]);
+            }
+            if (sent < batches.length) setTimeout(send, 20);
+          };
+          send();
+        }),
+      { traceId, rate: RATE },
+    );
+    if (profile) {
+      const { profile: p } = await profile.send('Profiler.stop');
+      const self = new Map<string, number>();
+      const byId = new Map(p.nodes.map((n) => [n.id, n]));
+      p.samples?.forEach((id, k) => {
+        const f = byId.get(id)!.callFrame;
+        const name = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber}`;
+        self.set(name, (self.get(name) ?? 0) + (p.timeDeltas?.[k] ?? 0) / 1000);
+      });
+      for (const [name, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25))
+        console.log(`    ${ms.toFixed(0).padStart(6)} ms  ${name}`);
+    }
+    return r;
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
 if (!process.argv.includes('--no-build')) {
   buildRenderer();
   await buildCli();
 }
-console.log(
-  `\n== OTLP ingest through boxscope serve's receiver (${INGEST.toLocaleString()} spans, ${BATCH}-span requests, OTel SDK exporters)`,
-);
-const ingestSpans = captureSpans(INGEST);
-for (const protocol of ['json', 'protobuf'] as const) {
+const ingestSpans = process.argv.includes('--live-only') ? [] : captureSpans(INGEST);
+if (ingestSpans.length)
+  console.log(
+    `\n== OTLP ingest through boxscope serve's receiver (${INGEST.toLocaleString()} spans, ${BATCH}-span requests, OTel SDK exporters)`,
+  );
+for (const protocol of ingestSpans.length ? (['json', 'protobuf'] as const) : []) {
   const r = await ingest(protocol, ingestSpans);
   const rate = (r.spans / r.ms) * 1000;
   console.log(
@@ -274,12 +463,40 @@ for (const protocol of ['json', 'protobuf'] as const) {
       `  core RSS ${r.coreRssMB.toFixed(0)} MB${rate < 100_000 ? '  ! below 100k spans/s' : ''}`,
   );
 }
+console.log(
+  `\n== Live, the renderer alone: ${RATE.toLocaleString()} spans/s in 1000-span batches for ${SECONDS} s into an open timeline`,
+);
+const pageRuns: Array<{ p50: number; p95: number }> = [];
+for (let run = 0; run < (process.argv.includes('--no-page') ? 0 : REPEAT); run++) {
+  const r = await pageOnly();
+  const ok = r.lags.filter((x) => Number.isFinite(x));
+  pageRuns.push({ p50: pct(ok, 50), p95: pct(ok, 95) });
+  console.log(
+    `  ${REPEAT > 1 ? `run ${run + 1}: ` : ''}${r.lags.length} batches, ${r.size.toLocaleString()} spans at the end; batch in the page → painted: p50 ${pct(ok, 50).toFixed(0)} ms,` +
+      ` p95 ${pct(ok, 95).toFixed(0)} ms, max ${Math.max(...ok).toFixed(0)} ms${ok.length < r.lags.length ? `; ${r.lags.length - ok.length} never shown` : ''}`,
+  );
+  console.log(
+    `  baseline, one whole build of the final model in the same page: ${r.wholeMs.toFixed(0)} ms` +
+      ` (p95 lag ${(pct(ok, 95) / r.wholeMs).toFixed(2)}× it); page JS heap ${(r.heap / 2 ** 20).toFixed(0)} MB` +
+      `${pct(ok, 95) > 250 ? '  ! over 250 ms' : ''}`,
+  );
+}
+if (REPEAT > 1) {
+  const p50s = pageRuns.map((r) => r.p50);
+  const p95s = pageRuns.map((r) => r.p95);
+  console.log(`  median of ${REPEAT} runs: p50 ${pct(p50s, 50).toFixed(0)} ms, p95 ${pct(p95s, 50).toFixed(0)} ms`);
+}
+if (process.argv.includes('--page-only')) process.exit(0);
 console.log(`\n== Live: spans exported at ${RATE.toLocaleString()}/s for ${SECONDS} s into an open timeline`);
 const l = await live();
 console.log(
   `  sent ${l.spans.toLocaleString()} (${Math.round(l.rate).toLocaleString()}/s), shown ${l.shown.toLocaleString()}` +
     `; span end → counted in the timeline: p50 ${l.lagP50} ms, p95 ${l.lagP95} ms, max ${l.lagMax} ms` +
     `${l.lagP95 > 250 ? '  ! over 250 ms' : ''}${l.missing ? `; ${l.missing} checkpoints never shown` : ''}`,
+);
+console.log(
+  `  the renderer's share, ${l.batches} live batches: arrival in the page → painted (the next animation frame counts it):` +
+    ` p50 ${l.pageP50.toFixed(0)} ms, p95 ${l.pageP95.toFixed(0)} ms, max ${l.pageMax.toFixed(0)} ms`,
 );
 console.log(`  page JS heap ${l.heapMB.toFixed(0)} MB, core RSS ${l.coreRssMB.toFixed(0)} MB`);
 console.log(

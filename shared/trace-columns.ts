@@ -15,7 +15,15 @@ import { ATTR } from './constants.js';
 
 /** 'B','X','C','1' little-endian. */
 const MAGIC = 0x31435842;
-const VERSION = 1;
+const VERSION = 2;
+
+/**
+ * What an event is, one byte per event: the column path carries no event
+ * names, only the kinds the timeline draws differently.
+ */
+export const EVENT_KIND = { other: 0, exception: 1 } as const;
+/** The OpenTelemetry semantic-convention name of an exception event. */
+export const EXCEPTION_EVENT = 'exception';
 
 export type ColumnPhase = 'stored' | 'live';
 
@@ -32,6 +40,8 @@ export interface ColumnSpanInput {
   kind: number;
   /** Times of the span's events, in order. */
   eventNs?: readonly bigint[];
+  /** Each event's EVENT_KIND, in the same order (absent or short: the rest are 'other'). */
+  eventKind?: ArrayLike<number>;
 }
 
 export interface ColumnHeader {
@@ -70,6 +80,8 @@ export interface ColumnBatch extends ColumnHeader {
   /** Events of span i are eventNs[eventStart[i] .. eventStart[i+1]). */
   eventStart: Uint32Array;
   eventNs: Float64Array;
+  /** EVENT_KIND of each event, parallel to eventNs. */
+  eventKind: Uint8Array;
 }
 
 interface TextCodecs {
@@ -162,7 +174,7 @@ export class ColumnWriter {
     };
     const head = new codecs.TextEncoder().encode(JSON.stringify(header));
     const headEnd = pad8(8 + head.byteLength);
-    const size = headEnd + 8 * (2 * n + e) + 4 * (3 * n + n + 1) + 16 * n + 2 * n;
+    const size = headEnd + 8 * (2 * n + e) + 4 * (3 * n + n + 1) + 16 * n + 2 * n + e;
     const buf = new ArrayBuffer(pad8(size));
     const dv = new DataView(buf);
     dv.setUint32(0, MAGIC, true);
@@ -197,6 +209,7 @@ export class ColumnWriter {
     const parentCol = u8(8 * n);
     const status = u8(n);
     const kind = u8(n);
+    const eventKind = u8(e);
     let ev = 0;
     for (let i = 0; i < n; i++) {
       const r = rows[i];
@@ -207,7 +220,13 @@ export class ColumnWriter {
       status[i] = r.status;
       kind[i] = r.kind;
       eventStart[i] = ev;
-      if (r.eventNs) for (const t of r.eventNs) eventNs[ev++] = Number(t - base);
+      if (r.eventNs) {
+        const kinds = r.eventKind;
+        for (let k = 0; k < r.eventNs.length; k++) {
+          if (kinds && k < kinds.length) eventKind[ev] = kinds[k];
+          eventNs[ev++] = Number(r.eventNs[k] - base);
+        }
+      }
     }
     eventStart[n] = ev;
     this.rows = [];
@@ -233,7 +252,7 @@ export function decodeColumns(input: ArrayBuffer | Uint8Array): ColumnBatch {
   const n = header.count;
   const e = header.events;
   let off = byteOffset + pad8(8 + headLen);
-  const need = pad8(8 + headLen) + 8 * (2 * n + e) + 4 * (4 * n + 1) + 18 * n;
+  const need = pad8(8 + headLen) + 8 * (2 * n + e) + 4 * (4 * n + 1) + 18 * n + e;
   if (!Number.isInteger(n) || !Number.isInteger(e) || n < 0 || e < 0 || need > bytes.byteLength) {
     throw new ColumnDecodeError('trace columns: truncated batch');
   }
@@ -273,6 +292,7 @@ export function decodeColumns(input: ArrayBuffer | Uint8Array): ColumnBatch {
     parentId: u8(8 * n),
     status: u8(n),
     kind: u8(n),
+    eventKind: u8(e),
   };
 }
 
@@ -298,6 +318,9 @@ export function columnInputOf(s: SpanRecord): ColumnSpanInput {
     status: s.status?.code ?? 0,
     kind: s.kind,
     eventNs: s.events.length ? s.events.map((e) => nsBig(e.timeUnixNano)) : undefined,
+    eventKind: s.events.some((e) => e.name === EXCEPTION_EVENT)
+      ? s.events.map((e) => (e.name === EXCEPTION_EVENT ? EVENT_KIND.exception : EVENT_KIND.other))
+      : undefined,
   };
 }
 

@@ -33,6 +33,13 @@ test('a box that exits at once shows its exit code and its logs', async ({ app }
   const header = page.locator(`${tid(TEST_ID.boxRow)}`).first();
   await expect(header).toHaveAttribute('data-state', /^(exited|failed)$/);
   await expect(header.locator('.state')).toHaveText(/^(exited|failed) \(3\)$/);
+  // Its launch trace: the failed box.create carries an exception event, drawn as an exception mark on its bar.
+  const timeline = page.locator(tid(TEST_ID.traceTimeline));
+  await expect(timeline).toBeVisible();
+  const create = timeline.locator(`${tid(TEST_ID.spanRow)}[data-span-name="box.create"]`);
+  await expect(create).toHaveClass(/is-error/, { timeout: 30_000 });
+  await expect(create.locator('.span-event-exception')).toHaveCount(1);
+  await expect(create.locator('.span-event-exception')).toHaveAttribute('title', /^exception at \+/);
   await page.getByRole('tab', { name: 'Logs' }).click();
   const logs = page.getByLabel('Box logs');
   await expect(logs).toContainText('about to fail');

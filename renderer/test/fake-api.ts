@@ -158,6 +158,13 @@ export class FakeApi implements BoxscopeApi {
     }
   }
 
+  /** Pushes one column batch's bytes, encoded beforehand, to the `traces:columns` listeners of its trace. */
+  emitColumnBytes(traceId: string, bytes: ArrayBuffer): void {
+    for (const { arg, h } of this.listeners.get('traces:columns') ?? []) {
+      if ((arg as { traceId: string }).traceId === traceId) h.data(bytes);
+    }
+  }
+
   /** Pushes an item to the listeners of a stream whose argument it matches (same boxId / traceId, as the core filters). */
   emit<S extends StreamName>(stream: S, item: ItemOf<S>): void {
     const it = item as { boxId?: unknown; traceId?: unknown };

@@ -6,6 +6,8 @@
 import { FakeApi, emptyData } from './fake-api.js';
 import { demoData } from './demo-data.js';
 import { otlpToSpans, type OtlpRequest } from './otlp.js';
+import { columnsOf, decodeColumns } from '../../shared/trace-columns.js';
+import { buildTraceModel } from '../src/model/trace-model.js';
 
 interface HarnessOptions {
   mode: 'demo' | 'bench' | 'no-engine';
@@ -15,6 +17,12 @@ interface HarnessOptions {
 
 declare global {
   interface Window {
+    /** For the live bench: spans as column batch bytes, and the timeline's whole build of batches (its baseline). */
+    __columns?: {
+      columnsOf: typeof columnsOf;
+      buildTraceModel: typeof buildTraceModel;
+      decodeColumns: typeof decodeColumns;
+    };
     __fake?: FakeApi;
     __benchReady?: Promise<{ traceId: string; spans: number; fetchMs: number; parseMs: number }>;
   }
@@ -39,6 +47,7 @@ export function install(opts: HarnessOptions): void {
   }
   window.boxscope = fake;
   window.__fake = fake;
+  if (opts.mode === 'bench') window.__columns = { columnsOf, buildTraceModel, decodeColumns };
   if (opts.mode !== 'bench' || !opts.traceUrl) return;
   window.__benchReady = (async () => {
     const t0 = performance.now();

@@ -1,9 +1,9 @@
 /** The store's column batches (traces:columns), one span (traces:span), on a real SQLite file. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import type { SpanRecord } from '../../shared/models.js';
+import type { Attributes, SpanRecord } from '../../shared/models.js';
 import { BoxscopeError } from '../../shared/errors.js';
-import { columnInputOf, decodeColumns, idHex, type ColumnBatch } from '../../shared/trace-columns.js';
+import { EVENT_KIND, columnInputOf, decodeColumns, idHex, type ColumnBatch } from '../../shared/trace-columns.js';
 import { createEvents } from '../../electron/core/events.js';
 import { openTraceStore, type SqliteTraceStore } from '../../electron/core/store/trace-store.js';
 import { serveColumns, traceColumnHandlers } from '../../electron/core/handlers/trace-columns.js';
@@ -126,6 +126,62 @@ describe('traces:columns', () => {
     const want = s.getTrace(traceId).map(columnInputOf);
     const byId = (a: { spanId: string }, b: { spanId: string }) => a.spanId.localeCompare(b.spanId);
     expect(rowsOf(got).sort(byId)).toEqual(want.sort(byId));
+  });
+
+  it('marks exception events, stored and live, and nothing else that merely mentions one', async () => {
+    const { store: s, ctx } = setup();
+    const { traceId, spans } = trace(6);
+    const ev = (sp: SpanRecord, names: string[]) =>
+      (sp.events = names.map((name, k) => ({
+        timeUnixNano: (BigInt(sp.startTimeUnixNano) + BigInt(k)).toString(),
+        name,
+        attributes: (name === 'log' ? { message: 'an "exception" was caught', name: 'exception' } : {}) as Attributes,
+      })));
+    ev(spans[1]!, ['log', 'exception', 'log', 'exception']);
+    ev(spans[2]!, ['log']);
+    spans[3]!.attributes = { note: '"exception"', name: 'exception' };
+    ev(spans[4]!, ['exception']);
+    const kindsById = (got: ColumnBatch[]) => {
+      const out = new Map<string, number[]>();
+      for (const b of got)
+        for (let i = 0; i < b.count; i++)
+          out.set(idHex(b.spanId, i), Array.from(b.eventKind.subarray(b.eventStart[i]!, b.eventStart[i + 1]!)));
+      return out;
+    };
+    const expectKinds = (k: Map<string, number[]>) => {
+      expect(k.get(spans[1]!.spanId)).toEqual([
+        EVENT_KIND.other,
+        EVENT_KIND.exception,
+        EVENT_KIND.other,
+        EVENT_KIND.exception,
+      ]);
+      expect(k.get(spans[2]!.spanId)).toEqual([EVENT_KIND.other]);
+      expect(k.get(spans[3]!.spanId)).toEqual([]);
+      expect(k.get(spans[4]!.spanId)).toEqual([EVENT_KIND.exception]);
+    };
+    s.addSpans(spans.slice(0, 5));
+    // From the store: the rows' own columns and, for spans that name an exception, their JSON.
+    expectKinds(kindsById(await collect(ctx, traceId, (g) => g.some((b) => b.storedDone))));
+    // Live: from the spans as they arrive.
+    const other = trace(6);
+    for (const [i, names] of [
+      [1, ['log', 'exception', 'log', 'exception']],
+      [2, ['log']],
+      [4, ['exception']],
+    ] as const)
+      ev(other.spans[i]!, [...names]);
+    other.spans[3]!.attributes = { note: '"exception"', name: 'exception' };
+    spans.splice(0, spans.length, ...other.spans);
+    const live = await collect(
+      ctx,
+      other.traceId,
+      (g) => rowsOf(g).length === 6,
+      (g) => {
+        if (g.length === 1) setTimeout(() => s.addSpans(other.spans), 5);
+      },
+    );
+    expect(live.slice(1).every((b) => b.phase === 'live')).toBe(true);
+    expectKinds(kindsById(live));
   });
 
   it('sends one empty stored batch with storedDone for a trace with no spans yet, then its spans live', async () => {

@@ -4,7 +4,7 @@
  * is never in memory at once.
  */
 import type Database from 'better-sqlite3';
-import type { ColumnSpanInput } from '../../../shared/trace-columns.js';
+import { EVENT_KIND, EXCEPTION_EVENT, type ColumnSpanInput } from '../../../shared/trace-columns.js';
 import type { ColumnReader } from '../contracts.js';
 
 type Raw = [
@@ -19,14 +19,33 @@ type Raw = [
   status: bigint,
   kind: bigint,
   eventNs: string | null,
+  exceptions: string | null,
 ];
 
 const eventTimes = (text: string): bigint[] => text.split(',').map((t) => BigInt(t));
 
+/** Event kinds from the indexes of a span's exception events ("0,3"); events after the last are 'other'. */
+function exceptionKinds(exceptions: string): Uint8Array {
+  const at = exceptions.split(',').map(Number);
+  const kinds = new Uint8Array(Math.max(...at) + 1);
+  for (const k of at) kinds[k] = EVENT_KIND.exception;
+  return kinds;
+}
+
+/**
+ * Which of a span's events are exceptions (docs/CONTRACTS.md "Trace columns"): read from its JSON, only for
+ * spans whose JSON names an exception at all, so the spans of most traces cost a substring test. (`spans.json`:
+ * json_each has a `json` column of its own.)
+ */
+const EXCEPTIONS = `CASE WHEN event_ns IS NOT NULL AND instr(json, '"${EXCEPTION_EVENT}"') THEN
+  (SELECT group_concat(e.key, ',') FROM json_each(spans.json, '$.events') AS e
+   WHERE json_extract(e.value, '$.name') = '${EXCEPTION_EVENT}') END`;
+
 export function columnReader(db: Database.Database, traceId: string): ColumnReader {
   const page = db
     .prepare<[string, bigint, bigint, number], Raw>(
-      `SELECT seq, span_id, parent_span_id, name, service, box_id, start_ns, end_ns, status, kind, event_ns
+      `SELECT seq, span_id, parent_span_id, name, service, box_id, start_ns, end_ns, status, kind, event_ns,
+         ${EXCEPTIONS}
        FROM spans WHERE trace_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?`,
     )
     .safeIntegers(true)
@@ -54,6 +73,7 @@ export function columnReader(db: Database.Database, traceId: string): ColumnRead
         status: Number(r[8]),
         kind: Number(r[9]),
         eventNs: r[10] ? eventTimes(r[10]) : undefined,
+        eventKind: r[11] ? exceptionKinds(r[11]) : undefined,
       }));
       if (rows.length) after = rows[rows.length - 1]![0];
       done = rows.length < pageSize || after >= last;

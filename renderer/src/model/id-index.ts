@@ -55,7 +55,7 @@ export class IdIndex {
 
   /** An index over ids already in place: rows 0..n-1 of hi/lo, all distinct. */
   static over(hi: Uint32Array, lo: Uint32Array, n: number): IdIndex {
-    const idx = new IdIndex(n, hi, lo);
+    const idx = new IdIndex(Math.max(n, hi.length), hi, lo);
     for (let r = 0; r < n; r++) idx.insertRow(r);
     idx.size = n;
     return idx;
@@ -74,6 +74,20 @@ export class IdIndex {
     }
     Object.assign(out, { hi, lo, size: this.size, table, mask: this.mask });
     return out;
+  }
+
+  /** Rows this index can hold before it must grow. */
+  get capacity(): number {
+    return this.hi.length;
+  }
+
+  /** The same rows in an index that holds at least `capacity` (ids copied, table rebuilt). */
+  grown(capacity: number): IdIndex {
+    const hi = new Uint32Array(capacity);
+    const lo = new Uint32Array(capacity);
+    hi.set(this.hi.subarray(0, this.size));
+    lo.set(this.lo.subarray(0, this.size));
+    return IdIndex.over(hi, lo, this.size);
   }
 
   private insertRow(r: number): void {

@@ -1,5 +1,5 @@
 import { SPAN } from '../../../shared/constants.js';
-import { nameOf, type TraceModel } from './trace-model.js';
+import type { TraceModel } from './trace-model.js';
 
 export type PhaseKey = 'auth' | 'pull' | 'create' | 'start' | 'boot';
 
@@ -35,9 +35,12 @@ export function phaseSummary(m: TraceModel, start: Float64Array, finish: Float64
     to: -Infinity,
     error: false,
   }));
+  // Phase of each string-table id, so the pass over the spans compares integers (a live trace runs it per update).
+  const phaseOf = new Int8Array(m.strings.length).fill(-1);
+  m.strings.forEach((s, id) => (phaseOf[id] = byName.get(s) ?? -1));
   for (let i = 0; i < m.size; i++) {
-    const k = byName.get(nameOf(m, i));
-    if (k === undefined) continue;
+    const k = phaseOf[m.name[i]];
+    if (k < 0) continue;
     const a = acc[k];
     if (a.index < 0) a.index = i;
     a.count++;

@@ -20,10 +20,13 @@ const isBoxSide = (service: string) => service === SERVICE.daemon;
 const isBoot = (name: string) => name === SPAN.sandboxBoot || name === SPAN.boxBoot;
 
 /** Host spans of one name, by the box they belong to ('' when a span names none). */
-function hostSpansByBox(m: TraceModel, name: string): Map<string, number> {
+function hostSpansByBox(m: TraceModel, name: string, boxSide: Uint8Array): Map<string, number> {
   const out = new Map<string, number>();
+  // The string table holds each string once: compare ids, not names (this runs on every live update).
+  const id = m.strings.indexOf(name);
+  if (id < 0) return out;
   for (let i = 0; i < m.size; i++) {
-    if (nameOf(m, i) !== name || isBoxSide(m.services[m.serviceOf[i]])) continue;
+    if (m.name[i] !== id || boxSide[m.serviceOf[i]]) continue;
     out.set(boxIdOf(m, i), i);
   }
   return out;
@@ -46,18 +49,22 @@ function forBox(spans: Map<string, number>, boxId: string): number | undefined {
  * and adds its own at a host→box boundary.
  */
 export function adjustClockSkew(m: TraceModel, toleranceMs = 0): SkewResult {
+  // No box-side spans, nothing to shift: the recorded times as they are (a live update of a large trace
+  // without a daemon costs no pass over it).
+  if (!m.services.some(isBoxSide)) return { start: m.start, finish: m.finish, adjustments: [], maxShiftMs: 0 };
   const n = m.size;
   const shift = new Float64Array(n);
   const start = new Float64Array(n);
   const finish = new Float64Array(n);
   const adjustments: SkewAdjustment[] = [];
-  const containerStarts = hostSpansByBox(m, SPAN.containerStart);
-  const daemonWaits = hostSpansByBox(m, SPAN.daemonWait);
+  const boxSide = Uint8Array.from(m.services, (s) => (isBoxSide(s) ? 1 : 0));
+  const containerStarts = hostSpansByBox(m, SPAN.containerStart, boxSide);
+  const daemonWaits = hostSpansByBox(m, SPAN.daemonWait, boxSide);
   let maxShiftMs = 0;
   for (let i = 0; i < n; i++) {
     const p = m.parent[i];
     let s = p >= 0 ? shift[p] : 0;
-    if (p >= 0 && isBoxSide(m.services[m.serviceOf[i]]) && !isBoxSide(m.services[m.serviceOf[p]])) {
+    if (p >= 0 && boxSide[m.serviceOf[i]] && !boxSide[m.serviceOf[p]]) {
       const boxId = boxIdOf(m, i);
       const started = forBox(containerStarts, boxId);
       const waited = isBoot(nameOf(m, i)) ? forBox(daemonWaits, boxId) : undefined;

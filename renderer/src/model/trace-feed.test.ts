@@ -29,23 +29,35 @@ describe('TraceFeed', () => {
     expect(feed.due(0)).toBe(Infinity);
   });
 
-  it('shows a small live append after a short wait that grows with the build time', () => {
+  it('waits a little before a small stored append, but appends a live one at once', () => {
     const feed = new TraceFeed();
-    feed.add(encode(spansFrom(0, 1000), 'stored', true), 0);
+    feed.add(encode(spansFrom(0, 1000), 'stored'), 0);
     let t = 0;
-    // A build that takes 50 ms: the next small one waits three times that.
+    // While the store's spans stream in, a build that takes 50 ms makes the next small one wait three times that.
     feed.build(() => (t += 50));
-    expect(feed.add(encode(spansFrom(1000, 1), 'live'), 1000)).toBe(true);
+    feed.add(encode(spansFrom(1000, 1), 'stored'), 1000);
     expect(feed.due(1000)).toBe(150);
     expect(feed.due(1150)).toBe(0);
-    const m = feed.build(() => 0);
-    expect(m.size).toBe(1001);
+    expect(feed.build(() => 0).size).toBe(1001);
+    expect(feed.lastBuild).toBe('whole');
     const quick = new TraceFeed();
-    quick.add(encode(spansFrom(0, 10), 'stored', true), 0);
+    quick.add(encode(spansFrom(0, 10), 'stored'), 0);
     quick.build(() => 0);
-    quick.add(encode(spansFrom(10, 1), 'live'), 5);
+    quick.add(encode(spansFrom(10, 1), 'stored'), 5);
     // Within the 250 ms a live span may take to show.
     expect(quick.due(5)).toBe(120);
+    // Once the stored spans are in, a live span is appended to the model and due at once.
+    quick.add(encode([], 'stored', true), 6);
+    quick.build(() => 0);
+    expect(quick.add(encode(spansFrom(11, 1), 'live'), 10)).toBe(true);
+    expect(quick.due(10)).toBe(0);
+    expect(quick.build(() => 0).size).toBe(12);
+    expect(quick.lastBuild).toBe('append');
+    // An update that cost the page 40 ms: the next append waits as long from its arrival.
+    quick.spent(40);
+    quick.add(encode(spansFrom(12, 1), 'live'), 100);
+    expect(quick.due(100)).toBe(40);
+    expect(quick.due(150)).toBe(0);
   });
 
   it('builds an empty model once the store says it holds nothing', () => {

@@ -1,4 +1,4 @@
-import type { ColumnBatch } from '../../../shared/trace-columns.js';
+import { EVENT_KIND, type ColumnBatch } from '../../../shared/trace-columns.js';
 import { IdIndex, idToHex } from './id-index.js';
 import { allocate, gather, startOrder } from './model-columns.js';
 
@@ -30,7 +30,7 @@ export interface TraceModel {
   idLo: Uint32Array;
   parentHi: Uint32Array;
   parentLo: Uint32Array;
-  ids: IdIndex;
+  ids: SpanIndex;
   /** The model's string table; index 0 is "". */
   strings: string[];
   name: Uint32Array;
@@ -40,12 +40,21 @@ export interface TraceModel {
   /** 0 unset, 1 ok, 2 error. */
   status: Uint8Array;
   kind: Uint8Array;
-  /** Events of span i: eventMs[eventStart[i] .. eventStart[i+1]), relative to baseMs. */
+  /** Events of span i: eventMs[eventStart[i] .. eventEnd[i]), relative to baseMs. */
   eventStart: Uint32Array;
+  eventEnd: Uint32Array;
   eventMs: Float64Array;
+  /** EVENT_KIND (shared/trace-columns.ts) of each event, parallel to eventMs. */
+  eventKind: Uint8Array;
   /** Preorder indexes of spans with status error. */
   errors: Int32Array;
   maxDepth: number;
+}
+
+/** Span id → preorder index. */
+export interface SpanIndex {
+  find(hi: number, lo: number): number;
+  findHex(hex: string): number;
 }
 
 export const spanIdOf = (m: TraceModel, i: number): string => idToHex(m.idHi[i], m.idLo[i]);
@@ -57,7 +66,12 @@ export const isError = (m: TraceModel, i: number): boolean => m.status[i] === 2;
 /** The preorder index of a span id (hex), or -1. */
 export const indexOfId = (m: TraceModel, hex: string): number => m.ids.findHex(hex);
 export const eventTimesOf = (m: TraceModel, i: number): Float64Array =>
-  m.eventMs.subarray(m.eventStart[i], m.eventStart[i + 1]);
+  m.eventMs.subarray(m.eventStart[i], m.eventEnd[i]);
+/** Whether span i has an exception event. */
+export function hasException(m: TraceModel, i: number): boolean {
+  for (let e = m.eventStart[i]; e < m.eventEnd[i]; e++) if (m.eventKind[e] === EVENT_KIND.exception) return true;
+  return false;
+}
 
 /** The model of a list of batches of one trace; a span id seen again replaces the earlier row. */
 export function buildTraceModel(batches: readonly ColumnBatch[]): TraceModel {
@@ -185,6 +199,8 @@ export function buildTraceModel(batches: readonly ColumnBatch[]): TraceModel {
   if (n === total) for (const b of batches) events += b.events;
   else for (let u = 0; u < n; u++) events += evStart[srcBatch[u]][srcRow[u] + 1] - evStart[srcBatch[u]][srcRow[u]];
   const eventMs = new Float64Array(events);
+  const eventKind = new Uint8Array(events);
+  const evKind = batches.map((b) => b.eventKind);
   const serviceIds = new Int32Array(strings.length).fill(-1);
   const services: string[] = [];
   const errors: number[] = [];
@@ -233,7 +249,11 @@ export function buildTraceModel(batches: readonly ColumnBatch[]): TraceModel {
       const es = evStart[k];
       if (es[r + 1] > es[r]) {
         const ns = evNs[k];
-        for (let e = es[r]; e < es[r + 1]; e++) eventMs[ev++] = (delta[k] + ns[e]) / 1e6;
+        const kinds = evKind[k];
+        for (let e = es[r]; e < es[r + 1]; e++) {
+          eventKind[ev] = kinds[e];
+          eventMs[ev++] = (delta[k] + ns[e]) / 1e6;
+        }
       }
     }
   }
@@ -254,7 +274,9 @@ export function buildTraceModel(batches: readonly ColumnBatch[]): TraceModel {
     ids: ids.permuted(rank, m.idHi, m.idLo),
     strings,
     services,
+    eventEnd: m.eventStart.subarray(1),
     eventMs,
+    eventKind,
     errors: Int32Array.from(errors),
     maxDepth,
   };

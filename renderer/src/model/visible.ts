@@ -6,12 +6,17 @@ import { spanIdOf, type TraceModel } from './trace-model.js';
  * A collapsed or filtered-out subtree is skipped in one jump, so the cost is
  * the number of rows shown.
  */
+/** 0, 1, 2, …: every row shown. Shared (read-only) and grown by doubling, so a live update does not refill it. */
+let identity = new Int32Array(0);
+
 export function visibleRows(m: TraceModel, collapsed: Uint8Array | null, keep: Uint8Array | null): Int32Array {
   const n = m.size;
   if (!collapsed && !keep) {
-    const all = new Int32Array(n);
-    for (let i = 0; i < n; i++) all[i] = i;
-    return all;
+    if (identity.length < n) {
+      identity = new Int32Array(Math.max(n, identity.length * 2));
+      for (let i = 0; i < identity.length; i++) identity[i] = i;
+    }
+    return identity.subarray(0, n);
   }
   const out = new Int32Array(n);
   let k = 0;

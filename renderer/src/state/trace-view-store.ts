@@ -54,8 +54,11 @@ interface TraceViewState {
 
   /** Shows a trace: a fresh view, with `model` if it is already built. */
   open(traceId: string, model?: TraceModel): void;
-  /** A rebuilt model of the open trace: folding, selection, zoom and search stay. */
-  setModel(model: TraceModel): void;
+  /**
+   * A rebuilt or appended-to model of the open trace: folding, selection, zoom and search stay. `selectedId`:
+   * the selected span's id, read before an append changed the shown model's columns.
+   */
+  setModel(model: TraceModel, selectedId?: string): void;
   setFeed(feed: TraceViewState['feed']): void;
   /** The core's search result for `query` (null: it failed or is not needed). */
   setCoreResult(query: string, result: TraceSearchResult | null): void;
@@ -138,9 +141,9 @@ export const useTraceView = create<TraceViewState>((set, get) => ({
     if (model) get().setModel(model);
   },
 
-  setModel(model) {
+  setModel(model, keep) {
     const s = get();
-    const selectedId = s.model && s.selected >= 0 ? spanIdOf(s.model, s.selected) : undefined;
+    const selectedId = keep ?? (s.model && s.selected >= 0 ? spanIdOf(s.model, s.selected) : undefined);
     const skew = adjustClockSkew(model);
     const t = timesFor(model, skew, s.mode);
     const filter = filterFor(model, s.query, t.start, t.finish, s.core);

@@ -8,6 +8,8 @@ import './Minimap.css';
 const HEIGHT = 56;
 /** Up to this many spans each gets its own bar; beyond, the minimap shows their density. */
 const BAR_LIMIT = 4000;
+/** The density picture (a pass over every span) is redrawn at most this often while a trace grows live. */
+const REDRAW_MS = 250;
 
 /**
  * The whole trace in miniature (fully expanded order; a density picture for
@@ -24,6 +26,7 @@ function MinimapView() {
   const canvas = useRef<HTMLCanvasElement>(null);
   const { ref: box, drag, handlers } = useDragRange<HTMLDivElement>((from, to) => setZoom([from, to]), 0.002);
   const [width, setWidth] = useState(800);
+  const lastDraw = useRef(-Infinity);
 
   useEffect(() => {
     const el = box.current;
@@ -39,12 +42,19 @@ function MinimapView() {
     if (!c || !ctx || !model) return;
     if (model.size > BAR_LIMIT) {
       // Many spans: a picture of the density, one pixel per device-independent pixel.
-      c.width = width;
-      c.height = HEIGHT;
-      const colors = model.services.map((s) => hexRgb(serviceColor(s)));
-      const px = overviewPixels(model, start, finish, bounds, width, HEIGHT, colors, hexRgb(ERROR_COLOR));
-      ctx.putImageData(new ImageData(px, width, HEIGHT), 0, 0);
-      return;
+      const draw = () => {
+        lastDraw.current = performance.now();
+        c.width = width;
+        c.height = HEIGHT;
+        const colors = model.services.map((s) => hexRgb(serviceColor(s)));
+        const px = overviewPixels(model, start, finish, bounds, width, HEIGHT, colors, hexRgb(ERROR_COLOR));
+        ctx.putImageData(new ImageData(px, width, HEIGHT), 0, 0);
+      };
+      // Live appends change the model many times a second: the last one is drawn, at most every REDRAW_MS.
+      const wait = lastDraw.current + REDRAW_MS - performance.now();
+      if (wait <= 0) return void draw();
+      const timer = setTimeout(draw, wait);
+      return () => clearTimeout(timer);
     }
     const dpr = window.devicePixelRatio || 1;
     c.width = width * dpr;

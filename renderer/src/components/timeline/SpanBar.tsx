@@ -1,4 +1,5 @@
 import type { CriticalSegment } from '../../model/critical-path.js';
+import { EVENT_KIND } from '../../../../shared/trace-columns.js';
 import { formatDuration } from '../../model/time.js';
 import './SpanBar.css';
 
@@ -13,11 +14,25 @@ interface Props {
   criticalOn: boolean;
   /** Event times on the recorded clock; `shift` moves them with the span. */
   events: Float64Array;
+  /** EVENT_KIND of each event (shared/trace-columns.ts): exceptions are marked in the error colour. */
+  eventKinds: Uint8Array;
   shift: number;
 }
 
 /** One span's bar inside the visible time window, with its duration label beside it. */
-export function SpanBar({ start, finish, from, to, color, error, critical, criticalOn, events, shift }: Props) {
+export function SpanBar({
+  start,
+  finish,
+  from,
+  to,
+  color,
+  error,
+  critical,
+  criticalOn,
+  events,
+  eventKinds,
+  shift,
+}: Props) {
   const span = to - from || 1;
   const left = ((start - from) / span) * 100;
   const width = Math.max(((finish - start) / span) * 100, 0.15);
@@ -32,12 +47,14 @@ export function SpanBar({ start, finish, from, to, color, error, critical, criti
       />
       {Array.from(events, (t, k) => {
         const at = t + shift;
+        const exception = eventKinds[k] === EVENT_KIND.exception;
         return (
           <div
             key={`e${k}`}
-            className="span-event"
+            className={exception ? 'span-event span-event-exception' : 'span-event'}
+            data-event-kind={exception ? 'exception' : undefined}
             style={{ left: `${((at - from) / span) * 100}%` }}
-            title={`event at +${formatDuration(at - start)}`}
+            title={`${exception ? 'exception' : 'event'} at +${formatDuration(at - start)}`}
           />
         );
       })}

@@ -17,6 +17,8 @@ interface Props {
   eventMs: Float64Array;
   eventFrom: number;
   eventTo: number;
+  /** EVENT_KIND of each of the model's events (parallel to eventMs). */
+  eventKind: Uint8Array;
   depth: number;
   childCount: number;
   collapsed: boolean;
@@ -108,6 +110,7 @@ export const SpanBarRow = memo(function SpanBarRow(p: Props) {
           start={p.start}
           finish={p.finish}
           events={p.eventMs.subarray(p.eventFrom, p.eventTo)}
+          eventKinds={p.eventKind.subarray(p.eventFrom, p.eventTo)}
           shift={p.shift}
           from={p.from}
           to={p.to}

@@ -108,7 +108,8 @@ export function SpanList({ from, to, nameWidth }: Props) {
               error={model.status[i] === 2}
               eventMs={model.eventMs}
               eventFrom={model.eventStart[i]}
-              eventTo={model.eventStart[i + 1]}
+              eventTo={model.eventEnd[i]}
+              eventKind={model.eventKind}
               depth={model.depth[i]}
               childCount={model.childCount[i]}
               collapsed={mask !== null && mask[i] === 1}

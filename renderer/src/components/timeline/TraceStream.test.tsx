@@ -72,6 +72,29 @@ describe('Timeline growth', () => {
   });
 });
 
+describe('Exception marks', () => {
+  it('draws the exception event of a live span in the error colour and its other events plainly', async () => {
+    const { fake } = await openTrace();
+    const at = (ms: number) => span('x', undefined, ms, ms).startTimeUnixNano;
+    act(() =>
+      fake.emitColumns(TRACE, [
+        span('late', 'ui', 985, 999, {
+          name: 'late.fail',
+          events: [
+            { timeUnixNano: at(986), name: 'retry', attributes: {} },
+            { timeUnixNano: at(990), name: 'exception', attributes: { 'exception.message': 'boom' } },
+          ],
+        }),
+      ]),
+    );
+    await waitFor(() => expect(names()).toContain('late'));
+    const marks = Array.from(row('late').querySelectorAll('.span-event'));
+    expect(marks.map((m) => m.classList.contains('span-event-exception'))).toEqual([false, true]);
+    expect(marks[1]!.getAttribute('title')).toMatch(/^exception at \+/);
+    expect(row('ui').querySelectorAll('.span-event-exception')).toHaveLength(0);
+  });
+});
+
 describe('A link to one span', () => {
   const detailName = () => screen.getByTestId('span-detail').querySelector('h3')?.textContent;
 

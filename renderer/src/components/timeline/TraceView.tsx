@@ -4,7 +4,7 @@ import { listen, onReconnect } from '../../api/client.js';
 import { useTraceView } from '../../state/trace-view-store.js';
 import type { ErrorInfo } from '../../../../shared/errors.js';
 import { TraceFeed } from '../../model/trace-feed.js';
-import { indexOfId } from '../../model/trace-model.js';
+import { indexOfId, spanIdOf } from '../../model/trace-model.js';
 import { TraceHeader } from './TraceHeader.js';
 import { PhaseSummary } from './PhaseSummary.js';
 import { Minimap } from './Minimap.js';
@@ -21,8 +21,23 @@ import './TraceView.css';
 const GROWING_MS = 1500;
 
 /**
+ * The next animation frame, so that every batch that arrived since the last
+ * paint is shown by one model update and one render; a hidden page (no
+ * frames) waits a frame's time instead.
+ */
+function nextFrame(cb: () => void): () => void {
+  if (typeof requestAnimationFrame === 'function' && !document.hidden) {
+    const id = requestAnimationFrame(cb);
+    return () => cancelAnimationFrame(id);
+  }
+  const id = setTimeout(cb, 16);
+  return () => clearTimeout(id);
+}
+
+/**
  * Follows a trace's column stream into the store: the first batch is drawn at
- * once, later ones are gathered and the model rebuilt on the feed's schedule.
+ * once, later ones are gathered and the model built or appended to on the
+ * feed's schedule, at most once an animation frame.
  * A dropped connection asks for the stream again; repeated spans dedup.
  */
 function useTraceStream(traceId: string, onError: (e: ErrorInfo) => void): boolean {
@@ -38,15 +53,23 @@ function useTraceStream(traceId: string, onError: (e: ErrorInfo) => void): boole
     let alive = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let timerAt = Infinity;
+    let cancelFrame: (() => void) | undefined;
     let growingTimer: ReturnType<typeof setTimeout> | undefined;
     let growing = false;
     const publish = () => store().setFeed({ ...feed.status, growing });
     const flush = () => {
       timer = undefined;
+      cancelFrame = undefined;
       timerAt = Infinity;
       if (!alive) return;
-      store().setModel(feed.build());
+      // Read before the build: an append reuses the model's columns, so the shown model changes under it.
+      const t0 = performance.now();
+      const s = store();
+      const selectedId = s.model && s.selected >= 0 ? spanIdOf(s.model, s.selected) : undefined;
+      store().setModel(feed.build(), selectedId);
       publish();
+      // React renders the new model in a task of its own, queued before this one: the cost counts the render.
+      setTimeout(() => feed.spent(performance.now() - t0), 0);
       schedule();
     };
     const schedule = () => {
@@ -54,8 +77,10 @@ function useTraceStream(traceId: string, onError: (e: ErrorInfo) => void): boole
       const wait = feed.due(now);
       if (wait === Infinity || now + wait >= timerAt) return;
       clearTimeout(timer);
+      cancelFrame?.();
       timerAt = now + wait;
-      timer = setTimeout(flush, wait);
+      if (wait === 0) cancelFrame = nextFrame(flush);
+      else timer = setTimeout(() => (cancelFrame = nextFrame(flush)), wait);
     };
     const subscribe = () =>
       listen(
@@ -98,6 +123,7 @@ function useTraceStream(traceId: string, onError: (e: ErrorInfo) => void): boole
       off();
       offReconnect();
       clearTimeout(timer);
+      cancelFrame?.();
       clearTimeout(growingTimer);
     };
   }, [traceId]);
