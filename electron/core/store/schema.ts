@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 const SPANS = `
 CREATE TABLE IF NOT EXISTS spans (
@@ -31,6 +31,7 @@ CREATE TABLE IF NOT EXISTS spans (
   kind INTEGER NOT NULL DEFAULT 0,
   event_ns TEXT,
   json TEXT NOT NULL,
+  res INTEGER,
   UNIQUE (trace_id, span_id)
 );`;
 
@@ -59,6 +60,22 @@ CREATE TABLE IF NOT EXISTS trace_boxes (
   PRIMARY KEY (box_id, trace_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS trace_boxes_trace ON trace_boxes (trace_id);
+CREATE TABLE IF NOT EXISTS resources (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  trace_id TEXT NOT NULL,
+  json TEXT NOT NULL,
+  UNIQUE (trace_id, json)
+);
+CREATE TABLE IF NOT EXISTS span_blooms (
+  id INTEGER PRIMARY KEY,
+  trace_id TEXT NOT NULL,
+  lo INTEGER NOT NULL,
+  hi INTEGER NOT NULL,
+  terms INTEGER NOT NULL,
+  spans INTEGER NOT NULL,
+  bits BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS span_blooms_trace ON span_blooms (trace_id, lo);
 CREATE TABLE IF NOT EXISTS box_tokens (
   token_sha256 TEXT PRIMARY KEY,
   box_id TEXT NOT NULL,
@@ -89,6 +106,15 @@ UPDATE spans SET
   event_ns = (SELECT group_concat(CAST(json_extract(e.value, '$.timeUnixNano') AS INTEGER), ',')
               FROM json_each(spans.json, '$.events') AS e);
 `;
+
+/**
+ * Version 2 → 3: new rows keep in `json` only what no column holds and point
+ * at their resource (`res`, a row of `resources`); search skips blocks of
+ * spans by their attribute filters (`span_blooms`, bloom.ts). Rows written
+ * before keep their whole-span JSON (res NULL) and, having no filter, are
+ * always searched: nothing is rewritten.
+ */
+const MIGRATE_2_TO_3 = `ALTER TABLE spans ADD COLUMN res INTEGER;`;
 
 const columnsOf = (db: Database.Database, table: string) =>
   new Set(
@@ -136,6 +162,7 @@ export function openDatabase(file: string): Database.Database {
     const spanCols = columnsOf(db, 'spans');
     if (spanCols.size && !spanCols.has('start_ns')) db.exec(MIGRATE_1_TO_2);
     else db.exec(SPANS);
+    if (spanCols.size && !spanCols.has('res')) db.exec(MIGRATE_2_TO_3);
     const traceCols = columnsOf(db, 'traces');
     if (traceCols.size && !traceCols.has('written_ms'))
       db.exec('ALTER TABLE traces ADD COLUMN written_ms INTEGER NOT NULL DEFAULT 0');

@@ -173,11 +173,16 @@ export function createOtlpHandler(
           }
         }
         // The token says which box sent the spans; neither a span nor its resource can claim another box.
-        if (boxId)
+        if (boxId) {
+          // Spans of one resource keep sharing one (rewritten) resource object: the store keeps each once.
+          const rewritten = new Map<object, typeof spans[number]['resource']>();
           for (const s of spans) {
             s.attributes[ATTR.boxId] = boxId;
-            s.resource = { ...s.resource, [ATTR.boxId]: boxId };
+            let r = rewritten.get(s.resource);
+            if (!r) rewritten.set(s.resource, (r = { ...s.resource, [ATTR.boxId]: boxId }));
+            s.resource = r;
           }
+        }
         try {
           opts.store.addSpans(spans);
         } catch (err) {
