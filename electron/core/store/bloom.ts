@@ -33,63 +33,76 @@ const fmix = (h: number) => {
   return (h ^ (h >>> 16)) >>> 0;
 };
 
-/** Hashes of `key` alone and of `key`, NUL, `value` (one pass over both). */
-function hashPair(key: string, value: string | undefined, out: number[]): void {
-  let a = 0x811c9dc5;
-  let b = 0x2545f491;
-  for (let i = 0; i < key.length; i++) {
-    const c = key.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15);
+/**
+ * The terms of one write's spans of one trace, flat: two 32-bit hashes per term in one growable
+ * buffer (no per-span arrays for the collector), and where each span's terms end.
+ */
+export class TermList {
+  buf = new Uint32Array(4096);
+  len = 0;
+  readonly seqs: number[] = [];
+  readonly ends: number[] = [];
+
+  /** Room for n more terms. */
+  private room(n: number): void {
+    if (this.len + 2 * n <= this.buf.length) return;
+    const more = new Uint32Array(Math.max(this.buf.length * 2, this.len + 2 * n));
+    more.set(this.buf.subarray(0, this.len));
+    this.buf = more;
   }
-  out.push(fmix(a), fmix(b ^ 0x9e3779b9));
-  if (value === undefined) return;
-  a = Math.imul(a, 0x01000193);
-  b = Math.imul(b, 0x5bd1e995) ^ (b >>> 15);
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995) ^ (b >>> 15);
+
+  /** Hashes of `key` alone and of `key`, NUL, `value`: one 32-bit FNV-1a pass, two mixes of it per term. */
+  pair(key: string, value: string): void {
+    this.room(2);
+    let a = keyState(key);
+    const buf = this.buf;
+    buf[this.len++] = fmix(a);
+    buf[this.len++] = fmix(a ^ 0x9e3779b9);
+    // The value's length and at most its first and last 16 characters: equal values hash alike, which is
+    // all a filter needs (long values that differ only inside cost a false "maybe", never a miss).
+    const n = value.length;
+    a = Math.imul(a ^ n, 0x01000193);
+    if (n <= 32) for (let i = 0; i < n; i++) a = Math.imul(a ^ value.charCodeAt(i), 0x01000193);
+    else {
+      for (let i = 0; i < 16; i++) a = Math.imul(a ^ value.charCodeAt(i), 0x01000193);
+      for (let i = n - 16; i < n; i++) a = Math.imul(a ^ value.charCodeAt(i), 0x01000193);
+    }
+    buf[this.len++] = fmix(a ^ 0x2545f491);
+    buf[this.len++] = fmix(a ^ 0x7f4a7c15);
   }
-  out.push(fmix(a), fmix(b ^ 0x7f4a7c15));
+
+  /**
+   * One span's terms: every own attribute's key and key=value, then the resource's for the keys the
+   * span does not have (its own value is the one spanMatches compares).
+   */
+  addSpan(seq: number, attributes: Attributes, resource: Attributes): void {
+    for (const k in attributes) this.pair(k, textOf(attributes[k]!));
+    for (const k in resource) if (!(k in attributes)) this.pair(k, textOf(resource[k]!));
+    this.seqs.push(seq);
+    this.ends.push(this.len);
+  }
 }
+
+/** FNV-1a state after a key; keys repeat across spans, so it is kept (bounded). */
+const keyStates = new Map<string, number>();
+function keyState(key: string): number {
+  let a = keyStates.get(key);
+  if (a === undefined) {
+    a = 0x811c9dc5;
+    for (let i = 0; i < key.length; i++) a = Math.imul(a ^ key.charCodeAt(i), 0x01000193);
+    if (keyStates.size > 20_000) keyStates.clear();
+    keyStates.set(key, a);
+  }
+  return a;
+}
+
+const textOf = (v: AttrValue) => (typeof v === 'string' ? v : valueText(v));
 
 /** The term of a `KEY=VALUE` (value text as spanMatches compares it) or `KEY=*` (value null) query. */
 export function queryTerm(key: string, value: string | null): Term {
-  const out: number[] = [];
-  hashPair(key, value ?? undefined, out);
-  return value === null ? [out[0]!, out[1]!] : [out[2]!, out[3]!];
-}
-
-function pushAttrs(attrs: Attributes, skip: Attributes | undefined, out: number[]): void {
-  for (const k in attrs) {
-    if (skip && k in skip) continue;
-    const v: AttrValue = attrs[k]!;
-    hashPair(k, valueText(v), out);
-  }
-}
-
-/** The resource's terms (flat hash pairs), for the keys a span's own attributes do not shadow. */
-export function resourceTerms(resource: Attributes): number[] {
-  const out: number[] = [];
-  pushAttrs(resource, undefined, out);
-  return out;
-}
-
-/**
- * A span's terms as flat hash pairs [a, b, a, b, …]: every own attribute's
- * key and key=value, then the resource's for keys the span does not have.
- */
-export function spanTerms(attributes: Attributes, resource: Attributes, resTerms: number[]): number[] {
-  const out: number[] = [];
-  pushAttrs(attributes, undefined, out);
-  let i = 0;
-  for (const k in resource) {
-    // resTerms holds four numbers per resource key, in the resource's key order.
-    if (!(k in attributes)) for (let j = 0; j < 4; j++) out.push(resTerms[i + j]!);
-    i += 4;
-  }
-  return out;
+  const t = new TermList();
+  t.pair(key, value ?? '');
+  return value === null ? [t.buf[0]!, t.buf[1]!] : [t.buf[2]!, t.buf[3]!];
 }
 
 /** One block being written: its filter bits and how many terms set a new bit. */
@@ -124,12 +137,13 @@ export class BloomBlock {
     return Math.min(MAX_BYTES, this.bits.length * 2);
   }
 
-  add(seq: number, terms: number[]): void {
+  /** Adds the span whose terms are buf[from, to). */
+  add(seq: number, buf: Uint32Array, from: number, to: number): void {
     const bits = this.bits;
     const mask = bits.length * 8 - 1;
-    for (let t = 0; t < terms.length; t += 2) {
-      const a = terms[t]!;
-      const b = terms[t + 1]! | 1;
+    for (let t = from; t < to; t += 2) {
+      const a = buf[t]!;
+      const b = buf[t + 1]! | 1;
       let fresh = false;
       for (let i = 0; i < K; i++) {
         const bit = (a + Math.imul(i, b)) & mask;

@@ -130,7 +130,13 @@ export async function searchTrace(
         const s =
           row[9] !== null
             ? spanOfRow(row, resourceOf)
-            : ({ spanId: row[1], name: row[3], serviceName: row[4], status: { code: r[1] }, attributes: {} } as SpanRecord);
+            : ({
+                spanId: row[1],
+                name: row[3],
+                serviceName: row[4],
+                status: { code: r[1] },
+                attributes: {},
+              } as SpanRecord);
         if (!spanMatches(s, q, matchers)) continue;
         if (spanIds.length === limit) return { spanIds, truncated: true };
         spanIds.push(s.spanId);

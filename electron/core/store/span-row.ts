@@ -8,7 +8,6 @@
 import type { Attributes, SpanRecord } from '../../../shared/models.js';
 import { ATTR } from '../../../shared/constants.js';
 import { isSecretKey, SECRET_VALUE } from '../secret-keys.js';
-import { resourceTerms } from './bloom.js';
 
 const INT64_MAX = (1n << 63n) - 1n;
 
@@ -64,11 +63,10 @@ export interface SpanRow {
   eventNs: string | null;
 }
 
-/** A cleaned resource, its stored JSON and its attribute-filter terms (bloom.ts), once per batch. */
+/** A cleaned resource and its stored JSON, once per batch. */
 export interface ResourceInfo {
   attrs: Attributes;
   json: string;
-  terms: number[];
 }
 
 export function boxIdOf(s: SpanRecord): string | undefined {
@@ -81,7 +79,7 @@ export function spanRow(raw: SpanRecord, resources: WeakMap<Attributes, Resource
   let res = resources.get(raw.resource);
   if (!res) {
     const attrs = cleanAttrs(raw.resource);
-    res = { attrs, json: JSON.stringify(attrs), terms: resourceTerms(attrs) };
+    res = { attrs, json: JSON.stringify(attrs) };
     resources.set(raw.resource, res);
   }
   const attributes = cleanAttrs(raw.attributes);

@@ -14,7 +14,7 @@ import { columnReader } from './columns.js';
 import { chooseEvictions, type TraceUsage } from './retention.js';
 import { openDatabase } from './schema.js';
 import { searchTrace } from './search.js';
-import { BloomBlock, MIN_BYTES, spanTerms } from './bloom.js';
+import { BloomBlock, MIN_BYTES, TermList } from './bloom.js';
 import { spanOfRow, spanRow, storedColumns, type ResourceInfo, type StoredRow } from './span-row.js';
 import { TraceSummaryRow, type TraceRow } from './summary.js';
 
@@ -64,9 +64,10 @@ export function openTraceStore(file: string, opts: StoreOptions = {}): SqliteTra
     .pluck();
   const putResource = db.prepare('INSERT INTO resources (trace_id, json) VALUES (?, ?)');
   const getResource = db.prepare<[number], string>('SELECT json FROM resources WHERE id = ?').pluck();
-  const lastBloom = db.prepare<[string], { id: number; lo: number; hi: number; terms: number; spans: number; bits: Buffer }>(
-    'SELECT id, lo, hi, terms, spans, bits FROM span_blooms WHERE trace_id = ? ORDER BY lo DESC LIMIT 1',
-  );
+  const lastBloom = db.prepare<
+    [string],
+    { id: number; lo: number; hi: number; terms: number; spans: number; bits: Buffer }
+  >('SELECT id, lo, hi, terms, spans, bits FROM span_blooms WHERE trace_id = ? ORDER BY lo DESC LIMIT 1');
   const putBloom = db.prepare(
     'INSERT INTO span_blooms (trace_id, lo, hi, terms, spans, bits) VALUES (?, ?, ?, ?, ?, ?)',
   );
@@ -177,25 +178,30 @@ export function openTraceStore(file: string, opts: StoreOptions = {}): SqliteTra
   /**
    * Adds this write's spans of one trace to its attribute filters (bloom.ts). The trace's last block
    * grows only if it ends at the trace's last span before this write (no span of the trace lies
-   * outside a filter in between); otherwise a new block starts here, and a small write starts none
-   * (its spans stay outside every block, which a search always reads).
+   * outside a filter in between); otherwise a new block starts here, but a small write to a trace
+   * not covered so far starts none (its spans stay outside every block, which a search always reads).
    */
   const MIN_NEW_BLOCK = 16;
-  const addBlooms = (traceId: string, prevLast: number | undefined, pending: Array<[number, number[]]>) => {
+  const addBlooms = (traceId: string, prevLast: number | undefined, pending: TermList) => {
     const stored = prevLast === undefined ? undefined : lastBloom.get(traceId);
     let block: BloomBlock | undefined;
     let nextBytes = MIN_BYTES;
+    // The trace's spans are all in blocks so far: keep it so, whatever this write's size.
+    const continuing = stored !== undefined && stored.hi === prevLast;
     if (stored) {
       const b = new BloomBlock(stored.lo, stored.hi, stored.bits, stored.terms, stored.spans, stored.id);
-      if (stored.hi === prevLast && !b.full) block = b;
+      if (continuing && !b.full) block = b;
       nextBytes = b.nextBytes;
     }
-    if (!block && pending.length < MIN_NEW_BLOCK) return;
+    if (!continuing && pending.seqs.length < MIN_NEW_BLOCK) return;
     const save = (b: BloomBlock) => {
       if (b.id !== undefined) setBloom.run(b.hi, b.terms, b.spans, b.bits, b.id);
       else putBloom.run(traceId, b.lo, b.hi, b.terms, b.spans, b.bits);
     };
-    for (const [seq, terms] of pending) {
+    let from = 0;
+    for (let i = 0; i < pending.seqs.length; i++) {
+      const seq = pending.seqs[i]!;
+      const to = pending.ends[i]!;
       if (!block || block.full) {
         if (block) {
           save(block);
@@ -203,14 +209,15 @@ export function openTraceStore(file: string, opts: StoreOptions = {}): SqliteTra
         }
         block = BloomBlock.empty(seq, nextBytes);
       }
-      block.add(seq, terms);
+      block.add(seq, pending.buf, from, to);
+      from = to;
     }
     if (block) save(block);
   };
 
   const addTx = db.transaction((spans: SpanRecord[], writing: ReadonlySet<string>) => {
     const added = new Map<string, SpanRecord[]>();
-    const rows = new Map<string, { summary: TraceSummaryRow; prevLast: number | undefined; pending: Array<[number, number[]]> }>();
+    const rows = new Map<string, { summary: TraceSummaryRow; prevLast: number | undefined; pending: TermList }>();
     const resources = new WeakMap<Attributes, ResourceInfo>();
     const resIds = new Map<string, number>();
     for (const raw of spans) {
@@ -242,11 +249,15 @@ export function openTraceStore(file: string, opts: StoreOptions = {}): SqliteTra
       let entry = rows.get(s.traceId);
       if (!entry) {
         const stored = getTraceRow.get(s.traceId);
-        entry = { summary: new TraceSummaryRow(stored, r, lastSeq), prevLast: stored?.last_seq, pending: [] };
+        entry = {
+          summary: new TraceSummaryRow(stored, r, lastSeq),
+          prevLast: stored?.last_seq,
+          pending: new TermList(),
+        };
         rows.set(s.traceId, entry);
       }
       entry.summary.add(r, lastSeq);
-      entry.pending.push([lastSeq, spanTerms(s.attributes, s.resource, r.resource.terms)]);
+      entry.pending.addSpan(lastSeq, s.attributes, s.resource);
     }
     const now = Date.now();
     for (const entry of rows.values()) {

@@ -175,7 +175,7 @@ export function createOtlpHandler(
         // The token says which box sent the spans; neither a span nor its resource can claim another box.
         if (boxId) {
           // Spans of one resource keep sharing one (rewritten) resource object: the store keeps each once.
-          const rewritten = new Map<object, typeof spans[number]['resource']>();
+          const rewritten = new Map<object, (typeof spans)[number]['resource']>();
           for (const s of spans) {
             s.attributes[ATTR.boxId] = boxId;
             let r = rewritten.get(s.resource);
