@@ -50,13 +50,14 @@ export function prefilter(q: Query, resourceIds: (needles: string[]) => number[]
   for (const { key, value } of q.attrs) {
     // `in` also finds Object.prototype's names: leave those to the full test.
     if (key in {}) continue;
-    // The value first: it is usually the rarer text, and SQLite stops at the first false term.
-    const needles = value !== null && JSON.stringify(value) === `"${value}"` ? [value] : [];
-    needles.push(`${JSON.stringify(key)}:`);
-    // Version-3 rows keep the resource in a row of its own: one that holds the needles may answer too.
+    // The JSON holds a matching attribute as `"KEY":` and the value in one of the forms whose text
+    // spanMatches compares: a string, a number, boolean, list or map (as written), or null ('').
+    const k = `${JSON.stringify(key)}:`;
+    const needles = value === null ? [k] : [k + JSON.stringify(value), ...(value === '' ? [`${k}null`] : [k + value])];
+    // Version-3 rows keep the resource in a row of its own: one that holds a needle may answer too.
     const ids = resourceIds(needles).join(',');
-    const own = needles.map(() => 'instr(json, ?) > 0').join(' AND ');
-    where.push(ids ? `((${own}) OR res IN (${ids}))` : `(${own})`);
+    const own = needles.map(() => 'instr(json, ?) > 0').join(' OR ');
+    where.push(ids ? `(${own} OR res IN (${ids}))` : `(${own})`);
     params.push(...needles);
   }
   return { where, params };
@@ -99,7 +100,7 @@ export async function searchTrace(
   const resourceIds = (needles: string[]) =>
     db
       .prepare<unknown[], number>(
-        `SELECT id FROM resources WHERE trace_id = ?${needles.map(() => ' AND instr(json, ?) > 0').join('')}`,
+        `SELECT id FROM resources WHERE trace_id = ? AND (${needles.map(() => 'instr(json, ?) > 0').join(' OR ')})`,
       )
       .pluck()
       .all(traceId, ...needles);
@@ -113,11 +114,13 @@ export async function searchTrace(
       : undefined;
   const skipParams = skipJson ? byColumns.flatMap((w) => [like(w), like(w)]) : [];
   const whole = needsAttributes(q);
-  const json = !whole ? 'NULL' : skipJson ? `CASE WHEN ${skipJson} THEN NULL ELSE json END` : 'json';
-  const sql = `SELECT seq, status, ${storedColumns(json)} FROM spans
+  // Rows are read light (no JSON); a candidate that needs its attributes is read whole by its seq.
+  const need = !whole ? '0' : skipJson ? `CASE WHEN ${skipJson} THEN 0 ELSE 1 END` : '1';
+  const sql = `SELECT seq, status, span_id, name, service, ${need} FROM spans
     WHERE trace_id = ? AND seq > ? AND seq <= ?${where.map((w) => ` AND ${w}`).join('')}
     ORDER BY seq LIMIT ${PAGE}`;
-  const stmt = db.prepare<unknown[], [number, number, ...StoredRow]>(sql).raw(true);
+  const stmt = db.prepare<unknown[], [number, number, string, string, string, number]>(sql).raw(true);
+  const wholeRow = db.prepare<[number], StoredRow>(`SELECT ${storedColumns()} FROM spans WHERE seq = ?`).raw(true);
   const matchers = textMatchers(q);
   const terms = q.attrs.filter(({ key }) => !(key in {})).map(({ key, value }) => queryTerm(key, value));
   const spanIds: string[] = [];
@@ -126,17 +129,10 @@ export async function searchTrace(
     for (;;) {
       const rows = stmt.all(...skipParams, traceId, after, upTo, ...params);
       for (const r of rows) {
-        const row = r.slice(2) as StoredRow;
-        const s =
-          row[9] !== null
-            ? spanOfRow(row, resourceOf)
-            : ({
-                spanId: row[1],
-                name: row[3],
-                serviceName: row[4],
-                status: { code: r[1] },
-                attributes: {},
-              } as SpanRecord);
+        const row = r[5] ? wholeRow.get(r[0]) : undefined;
+        const s = row
+          ? spanOfRow(row, resourceOf)
+          : ({ spanId: r[2], name: r[3], serviceName: r[4], status: { code: r[1] }, attributes: {} } as SpanRecord);
         if (!spanMatches(s, q, matchers)) continue;
         if (spanIds.length === limit) return { spanIds, truncated: true };
         spanIds.push(s.spanId);

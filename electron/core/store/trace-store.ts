@@ -39,7 +39,7 @@ export interface SqliteTraceStore extends TraceStore {
   onLocalAdd(listener: (spans: SpanRecord[]) => void): () => void;
 }
 
-const TX_SPANS = 5000;
+const TX_SPANS = 10_000;
 
 const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
 
