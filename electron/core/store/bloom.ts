@@ -1,10 +1,9 @@
 /**
- * Attribute filters for `KEY=VALUE` and `KEY=*` search (schema v3, table
- * `span_blooms`): each trace's spans are covered by blocks of consecutive
- * spans, and each block keeps a Bloom filter of the terms its spans answer —
- * a key present (span or resource attribute) and a key with the value
- * `spanMatches` (shared/trace-query.ts) would compare, the span's attribute
- * over the resource's. A filter never says "no" for a term that is there, so
+ * Attribute filters for `KEY=VALUE` search (schema v3, table `span_blooms`):
+ * each trace's spans are covered by blocks of consecutive spans, and each
+ * block keeps a Bloom filter of the terms its spans answer — each key with
+ * the value `spanMatches` (shared/trace-query.ts) would compare, the span's
+ * attribute over the resource's. A filter never says "no" for a term that is there, so
  * a search skips every block whose filter says "no" to a term and judges the
  * rest exactly as before; spans outside every block (written before v3, or in
  * small writes) are always judged. See docs/ARCHITECTURE.md, "A trace".
@@ -51,13 +50,10 @@ export class TermList {
     this.buf = more;
   }
 
-  /** Hashes of `key` alone and of `key`, NUL, `value`: one 32-bit FNV-1a pass, two mixes of it per term. */
+  /** The hash pair of `key`, NUL, `value`: one 32-bit FNV-1a pass (the key's part kept), mixed twice. */
   pair(key: string, value: string): void {
-    this.room(2);
-    let a = keyState(key);
-    const buf = this.buf;
-    buf[this.len++] = fmix(a);
-    buf[this.len++] = fmix(a ^ 0x9e3779b9);
+    this.room(1);
+    let a = Math.imul(keyState(key), 0x01000193);
     // The value's length and at most its first and last 16 characters: equal values hash alike, which is
     // all a filter needs (long values that differ only inside cost a false "maybe", never a miss).
     const n = value.length;
@@ -67,13 +63,13 @@ export class TermList {
       for (let i = 0; i < 16; i++) a = Math.imul(a ^ value.charCodeAt(i), 0x01000193);
       for (let i = n - 16; i < n; i++) a = Math.imul(a ^ value.charCodeAt(i), 0x01000193);
     }
-    buf[this.len++] = fmix(a ^ 0x2545f491);
-    buf[this.len++] = fmix(a ^ 0x7f4a7c15);
+    this.buf[this.len++] = fmix(a ^ 0x2545f491);
+    this.buf[this.len++] = fmix(a ^ 0x7f4a7c15);
   }
 
   /**
-   * One span's terms: every own attribute's key and key=value, then the resource's for the keys the
-   * span does not have (its own value is the one spanMatches compares).
+   * One span's terms: every own attribute's key=value, then the resource's for the keys the span
+   * does not have (its own value is the one spanMatches compares).
    */
   addSpan(seq: number, attributes: Attributes, resource: Attributes): void {
     for (const k in attributes) this.pair(k, textOf(attributes[k]!));
@@ -98,11 +94,11 @@ function keyState(key: string): number {
 
 const textOf = (v: AttrValue) => (typeof v === 'string' ? v : valueText(v));
 
-/** The term of a `KEY=VALUE` (value text as spanMatches compares it) or `KEY=*` (value null) query. */
-export function queryTerm(key: string, value: string | null): Term {
+/** The term of a `KEY=VALUE` query (the value text as spanMatches compares it). */
+export function queryTerm(key: string, value: string): Term {
   const t = new TermList();
-  t.pair(key, value ?? '');
-  return value === null ? [t.buf[0]!, t.buf[1]!] : [t.buf[2]!, t.buf[3]!];
+  t.pair(key, value);
+  return [t.buf[0]!, t.buf[1]!];
 }
 
 /** One block being written: its filter bits and how many terms set a new bit. */

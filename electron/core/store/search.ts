@@ -3,14 +3,14 @@
  * with cheap tests that can only say "maybe" (a word somewhere in the span's
  * JSON, an attribute key present), and only those are parsed and judged by
  * `spanMatches`, so the answer is exactly the shared query semantics. With
- * `KEY=VALUE` or `KEY=*` terms, the blocks whose attribute filters (bloom.ts)
- * rule a term out are not read at all; a text word the span's name or
- * service already holds needs no JSON.
+ * `KEY=VALUE` terms, the blocks whose attribute filters (bloom.ts) rule a
+ * term out are not read at all; `KEY=*` alone is answered by SQL's JSON
+ * functions; a text word the span's name or service holds needs no JSON.
  */
 import type Database from 'better-sqlite3';
 import type { Attributes, SpanRecord, TraceSearchResult } from '../../../shared/models.js';
 import { mayHold, queryTerm, type Term } from './bloom.js';
-import { spanOfRow, storedColumns, type StoredRow } from './span-row.js';
+import { spanOfRow, type StoredRow } from './span-row.js';
 import { BoxscopeError } from '../../../shared/errors.js';
 import { needsAttributes, parseQuery, spanMatches, textMatchers, type Query } from '../../../shared/trace-query.js';
 
@@ -63,6 +63,27 @@ export function prefilter(q: Query, resourceIds: (needles: string[]) => number[]
   return { where, params };
 }
 
+/** The exact SQL test of `KEY=*` terms, with prefilter's column terms. */
+function presenceFilter(q: Query, db: Database.Database, traceId: string): Prefilter {
+  const { where, params } = prefilter({ ...q, attrs: [] });
+  for (const { key } of q.attrs) {
+    const path = (root: string) => `$${root}."${key}"`;
+    const ids = db
+      .prepare<[string, string], number>(
+        'SELECT id FROM resources WHERE trace_id = ? AND json_type(json, ?) IS NOT NULL',
+      )
+      .pluck()
+      .all(traceId, path(''))
+      .join(',');
+    // A version-2 row (res NULL) holds its resource in its own JSON.
+    where.push(
+      `(json_type(json, ?) IS NOT NULL${ids ? ` OR res IN (${ids})` : ''} OR (res IS NULL AND json_type(json, ?) IS NOT NULL))`,
+    );
+    params.push(path('.attributes'), path('.resource'));
+  }
+  return { where, params };
+}
+
 /** Candidate rows read per page; between pages the event loop gets a turn and a cancel is seen. */
 const PAGE = 4096;
 
@@ -104,7 +125,14 @@ export async function searchTrace(
       )
       .pluck()
       .all(traceId, ...needles);
-  const { where, params } = prefilter(q, resourceIds);
+  // Only `KEY=*` terms (and column terms): SQL's JSON functions answer presence exactly, so no row
+  // is parsed here. Keys that need quoting inside a JSON path are left to the general way.
+  const presence =
+    q.text.length === 0 &&
+    q.attrs.length > 0 &&
+    q.attrs.every(({ key, value }) => value === null && key !== '' && !(key in {}) && !/["\\]/.test(key));
+  const { where, params } = presence ? presenceFilter(q, db, traceId) : prefilter(q, resourceIds);
+  const judged: Query = presence ? { ...q, attrs: [] } : q;
   // Without attribute terms, a span whose name or service holds every text word is judged on its columns.
   const columnsAnswer = q.attrs.length === 0;
   const byColumns = q.text.filter((w) => PLAIN.test(w));
@@ -113,27 +141,36 @@ export async function searchTrace(
       ? byColumns.map(() => `(name LIKE ? ESCAPE '\\' OR service LIKE ? ESCAPE '\\')`).join(' AND ')
       : undefined;
   const skipParams = skipJson ? byColumns.flatMap((w) => [like(w), like(w)]) : [];
-  const whole = needsAttributes(q);
-  // Rows are read light (no JSON); a candidate that needs its attributes is read whole by its seq.
-  const need = !whole ? '0' : skipJson ? `CASE WHEN ${skipJson} THEN 0 ELSE 1 END` : '1';
-  const sql = `SELECT seq, status, span_id, name, service, ${need} FROM spans
+  const whole = needsAttributes(judged);
+  // The columns (and JSON) a whole span is made of are read only for the rows that need them.
+  const need = !whole ? '0' : skipJson ? `(${skipJson}) = 0` : '1';
+  const when = (col: string) => (need === '1' ? col : need === '0' ? 'NULL' : `CASE WHEN ${need} THEN ${col} END`);
+  const sql = `SELECT seq, status, trace_id, span_id, ${when('parent_span_id')}, name, service, kind,
+      ${when('CAST(start_ns AS TEXT)')}, ${when('CAST(end_ns AS TEXT)')}, res, ${when('json')} FROM spans
     WHERE trace_id = ? AND seq > ? AND seq <= ?${where.map((w) => ` AND ${w}`).join('')}
     ORDER BY seq LIMIT ${PAGE}`;
-  const stmt = db.prepare<unknown[], [number, number, string, string, string, number]>(sql).raw(true);
-  const wholeRow = db.prepare<[number], StoredRow>(`SELECT ${storedColumns()} FROM spans WHERE seq = ?`).raw(true);
+  const stmt = db.prepare<unknown[], [number, number, ...StoredRow]>(sql).raw(true);
+  const repeat = need === '1' || need === '0' ? [] : skipParams;
   const matchers = textMatchers(q);
-  const terms = q.attrs.filter(({ key }) => !(key in {})).map(({ key, value }) => queryTerm(key, value));
+  const terms = q.attrs.flatMap(({ key, value }) => (value === null || key in {} ? [] : [queryTerm(key, value)]));
   const spanIds: string[] = [];
   for (const [from, upTo] of rangesToRead(db, traceId, terms)) {
     let after = from;
     for (;;) {
-      const rows = stmt.all(...skipParams, traceId, after, upTo, ...params);
+      const rows = stmt.all(...repeat, ...repeat, ...repeat, ...repeat, traceId, after, upTo, ...params);
       for (const r of rows) {
-        const row = r[5] ? wholeRow.get(r[0]) : undefined;
-        const s = row
-          ? spanOfRow(row, resourceOf)
-          : ({ spanId: r[2], name: r[3], serviceName: r[4], status: { code: r[1] }, attributes: {} } as SpanRecord);
-        if (!spanMatches(s, q, matchers)) continue;
+        const row = r.slice(2) as StoredRow;
+        const s =
+          row[9] !== null
+            ? spanOfRow(row, resourceOf)
+            : ({
+                spanId: row[1],
+                name: row[3],
+                serviceName: row[4],
+                status: { code: r[1] },
+                attributes: {},
+              } as SpanRecord);
+        if (!spanMatches(s, judged, matchers)) continue;
         if (spanIds.length === limit) return { spanIds, truncated: true };
         spanIds.push(s.spanId);
       }

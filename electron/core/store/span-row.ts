@@ -67,6 +67,9 @@ export interface SpanRow {
 export interface ResourceInfo {
   attrs: Attributes;
   json: string;
+  /** The resource row last used for it in this write, and its trace. */
+  traceId?: string;
+  id?: number;
 }
 
 export function boxIdOf(s: SpanRecord): string | undefined {

@@ -166,12 +166,15 @@ export function openTraceStore(file: string, opts: StoreOptions = {}): SqliteTra
 
   /** The trace's resource row for this JSON, found or added (`ids` dedups within one transaction). */
   const resourceId = (traceId: string, res: ResourceInfo, ids: Map<string, number>): number => {
+    if (res.traceId === traceId) return res.id!;
     const key = `${traceId}\n${res.json}`;
     let id = ids.get(key);
     if (id === undefined) {
       id = findResource.get(traceId, res.json) ?? Number(putResource.run(traceId, res.json).lastInsertRowid);
       ids.set(key, id);
     }
+    res.traceId = traceId;
+    res.id = id;
     return id;
   };
 
