@@ -6,7 +6,10 @@
  * to page through one trace in write order, and `traces.written_ms` (when a
  * trace was last written, which retention spares for a while). Which boxes a
  * trace has spans of moves from a per-span index to `trace_boxes`, one row
- * per trace and box, so a span insert updates one index fewer.
+ * per trace and box, so a span insert updates one index fewer. Version 3
+ * (docs/STORE.md) keeps in a span's JSON only what no column holds, its
+ * resource as a row of `resources` (one per trace and distinct resource),
+ * and per-block attribute filters in `span_blooms` for search.
  */
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
