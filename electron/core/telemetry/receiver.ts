@@ -71,7 +71,7 @@ function readBody(req: http.IncomingMessage, gzip: boolean, cap: number): Promis
 }
 
 /** Requests decoded in one turn of the event loop are stored together, in one write (at most this many spans). */
-const COALESCE_SPANS = 20_000;
+const COALESCE_SPANS = 10_000;
 interface Pending {
   spans: SpanRecord[];
   done: (err?: unknown) => void;
