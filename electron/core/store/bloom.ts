@@ -6,7 +6,7 @@
  * attribute over the resource's. A filter never says "no" for a term that is there, so
  * a search skips every block whose filter says "no" to a term and judges the
  * rest exactly as before; spans outside every block (written before v3, or in
- * small writes) are always judged. See docs/ARCHITECTURE.md, "A trace".
+ * small writes) are always judged. See docs/STORE.md.
  */
 import type { AttrValue, Attributes } from '../../../shared/models.js';
 import { valueText } from '../../../shared/trace-query.js';
