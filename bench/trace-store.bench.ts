@@ -174,7 +174,15 @@ async function main(): Promise<void> {
       `${c.batches} batches, ${(c.bytes / 2 ** 20).toFixed(0)} MiB, child peak RSS ${c.rssMb.toFixed(0)} MiB`,
     );
 
-    for (const q of ['process', 'boxscope.image.reference=*', 'is:error', 'service:daemon name:exec', 'no-such-word']) {
+    for (const q of [
+      'layer.index=4242',
+      'process.exec',
+      'process',
+      'boxscope.image.reference=*',
+      'is:error',
+      'service:daemon name:exec',
+      'no-such-word',
+    ]) {
       let hits = 0;
       const ms = await timeAsync(async () => {
         hits = (await store.searchSpans(traceId, q, 100_000)).spanIds.length;

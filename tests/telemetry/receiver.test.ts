@@ -356,3 +356,47 @@ describe('a box writes only its own launch trace', () => {
     expect(fs.existsSync(path.dirname(sock))).toBe(false);
   });
 });
+
+describe('requests stored together', () => {
+  it('answers each of many concurrent requests once its spans are stored, or each with 503 when the store fails', async () => {
+    const { openTraceStore } = await import('../../electron/core/store/trace-store.js');
+    const { createOtlpHandler, listenTcp } = await import('../../electron/core/telemetry/receiver.js');
+    const home = tempHome();
+    const store = openTraceStore(home.paths.db);
+    let failing = false;
+    let calls = 0;
+    const flaky = {
+      ...store,
+      addSpans(spans: Parameters<typeof store.addSpans>[0]) {
+        calls++;
+        if (failing) throw new Error('disk I/O error');
+        store.addSpans(spans);
+      },
+    };
+    const log = { info() {}, warn() {}, error() {} };
+    const srv = await listenTcp(createOtlpHandler({ store: flaky, log }, 'tcp'), 0);
+    const target = { url: `http://127.0.0.1:${srv.port}` };
+    const headers = { 'content-type': 'application/json' };
+    try {
+      const traces = Array.from({ length: 12 }, () => hexId(16));
+      const posts = traces.map((t) =>
+        rawPost(target, otlpJson(Array.from({ length: 300 }, (_, i) => jsonSpan(t, `op-${i}`))), headers),
+      );
+      const answers = await Promise.all(posts);
+      expect(answers.map((a) => a.status)).toEqual(traces.map(() => 200));
+      for (const t of traces) expect(store.getTrace(t)).toHaveLength(300);
+      expect(calls).toBeLessThanOrEqual(12);
+
+      failing = true;
+      const refused = await Promise.all(
+        [hexId(16), hexId(16), hexId(16)].map((t) => rawPost(target, otlpJson([jsonSpan(t, 'lost')]), headers)),
+      );
+      expect(refused.map((a) => a.status)).toEqual([503, 503, 503]);
+      expect(refused[0]!.body.toString()).toContain('could not save the spans; retry');
+    } finally {
+      await srv.close();
+      store.close();
+      home.cleanup();
+    }
+  });
+});

@@ -6,6 +6,7 @@ import { BoxscopeError } from '../../shared/errors.js';
 import { EVENT_KIND, columnInputOf, decodeColumns, idHex, type ColumnBatch } from '../../shared/trace-columns.js';
 import { createEvents } from '../../electron/core/events.js';
 import { openTraceStore, type SqliteTraceStore } from '../../electron/core/store/trace-store.js';
+import { SCHEMA_VERSION } from '../../electron/core/store/schema.js';
 import { serveColumns, traceColumnHandlers } from '../../electron/core/handlers/trace-columns.js';
 import { hexId, tempHome } from './helpers.js';
 
@@ -269,7 +270,7 @@ describe('traces:columns', () => {
     expect(store!.listTraces()[0]).toMatchObject({ traceId, spanCount: 40 });
     expect(store!.listTraces({ boxId: 'bx-res' }).map((t) => t.traceId)).toEqual([traceId]);
     const db = new Database(env.paths.db, { readonly: true });
-    expect(db.pragma('user_version', { simple: true })).toBe(2);
+    expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     db.close();
   });
 });

@@ -6,12 +6,15 @@
  * to page through one trace in write order, and `traces.written_ms` (when a
  * trace was last written, which retention spares for a while). Which boxes a
  * trace has spans of moves from a per-span index to `trace_boxes`, one row
- * per trace and box, so a span insert updates one index fewer.
+ * per trace and box, so a span insert updates one index fewer. Version 3
+ * (docs/STORE.md) keeps in a span's JSON only what no column holds, its
+ * resource as a row of `resources` (one per trace and distinct resource),
+ * and per-block attribute filters in `span_blooms` for search.
  */
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 const SPANS = `
 CREATE TABLE IF NOT EXISTS spans (
@@ -31,6 +34,7 @@ CREATE TABLE IF NOT EXISTS spans (
   kind INTEGER NOT NULL DEFAULT 0,
   event_ns TEXT,
   json TEXT NOT NULL,
+  res INTEGER,
   UNIQUE (trace_id, span_id)
 );`;
 
@@ -59,6 +63,22 @@ CREATE TABLE IF NOT EXISTS trace_boxes (
   PRIMARY KEY (box_id, trace_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS trace_boxes_trace ON trace_boxes (trace_id);
+CREATE TABLE IF NOT EXISTS resources (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  trace_id TEXT NOT NULL,
+  json TEXT NOT NULL,
+  UNIQUE (trace_id, json)
+);
+CREATE TABLE IF NOT EXISTS span_blooms (
+  id INTEGER PRIMARY KEY,
+  trace_id TEXT NOT NULL,
+  lo INTEGER NOT NULL,
+  hi INTEGER NOT NULL,
+  terms INTEGER NOT NULL,
+  spans INTEGER NOT NULL,
+  bits BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS span_blooms_trace ON span_blooms (trace_id, lo);
 CREATE TABLE IF NOT EXISTS box_tokens (
   token_sha256 TEXT PRIMARY KEY,
   box_id TEXT NOT NULL,
@@ -89,6 +109,15 @@ UPDATE spans SET
   event_ns = (SELECT group_concat(CAST(json_extract(e.value, '$.timeUnixNano') AS INTEGER), ',')
               FROM json_each(spans.json, '$.events') AS e);
 `;
+
+/**
+ * Version 2 → 3: new rows keep in `json` only what no column holds and point
+ * at their resource (`res`, a row of `resources`); search skips blocks of
+ * spans by their attribute filters (`span_blooms`, bloom.ts). Rows written
+ * before keep their whole-span JSON (res NULL) and, having no filter, are
+ * always searched: nothing is rewritten.
+ */
+const MIGRATE_2_TO_3 = `ALTER TABLE spans ADD COLUMN res INTEGER;`;
 
 const columnsOf = (db: Database.Database, table: string) =>
   new Set(
@@ -136,6 +165,7 @@ export function openDatabase(file: string): Database.Database {
     const spanCols = columnsOf(db, 'spans');
     if (spanCols.size && !spanCols.has('start_ns')) db.exec(MIGRATE_1_TO_2);
     else db.exec(SPANS);
+    if (spanCols.size && !spanCols.has('res')) db.exec(MIGRATE_2_TO_3);
     const traceCols = columnsOf(db, 'traces');
     if (traceCols.size && !traceCols.has('written_ms'))
       db.exec('ALTER TABLE traces ADD COLUMN written_ms INTEGER NOT NULL DEFAULT 0');

@@ -14,7 +14,8 @@ import { columnReader } from './columns.js';
 import { chooseEvictions, type TraceUsage } from './retention.js';
 import { openDatabase } from './schema.js';
 import { searchTrace } from './search.js';
-import { spanRow } from './span-row.js';
+import { BloomBlock, MIN_BYTES, TermList } from './bloom.js';
+import { spanOfRow, spanRow, storedColumns, type ResourceInfo, type StoredRow } from './span-row.js';
 import { TraceSummaryRow, type TraceRow } from './summary.js';
 
 /** A trace written within this long is taken to be still being written, and is not evicted. */
@@ -38,7 +39,7 @@ export interface SqliteTraceStore extends TraceStore {
   onLocalAdd(listener: (spans: SpanRecord[]) => void): () => void;
 }
 
-const TX_SPANS = 5000;
+const TX_SPANS = 10_000;
 
 const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
 
@@ -55,9 +56,36 @@ export function openTraceStore(file: string, opts: StoreOptions = {}): SqliteTra
 
   const insertSpan = db.prepare(
     `INSERT INTO spans (trace_id, span_id, parent_span_id, service, name, start_us, end_us, status, box_id, origin,
-       start_ns, end_ns, kind, event_ns, json)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (trace_id, span_id) DO NOTHING`,
+       start_ns, end_ns, kind, event_ns, json, res)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (trace_id, span_id) DO NOTHING`,
   );
+  const findResource = db
+    .prepare<[string, string], number>('SELECT id FROM resources WHERE trace_id = ? AND json = ?')
+    .pluck();
+  const putResource = db.prepare('INSERT INTO resources (trace_id, json) VALUES (?, ?)');
+  const getResource = db.prepare<[number], string>('SELECT json FROM resources WHERE id = ?').pluck();
+  const lastBloom = db.prepare<
+    [string],
+    { id: number; lo: number; hi: number; terms: number; spans: number; bits: Buffer }
+  >('SELECT id, lo, hi, terms, spans, bits FROM span_blooms WHERE trace_id = ? ORDER BY lo DESC LIMIT 1');
+  const putBloom = db.prepare(
+    'INSERT INTO span_blooms (trace_id, lo, hi, terms, spans, bits) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  const setBloom = db.prepare('UPDATE span_blooms SET hi = ?, terms = ?, spans = ?, bits = ? WHERE id = ?');
+  const deleteBlooms = db.prepare('DELETE FROM span_blooms WHERE trace_id = ?');
+  const deleteResources = db.prepare('DELETE FROM resources WHERE trace_id = ?');
+  // Resource rows are never changed and their ids never reused: a bounded cache is always right.
+  const resourceCache = new Map<number, Attributes>();
+  const resourceOf = (id: number): Attributes => {
+    let r = resourceCache.get(id);
+    if (!r) {
+      if (resourceCache.size > 10_000) resourceCache.clear();
+      const json = getResource.get(id);
+      resourceCache.set(id, (r = json === undefined ? {} : (JSON.parse(json) as Attributes)));
+    }
+    return r;
+  };
+  const toSpan = (r: StoredRow) => spanOfRow(r, resourceOf);
   const getTraceRow = db.prepare<[string], TraceRow>('SELECT * FROM traces WHERE trace_id = ?');
   const upsertTrace = db.prepare(
     `INSERT OR REPLACE INTO traces (trace_id, root_name, root_rank, root_start_us, box_id, span_count, error_count,
@@ -66,11 +94,11 @@ export function openTraceStore(file: string, opts: StoreOptions = {}): SqliteTra
        @start_us, @end_us, @services, @bytes, @last_seq, @written_ms)`,
   );
   const selectTrace = db
-    .prepare<[string], string>('SELECT json FROM spans WHERE trace_id = ? ORDER BY start_us, seq')
-    .pluck();
+    .prepare<[string], StoredRow>(`SELECT ${storedColumns()} FROM spans WHERE trace_id = ? ORDER BY start_us, seq`)
+    .raw(true);
   const selectSpan = db
-    .prepare<[string, string], string>('SELECT json FROM spans WHERE trace_id = ? AND span_id = ?')
-    .pluck();
+    .prepare<[string, string], StoredRow>(`SELECT ${storedColumns()} FROM spans WHERE trace_id = ? AND span_id = ?`)
+    .raw(true);
   const hasTrace = db.prepare<[string], number>('SELECT 1 FROM traces WHERE trace_id = ?').pluck();
   const countTraces = db.prepare<[], { n: number; b: number | null }>(
     'SELECT count(*) AS n, sum(bytes) AS b FROM traces',
@@ -87,9 +115,11 @@ export function openTraceStore(file: string, opts: StoreOptions = {}): SqliteTra
   // past this process's own writes too, so a poll never walks the same rows again (an import of 1M
   // spans would otherwise be rescanned four times a second).
   const POLL_PAGE = 5000;
-  const newerRows = db.prepare<[number, number], { seq: number; trace_id: string; json: string | null }>(
-    `SELECT seq, trace_id, CASE WHEN origin != ? THEN json END AS json FROM spans WHERE seq > ? ORDER BY seq LIMIT ${POLL_PAGE}`,
-  );
+  const newerRows = db
+    .prepare<[number, number], [number, ...StoredRow]>(
+      `SELECT seq, ${storedColumns('CASE WHEN origin != ? THEN json END')} FROM spans WHERE seq > ? ORDER BY seq LIMIT ${POLL_PAGE}`,
+    )
+    .raw(true);
   const listAll = db.prepare<[number], TraceRow>('SELECT * FROM traces ORDER BY start_us DESC LIMIT ?');
   const listByBox = db.prepare<[string, number], TraceRow>(
     `SELECT * FROM traces WHERE trace_id IN (SELECT trace_id FROM trace_boxes WHERE box_id = ?)
@@ -129,13 +159,70 @@ export function openTraceStore(file: string, opts: StoreOptions = {}): SqliteTra
       deleteSpans.run(traceId);
       deleteTrace.run(traceId);
       deleteBoxes.run(traceId);
+      deleteBlooms.run(traceId);
+      deleteResources.run(traceId);
     }
+  };
+
+  /** The trace's resource row for this JSON, found or added (`ids` dedups within one transaction). */
+  const resourceId = (traceId: string, res: ResourceInfo, ids: Map<string, number>): number => {
+    if (res.traceId === traceId) return res.id!;
+    const key = `${traceId}\n${res.json}`;
+    let id = ids.get(key);
+    if (id === undefined) {
+      id = findResource.get(traceId, res.json) ?? Number(putResource.run(traceId, res.json).lastInsertRowid);
+      ids.set(key, id);
+    }
+    res.traceId = traceId;
+    res.id = id;
+    return id;
+  };
+
+  /**
+   * Adds this write's spans of one trace to its attribute filters (bloom.ts). The trace's last block
+   * grows only if it ends at the trace's last span before this write (no span of the trace lies
+   * outside a filter in between); otherwise a new block starts here, but a small write to a trace
+   * not covered so far starts none (its spans stay outside every block, which a search always reads).
+   */
+  const MIN_NEW_BLOCK = 16;
+  const addBlooms = (traceId: string, prevLast: number | undefined, pending: TermList) => {
+    const stored = prevLast === undefined ? undefined : lastBloom.get(traceId);
+    let block: BloomBlock | undefined;
+    let nextBytes = MIN_BYTES;
+    // The trace's spans are all in blocks so far: keep it so, whatever this write's size.
+    const continuing = stored !== undefined && stored.hi === prevLast;
+    if (stored) {
+      const b = new BloomBlock(stored.lo, stored.hi, stored.bits, stored.terms, stored.spans, stored.id);
+      if (continuing && !b.full) block = b;
+      nextBytes = b.nextBytes;
+    }
+    if (!continuing && pending.seqs.length < MIN_NEW_BLOCK) return;
+    const save = (b: BloomBlock) => {
+      if (b.id !== undefined) setBloom.run(b.hi, b.terms, b.spans, b.bits, b.id);
+      else putBloom.run(traceId, b.lo, b.hi, b.terms, b.spans, b.bits);
+    };
+    let from = 0;
+    for (let i = 0; i < pending.seqs.length; i++) {
+      const seq = pending.seqs[i]!;
+      const to = pending.ends[i]!;
+      if (!block || block.full) {
+        if (block) {
+          save(block);
+          nextBytes = block.nextBytes;
+        }
+        block = BloomBlock.empty(seq, nextBytes);
+      }
+      block.add(seq, pending.buf, from, to);
+      from = to;
+    }
+    if (block) save(block);
   };
 
   const addTx = db.transaction((spans: SpanRecord[], writing: ReadonlySet<string>) => {
     const added = new Map<string, SpanRecord[]>();
-    const rows = new Map<string, TraceSummaryRow>();
-    const resources = new WeakMap<Attributes, Attributes>();
+    const rows = new Map<string, { summary: TraceSummaryRow; prevLast: number | undefined; pending: TermList }>();
+    const resources = new WeakMap<Attributes, ResourceInfo>();
+    const resIds = new Map<string, number>();
     for (const raw of spans) {
       const r = spanRow(raw, resources);
       const s = r.span;
@@ -155,6 +242,7 @@ export function openTraceStore(file: string, opts: StoreOptions = {}): SqliteTra
         s.kind ?? 0,
         r.eventNs,
         r.json,
+        resourceId(s.traceId, r.resource, resIds),
       );
       if (info.changes === 0) continue;
       const lastSeq = Number(info.lastInsertRowid);
@@ -162,14 +250,24 @@ export function openTraceStore(file: string, opts: StoreOptions = {}): SqliteTra
       if (!list) added.set(s.traceId, (list = []));
       list.push(s);
       let entry = rows.get(s.traceId);
-      if (!entry) rows.set(s.traceId, (entry = new TraceSummaryRow(getTraceRow.get(s.traceId), r, lastSeq)));
-      entry.add(r, lastSeq);
+      if (!entry) {
+        const stored = getTraceRow.get(s.traceId);
+        entry = {
+          summary: new TraceSummaryRow(stored, r, lastSeq),
+          prevLast: stored?.last_seq,
+          pending: new TermList(),
+        };
+        rows.set(s.traceId, entry);
+      }
+      entry.summary.add(r, lastSeq);
+      entry.pending.addSpan(lastSeq, s.attributes, s.resource);
     }
     const now = Date.now();
     for (const entry of rows.values()) {
-      const row = entry.finish(now);
+      const row = entry.summary.finish(now);
       upsertTrace.run(row);
-      for (const box of entry.boxes) putBox.run(row.trace_id, box);
+      for (const box of entry.summary.boxes) putBox.run(row.trace_id, box);
+      addBlooms(row.trace_id, entry.prevLast, entry.pending);
     }
     if (rows.size) enforceRetention(writing);
     return added;
@@ -195,12 +293,13 @@ export function openTraceStore(file: string, opts: StoreOptions = {}): SqliteTra
       for (let page = 0; page < 40; page++) {
         const rows = newerRows.all(origin, hwm);
         if (!rows.length) break;
-        hwm = rows[rows.length - 1]!.seq;
+        hwm = rows[rows.length - 1]![0];
         for (const r of rows) {
-          if (r.json === null) continue;
-          let list = added.get(r.trace_id);
-          if (!list) added.set(r.trace_id, (list = []));
-          list.push(JSON.parse(r.json) as SpanRecord);
+          if (r[10] === null) continue;
+          const span = toSpan(r.slice(1) as StoredRow);
+          let list = added.get(span.traceId);
+          if (!list) added.set(span.traceId, (list = []));
+          list.push(span);
         }
         if (rows.length < POLL_PAGE) break;
       }
@@ -248,17 +347,17 @@ export function openTraceStore(file: string, opts: StoreOptions = {}): SqliteTra
       }
     },
     getTrace(traceId) {
-      return selectTrace.all(traceId.toLowerCase()).map((json) => JSON.parse(json) as SpanRecord);
+      return selectTrace.all(traceId.toLowerCase()).map(toSpan);
     },
     getSpan(traceId, spanId) {
-      const json = selectSpan.get(traceId.toLowerCase(), spanId.toLowerCase());
-      return json === undefined ? undefined : (JSON.parse(json) as SpanRecord);
+      const row = selectSpan.get(traceId.toLowerCase(), spanId.toLowerCase());
+      return row === undefined ? undefined : toSpan(row);
     },
     hasTrace(traceId) {
       return hasTrace.get(traceId.toLowerCase()) !== undefined;
     },
     searchSpans(traceId, query, limit, signal) {
-      return searchTrace(db, traceId.toLowerCase(), query, limit, signal);
+      return searchTrace(db, traceId.toLowerCase(), query, limit, signal, resourceOf);
     },
     columns(traceId) {
       return columnReader(db, traceId.toLowerCase());

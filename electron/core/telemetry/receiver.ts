@@ -11,6 +11,7 @@ import net from 'node:net';
 import zlib from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { ATTR, BOX_AUTH_HEADER } from '../../../shared/constants.js';
+import type { SpanRecord } from '../../../shared/models.js';
 import type { Logger, TraceStore } from '../contracts.js';
 import { decodeOtlpJson, decodeOtlpProtobuf, OtlpDecodeError, type DecodeResult } from '../otlp/decode.js';
 import { encodeExportResponse, encodeRpcStatus, RPC, type Encoding } from '../otlp/encode.js';
@@ -107,6 +108,51 @@ function readBody(
     src.on('error', (e) => finish(gzip && e !== undefined ? new BadGzip(e.message) : e));
     req.on('aborted', () => finish(new Error('request aborted')));
   });
+}
+
+/** Requests decoded in one turn of the event loop are stored together, in one write (at most this many spans). */
+const COALESCE_SPANS = 10_000;
+interface Pending {
+  spans: SpanRecord[];
+  done: (err?: unknown) => void;
+}
+const queues = new WeakMap<TraceStore, Pending[]>();
+
+/**
+ * Stores the spans with those of every other request of this turn: one write (and so one commit and
+ * one pass over the indexes' pages) for many requests instead of one each. Each request is answered
+ * once its spans are stored; a failed write fails every request in it.
+ */
+function storeSoon(store: TraceStore, spans: SpanRecord[]): Promise<void> {
+  if (!spans.length) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    let q = queues.get(store);
+    if (!q) {
+      queues.set(store, (q = []));
+      setImmediate(() => flush(store));
+    }
+    q.push({ spans, done: (err) => (err === undefined ? resolve() : reject(err)) });
+  });
+}
+
+function flush(store: TraceStore): void {
+  const q = queues.get(store);
+  queues.delete(store);
+  if (!q) return;
+  for (let i = 0; i < q.length;) {
+    let n = 0;
+    let j = i;
+    while (j < q.length && (j === i || n + q[j]!.spans.length <= COALESCE_SPANS)) n += q[j++]!.spans.length;
+    const group = q.slice(i, j);
+    let err: unknown;
+    try {
+      store.addSpans(group.length === 1 ? group[0]!.spans : group.flatMap((p) => p.spans));
+    } catch (e) {
+      err = e ?? new Error('store failed');
+    }
+    for (const p of group) p.done(err);
+    i = j;
+  }
 }
 
 /**
@@ -227,21 +273,27 @@ export function createOtlpHandler(
           }
         }
         // The token says which box sent the spans; neither a span nor its resource can claim another box.
-        if (boxId)
+        if (boxId) {
+          // Spans of one resource keep sharing one (rewritten) resource object: the store keeps each once.
+          const rewritten = new Map<object, (typeof spans)[number]['resource']>();
           for (const s of spans) {
             s.attributes[ATTR.boxId] = boxId;
-            s.resource = { ...s.resource, [ATTR.boxId]: boxId };
+            let r = rewritten.get(s.resource);
+            if (!r) rewritten.set(s.resource, (r = { ...s.resource, [ATTR.boxId]: boxId }));
+            s.resource = r;
           }
-        try {
-          opts.store.addSpans(spans);
-        } catch (err) {
-          opts.log.error('storing received spans failed', { error: (err as Error).message });
-          // 503 is retryable for OTLP exporters: a store busy with another process's import clears up.
-          return fail(503, RPC.UNAVAILABLE, 'the trace store could not save the spans; retry');
         }
-        send(
-          200,
-          encodeExportResponse(enc, rejected, rejected ? `${rejected} span(s) rejected: ${reason}` : undefined),
+        storeSoon(opts.store, spans).then(
+          () =>
+            send(
+              200,
+              encodeExportResponse(enc, rejected, rejected ? `${rejected} span(s) rejected: ${reason}` : undefined),
+            ),
+          (err: unknown) => {
+            opts.log.error('storing received spans failed', { error: (err as Error).message });
+            // 503 is retryable for OTLP exporters: a store busy with another process's import clears up.
+            fail(503, RPC.UNAVAILABLE, 'the trace store could not save the spans; retry');
+          },
         );
       },
       (err) => {
