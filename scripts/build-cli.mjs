@@ -36,6 +36,25 @@ const lazySshAgent = {
   },
 };
 
+// zod's namespace re-exports every locale's messages (~300 KB of the ~440 KB it adds to a launch);
+// Boxscope's errors are its own English lines and zod's default locale is English, so only that one
+// is bundled (z.locales holds just `en`).
+const englishZodOnly = {
+  name: 'english-zod-only',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (a) =>
+      /zod[\\/]v4[\\/](classic|core)[\\/]/.test(a.importer)
+        ? { path: path.join(path.dirname(a.importer), '..', 'locales', 'en-only.js'), namespace: 'boxscope-zod-en' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'boxscope-zod-en' }, (a) => ({
+      contents: "export { default as en } from './en.js';",
+      loader: 'js',
+      resolveDir: path.dirname(a.path),
+    }));
+  },
+};
+
 export async function buildCli() {
   const result = await build({
     metafile: true,
@@ -49,12 +68,12 @@ export async function buildCli() {
     format: 'esm',
     target: 'node20',
     sourcemap: 'linked',
-    minify: true,
+    minify: !process.env.BOXSCOPE_NO_MINIFY,
     mainFields: ['module', 'main'],
     keepNames: true,
     // Native and optional modules stay outside the bundle.
     external: ['better-sqlite3', 'cpu-features', 'ssh2', 'electron'],
-    plugins: [noBuildkitSession, lazySshAgent],
+    plugins: [noBuildkitSession, lazySshAgent, englishZodOnly],
     banner: {
       js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
     },
