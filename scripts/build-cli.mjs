@@ -1,8 +1,10 @@
 // Bundles the CLI into one ESM entry (dist/cli.mjs) plus lazily loaded chunks
 // (dist/chunks/) so `boxscope` starts in tens of milliseconds instead of
-// compiling TypeScript on every call, and loads only what a command needs.
+// compiling TypeScript on every call, and loads only what a command needs;
+// and into one script (dist/cli.cjs) that bin/boxscope.mjs runs with a code cache.
 import { build } from 'esbuild';
 import fs from 'node:fs';
+import { builtinModules } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 
@@ -80,6 +82,60 @@ export async function buildCli() {
     logLevel: 'warning',
   });
   pruneChunks(new Set(Object.keys(result.metafile.outputs).map((f) => path.resolve(root, f))));
+  await buildCliScript();
+}
+
+// The same CLI as one CommonJS script (dist/cli.cjs), which bin/boxscope.mjs compiles with a V8
+// code cache: compiling the functions a command runs was about 90 ms of a ~215 ms CPU launch,
+// and a cached launch skips it (docs/CLI-SPEED.md). ES modules get no code cache before Node 22.
+// A script compiled by bin/boxscope.mjs has no module loader behind import() (not without
+// --experimental-vm-modules on Node 20), so what the bundle leaves to one (Node's own modules, an
+// optional package like kerberos) is reached by require instead, still only when the import() runs.
+const importByRequire = {
+  name: 'import-by-require',
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, (a) => {
+      if (a.kind !== 'dynamic-import' || a.namespace === 'boxscope-require') return undefined;
+      const name = a.path.replace(/^node:/, '');
+      const builtin = builtinModules.includes(name);
+      if (!builtin && a.path !== 'kerberos') return undefined;
+      return { path: a.path, namespace: 'boxscope-require' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'boxscope-require' }, (a) => ({
+      // `load` rather than a literal require(…), which esbuild would try to bundle.
+      contents: `const load = require; module.exports = load(${JSON.stringify(a.path)});`,
+      loader: 'js',
+    }));
+  },
+};
+
+async function buildCliScript() {
+  const out = path.join(root, 'dist', 'cli.cjs');
+  const result = await build({
+    entryPoints: [path.join(root, 'electron', 'cli', 'main.ts')],
+    outfile: out,
+    write: false,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    sourcemap: 'linked',
+    minify: !process.env.BOXSCOPE_NO_MINIFY,
+    mainFields: ['module', 'main'],
+    keepNames: true,
+    external: ['better-sqlite3', 'cpu-features', 'ssh2', 'electron'],
+    plugins: [noBuildkitSession, lazySshAgent, englishZodOnly, importByRequire],
+    // Code that finds the package from its own file (serve's renderer, the daemon's binary) reads import.meta.url.
+    define: { 'import.meta.url': '__boxscope_import_meta_url' },
+    banner: { js: "var __boxscope_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+    logLevel: 'warning',
+  });
+  // Written whole and renamed into place: a CLI starting meanwhile reads the old file or the new one.
+  for (const f of result.outputFiles) {
+    const tmp = `${f.path}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, f.contents);
+    fs.renameSync(tmp, f.path);
+  }
 }
 
 // Chunks of earlier builds are removed once they are old enough that no CLI
