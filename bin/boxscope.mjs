@@ -47,8 +47,10 @@ function runScript() {
     cachedData,
   });
   if (!cachedData || compiled.cachedDataRejected)
-    process.once('exit', () => {
-      // Written at exit, so it holds the functions this call compiled; whole, then renamed into place.
+    process.once('exit', (code) => {
+      // Written at exit, so it holds the functions this call compiled (a call that failed early
+      // compiled few: it leaves the cache to the next one); whole, then renamed into place.
+      if (code !== 0) return;
       try {
         fs.mkdirSync(cacheDir, { recursive: true });
         const tmp = `${cacheFile}.${process.pid}.tmp`;
