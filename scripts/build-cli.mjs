@@ -86,7 +86,7 @@ export async function buildCli() {
 }
 
 // The same CLI as one CommonJS script (dist/cli.cjs), which bin/boxscope.mjs compiles with a V8
-// code cache: compiling the functions a command runs was about 90 ms of a ~215 ms CPU launch,
+// code cache: compiling the functions a command runs was about 40 ms of a ~195 ms CPU launch,
 // and a cached launch skips it (docs/CLI-SPEED.md). ES modules get no code cache before Node 22.
 // A script compiled by bin/boxscope.mjs has no module loader behind import() (not without
 // --experimental-vm-modules on Node 20), so what the bundle leaves to one (Node's own modules, an
