@@ -5,7 +5,8 @@
  *   - the runner's pull from a local TLS registry vs `docker pull` (image removed between runs)
  * The app's own launch (a core that stays up, as behind the UI's Launch
  * button) is measured too. A further side, a bare Node script that only creates and starts the
- * container through dockerode, shows the floor any per-call Node process has.
+ * container through dockerode, shows what that client costs per call; a bare Node script sending the
+ * same two requests over node:http (no library) is the floor any per-call Node process has.
  * Run: node --import tsx bench/launch.bench.ts [--runs 15] [--pull-runs 8]
  */
 import { build } from 'esbuild';
@@ -108,6 +109,30 @@ async function nodeFloorScript(): Promise<string> {
   return out;
 }
 
+/** A Node script with no library: create + start over node:http on the engine's socket, the floor of any Node CLI. */
+function nodeHttpFloorScript(): string {
+  const dir = path.join(ROOT, '.bench');
+  fs.mkdirSync(dir, { recursive: true });
+  const out = path.join(dir, 'node-http-floor.mjs');
+  const socketPath = (process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock').replace(/^unix:\/\//, '');
+  fs.writeFileSync(
+    out,
+    [
+      "import http from 'node:http';",
+      `const call = (method, p, body) => new Promise((resolve, reject) => {`,
+      `  const r = http.request({ socketPath: ${JSON.stringify(socketPath)}, method, path: p, headers: body ? { 'content-type': 'application/json' } : {} }, (res) => {`,
+      "    let d = ''; res.on('data', (c) => (d += c)); res.on('end', () => (res.statusCode < 300 ? resolve(d) : reject(new Error(d))));",
+      '  });',
+      "  r.on('error', reject); r.end(body ? JSON.stringify(body) : undefined);",
+      '});',
+      `const c = JSON.parse(await call('POST', '/containers/create', { Image: '${IMAGE}', Labels: { 'boxscope.bench': '1' }, HostConfig: { NetworkMode: 'none' } }));`,
+      "await call('POST', `/containers/${c.Id}/start`);",
+      'console.log(c.Id);',
+    ].join('\n'),
+  );
+  return out;
+}
+
 async function launchBench(): Promise<void> {
   await buildCli();
   await buildImage(IMAGE);
@@ -118,9 +143,11 @@ async function launchBench(): Promise<void> {
   const cliDaemon: number[] = [];
   const dockerRun: number[] = [];
   const floor: number[] = [];
+  const httpFloor: number[] = [];
   const app: number[] = [];
   const appDaemon: number[] = [];
   const floorScript = await nodeFloorScript();
+  const httpFloorScript = nodeHttpFloorScript();
   // The app's own launch: the core stays up, as behind the UI's Launch button.
   const core = await createCore({ host: 'cli', env: h.env });
   try {
@@ -137,8 +164,8 @@ async function launchBench(): Promise<void> {
       return r.stdout.trim();
     };
     const rm = (id: string) => docker.getContainer(id).remove({ force: true });
-    const nodeFloor = async () => {
-      const r = await run(process.execPath, [floorScript]);
+    const nodeFloor = async (script = floorScript) => {
+      const r = await run(process.execPath, [script]);
       if (r.code !== 0) throw new Error(`node floor script failed: ${r.stderr.trim()}`);
       return r.stdout.trim();
     };
@@ -154,6 +181,8 @@ async function launchBench(): Promise<void> {
       cli.push(await timed(async () => void (id = await launch(['--no-daemon']))));
       await rm(id);
       floor.push(await timed(async () => void (id = await nodeFloor())));
+      await rm(id);
+      httpFloor.push(await timed(async () => void (id = await nodeFloor(httpFloorScript))));
       await rm(id);
       app.push(await timed(async () => void (id = await appLaunch(false))));
       await rm(id);
@@ -175,6 +204,7 @@ async function launchBench(): Promise<void> {
     `Launch of a cached image to running, ${RUNS} runs each, alternating (baseline: docker run -d)`,
     [
       ['docker run -d (baseline)', dockerRun],
+      ['node + node:http create/start only', httpFloor],
       ['node + dockerode create/start only', floor],
       ['app launch, --no-daemon (warm core)', app],
       ...(dd ? ([['app launch, with daemon (warm core)', appDaemon]] as Array<[string, number[]]>) : []),

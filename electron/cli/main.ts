@@ -32,4 +32,9 @@ registerRegistries(program); // login, logout, registries
 registerTrace(program); // trace, import
 registerServe(program); // serve
 
-await program.parseAsync(markLaunchCommand(program, process.argv));
+// Not a top-level await: the same source is also bundled as a script (dist/cli.cjs, scripts/build-cli.mjs).
+// Each action reports its own failure (run.ts); anything else is a bug, printed as such.
+program.parseAsync(markLaunchCommand(program, process.argv)).catch((err: unknown) => {
+  process.stderr.write(`boxscope: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { decodeOtlpJson, fromExportRequest, OtlpDecodeError } from './decode.js';
+import {
+  decodeOtlpJson,
+  decodeOtlpProtobuf,
+  fromExportRequest,
+  OtlpDecodeError,
+  warmProtobufDecoder,
+} from './decode.js';
 import { isSecretKey } from './attributes.js';
 import { toExportRequest } from './encode.js';
+import { pb } from './schema.js';
 
 const T = '5b8efff798038103d269b633813fc60c';
 const S = 'eee19b7ec3c1b174';
@@ -181,4 +188,37 @@ describe('credential attribute filter', () => {
     ['boxlite.box.id', false],
     ['http.request.method', false],
   ])('%s → %s', (key, secret) => expect(isSecretKey(key)).toBe(secret));
+});
+
+describe('protobuf decoder warm-up', () => {
+  it('leaves decoding as it was: the next request decodes to the same spans', () => {
+    warmProtobufDecoder();
+    const buf = pb.ExportTraceServiceRequest.encode(
+      pb.ExportTraceServiceRequest.fromObject({
+        resourceSpans: [
+          {
+            scopeSpans: [
+              {
+                spans: [
+                  {
+                    traceId: new Uint8Array(16).fill(0xab),
+                    spanId: new Uint8Array(8).fill(0xcd),
+                    name: 'sandbox.boot',
+                    startTimeUnixNano: '1000',
+                    endTimeUnixNano: '2000',
+                    attributes: [{ key: 'n', value: { intValue: 7 } }],
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      }),
+    ).finish();
+    const r = decodeOtlpProtobuf(buf);
+    expect(r.rejected).toBe(0);
+    expect(r.spans).toHaveLength(1);
+    expect(r.spans[0]).toMatchObject({ traceId: 'ab'.repeat(16), spanId: 'cd'.repeat(8), name: 'sandbox.boot' });
+    expect(r.spans[0].attributes.n).toBe(7);
+  });
 });

@@ -184,3 +184,47 @@ export function decodeOtlpProtobuf(buf: Uint8Array): DecodeResult {
   const plain = pb.ExportTraceServiceRequest.toObject(msg, { longs: String, enums: Number, defaults: false });
   return fromExportRequest(plain);
 }
+
+/**
+ * protobufjs builds each message type's decoder on its first use, which on a CLI launch with the
+ * daemon fell on the critical path: between the daemon's boot span arriving and the launch ending.
+ * Decoding one small request of every nested type builds them ahead, while the engine starts the box.
+ */
+export function warmProtobufDecoder(): void {
+  const id = (n: number) => new Uint8Array(n).fill(1);
+  const attributes = [
+    { key: 's', value: { stringValue: 'v' } },
+    { key: 'i', value: { intValue: 1 } },
+    { key: 'b', value: { boolValue: true } },
+    { key: 'd', value: { doubleValue: 0.5 } },
+    { key: 'a', value: { arrayValue: { values: [{ stringValue: 'v' }] } } },
+  ];
+  const sample = pb.ExportTraceServiceRequest.fromObject({
+    resourceSpans: [
+      {
+        resource: { attributes },
+        scopeSpans: [
+          {
+            scope: { name: 'warm', version: '1' },
+            spans: [
+              {
+                traceId: id(16),
+                spanId: id(8),
+                parentSpanId: id(8),
+                name: 'warm',
+                kind: 1,
+                startTimeUnixNano: '1',
+                endTimeUnixNano: '2',
+                attributes,
+                events: [{ timeUnixNano: '1', name: 'e', attributes }],
+                links: [{ traceId: id(16), spanId: id(8), attributes }],
+                status: { code: 1, message: '' },
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  });
+  decodeOtlpProtobuf(pb.ExportTraceServiceRequest.encode(sample).finish());
+}

@@ -101,12 +101,10 @@ export class Runner {
     };
     this.changed(box);
     // Written before anything is asked of the engine: a launch killed in pull or create leaves this record.
-    this.records.addOrphan({ ...box });
-    this.records.note(boxId, {
-      launchPid: process.pid,
-      parentSpanId: trace.getSpanContext(parent)!.spanId,
-      spec: box.spec,
-    });
+    this.records.addOrphan(
+      { ...box },
+      { launchPid: process.pid, parentSpanId: trace.getSpanContext(parent)!.spanId, spec: box.spec },
+    );
     this.launching.add(boxId);
     const ac = new AbortController();
     const signal = opts.signal ? AbortSignal.any([ac.signal, opts.signal]) : ac.signal;

@@ -23,6 +23,16 @@ const box = (i: number): Box => ({
 });
 
 describe('box records', () => {
+  it("writes a launch's orphan record and its first note together", () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'bxs-records-'));
+    dirs.push(home);
+    const r = new BoxRecords(home);
+    r.addOrphan({ ...box(1), state: 'creating' }, { launchPid: 42, parentSpanId: 'ab'.repeat(8) });
+    const again = new BoxRecords(home);
+    expect(again.orphans().map((b) => b.boxId)).toEqual(['bx-1']);
+    expect(again.notes()['bx-1']).toEqual({ launchPid: 42, parentSpanId: 'ab'.repeat(8) });
+  });
+
   it('keeps the name and image of every box launched here after it is forgotten, at most 1000', () => {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'bxs-records-'));
     dirs.push(home);

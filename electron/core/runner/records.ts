@@ -101,8 +101,10 @@ export class BoxRecords {
     return this.read().notes;
   }
 
-  addOrphan(box: Box): void {
+  /** `note`: the box's first note, written in the same write (a launch's start costs one file write, not two). */
+  addOrphan(box: Box, note?: BoxNote): void {
     const d = this.read();
+    if (note) d.notes[box.boxId] = { ...d.notes[box.boxId], ...note };
     d.orphans = [...d.orphans.filter((b) => b.boxId !== box.boxId), box].slice(-MAX_ORPHANS);
     const named = { ...d.named };
     delete named[box.boxId];

@@ -138,9 +138,12 @@ export async function createTelemetry(opts: {
     if (!p) {
       const file = path.join(makeBoxRunDir(paths, boxId), 'otlp.sock');
       p = import('./receiver.js')
-        .then(({ listenSocket, createOtlpHandler }) =>
-          listenSocket(createOtlpHandler({ store, log, quotas }, 'socket', boxId), file),
-        )
+        .then(async ({ listenSocket, createOtlpHandler, warmDecoder }) => {
+          const server = await listenSocket(createOtlpHandler({ store, log, quotas }, 'socket', boxId), file);
+          // Its protobuf decoder is built in the next turn, while the launch waits on the engine (otlp/decode.ts).
+          setImmediate(warmDecoder);
+          return server;
+        })
         .catch((err: Error) => {
           log.warn('could not listen on the box OTLP socket', { path: file, error: err.message });
           boxSockets.delete(boxId);

@@ -13,9 +13,24 @@ import type { Readable } from 'node:stream';
 import { ATTR, BOX_AUTH_HEADER } from '../../../shared/constants.js';
 import type { SpanRecord } from '../../../shared/models.js';
 import type { Logger, TraceStore } from '../contracts.js';
-import { decodeOtlpJson, decodeOtlpProtobuf, OtlpDecodeError, type DecodeResult } from '../otlp/decode.js';
+import {
+  decodeOtlpJson,
+  decodeOtlpProtobuf,
+  OtlpDecodeError,
+  warmProtobufDecoder,
+  type DecodeResult,
+} from '../otlp/decode.js';
 import { encodeExportResponse, encodeRpcStatus, RPC, type Encoding } from '../otlp/encode.js';
 import type { BoxQuotas } from './quota.js';
+
+/** Builds the protobuf decoder ahead of the first request; a failure only means it is built on first use. */
+export function warmDecoder(): void {
+  try {
+    warmProtobufDecoder();
+  } catch {
+    // the first request builds it instead
+  }
+}
 
 export const MAX_BODY_BYTES = 64 * 1024 * 1024;
 

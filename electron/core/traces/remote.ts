@@ -46,14 +46,18 @@ function trust(env: NodeJS.ProcessEnv): string[] {
   return cas;
 }
 
-/** GET url, answering once the headers are in (the body is read by the caller). */
-function get(
+/**
+ * GET url, answering once the head is in (the body is read by the caller), through its proxy when
+ * one is in the way, following a few redirects as a browser would (each hop its own proxy decision).
+ */
+async function get(
   url: URL,
   env: NodeJS.ProcessEnv,
   signal: AbortSignal,
-): Promise<{ res: http.IncomingMessage; via?: string }> {
+  hops = 0,
+): Promise<{ res: http.IncomingMessage; via?: URL }> {
   const via = proxyAgentFor(url, env);
-  return new Promise((resolve, reject) => {
+  const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
     const lib = url.protocol === 'https:' ? https : http;
     const req = lib.request(
       url,
@@ -64,23 +68,30 @@ function get(
         timeout: TIMEOUT_MS,
         signal,
       },
-      (res) => resolve({ res, via: via && describeProxy(via.proxy) }),
+      resolve,
     );
     req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
-    req.on('error', (err) => reject(Object.assign(err, { via: via && describeProxy(via.proxy) })));
+    req.on('error', (err) => reject(Object.assign(err, { via: via?.proxy })));
     req.end();
   });
+  const location = res.headers.location;
+  if ([301, 302, 303, 307, 308].includes(res.statusCode ?? 0) && location && hops < 5) {
+    res.resume();
+    const next = new URL(location, url);
+    if (next.protocol === 'http:' || next.protocol === 'https:') return get(next, env, signal, hops + 1);
+  }
+  return { res, via: via?.proxy };
 }
 
 async function fetchFrom(ctx: Ctx, traceId: string, where: string, label: string, signal: AbortSignal) {
   const url = new URL(`${where}/api/traces/${traceId}`);
-  let got: { res: http.IncomingMessage; via?: string };
+  let got: { res: http.IncomingMessage; via?: URL };
   try {
     got = await get(url, ctx.env, signal);
   } catch (err) {
     if (signal.aborted) throw new BoxscopeError('CANCELLED', 'Fetching the trace was cancelled');
-    const e = err as NodeJS.ErrnoException & { via?: string };
-    const through = e.via ? ` through the proxy ${e.via}` : '';
+    const e = err as NodeJS.ErrnoException & { via?: URL };
+    const through = e.via ? ` through the proxy ${describeProxy(e.via)}` : '';
     const hint = e.via ? 'check the URL, HTTPS_PROXY / HTTP_PROXY and NO_PROXY' : 'check the URL';
     throw new SourceMiss(
       `Cannot reach the trace source ${label}${through} (${e.code ?? 'no answer'}): ${hint}`,
@@ -91,8 +102,12 @@ async function fetchFrom(ctx: Ctx, traceId: string, where: string, label: string
   const { res, via } = got;
   if (res.statusCode === 407) {
     res.resume();
+    const name = url.protocol === 'https:' ? 'HTTPS_PROXY' : 'HTTP_PROXY';
+    const proxy = via ? `The proxy ${describeProxy(via)}` : 'A proxy';
     throw new SourceMiss(
-      `The proxy ${via ?? ''} asks for a login to reach the trace source ${label}: put it in HTTPS_PROXY (http://user:password@host:port)`,
+      via?.username
+        ? `${proxy} refused its login (407) for the trace source ${label}: check the user and password in ${name}`
+        : `${proxy} wants a login (407) for the trace source ${label}: put it in ${name} (http://USER:PASSWORD@HOST:PORT)`,
       false,
       traceId,
     );
