@@ -4,11 +4,7 @@
  * as a named trace source in Settings, picks it on the Traces page, types the
  * trace id, and reads it in the same timeline as local launches.
  */
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { context, trace } from '@opentelemetry/api';
-import { jaegerBinary, startJaeger, type TestJaeger } from '../../tests/fixtures/jaeger.js';
+import { jaegerBinary, sendCloudTrace, startJaeger, type TestJaeger } from '../../tests/fixtures/jaeger.js';
 import { expect, skipWhereHostMissing, test } from '../fixtures/app.js';
 import { go, tid, TEST_ID, watchCrashes } from '../fixtures/ui.js';
 
@@ -24,29 +20,10 @@ test.afterAll(async () => {
   await jaeger?.stop();
 });
 
-async function cloudTrace(): Promise<string> {
-  const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({ 'service.name': 'cloud-runner' }),
-    spanProcessors: [new SimpleSpanProcessor(new OTLPTraceExporter({ url: `${jaeger.otlp}/v1/traces` }))],
-  });
-  const tracer = provider.getTracer('cloud');
-  const root = tracer.startSpan('box.create');
-  const ctx = trace.setSpan(context.active(), root);
-  for (const name of ['registry.auth', 'image.pull', 'container.start']) tracer.startSpan(name, {}, ctx).end();
-  root.end();
-  await provider.forceFlush();
-  await provider.shutdown();
-  const traceId = root.spanContext().traceId;
-  await expect
-    .poll(async () => (await fetch(`${jaeger.query}/api/traces/${traceId}`)).status, { timeout: 20_000 })
-    .toBe(200);
-  return traceId;
-}
-
 test('a trace from a saved Jaeger source opens in the timeline', async ({ app }) => {
   const page = app.page;
   const crashes = watchCrashes(page);
-  const traceId = await cloudTrace();
+  const traceId = await sendCloudTrace(jaeger, ['registry.auth', 'image.pull', 'container.start']);
 
   await go(page, '/settings');
   const settings = page.getByTestId('trace-source-settings');

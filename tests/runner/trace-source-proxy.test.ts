@@ -4,14 +4,10 @@
  * endpoint only the forward proxy can reach by name is read through HTTP_PROXY, NO_PROXY sends the
  * request direct, and a proxy that wants a login says so — its password never shown.
  */
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { context, trace } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli, runCli, tempHome, type TempHome } from '../fixtures/index.js';
 import { startForwardProxy, type ForwardProxy } from '../fixtures/forward-proxy.js';
-import { jaegerBinary, startJaeger, type TestJaeger } from '../fixtures/jaeger.js';
+import { jaegerBinary, sendCloudTrace, startJaeger, type TestJaeger } from '../fixtures/jaeger.js';
 
 const NAME = 'jaeger.boxscope-proxy.test';
 const PROXY_PASSWORD = 'proxy-pw-' + Math.random().toString(36).slice(2);
@@ -40,23 +36,7 @@ describe.skipIf(!bin)('a trace source behind a proxy', () => {
     source = `http://${NAME}:${port}`;
     proxy = await startForwardProxy({ hosts: { [NAME]: '127.0.0.1' } });
     guarded = await startForwardProxy({ hosts: { [NAME]: '127.0.0.1' }, login: `proxyuser:${PROXY_PASSWORD}` });
-    // A cloud launch's trace, sent to Jaeger by an OpenTelemetry exporter.
-    const provider = new BasicTracerProvider({
-      resource: resourceFromAttributes({ 'service.name': 'cloud-runner' }),
-      spanProcessors: [new SimpleSpanProcessor(new OTLPTraceExporter({ url: `${jaeger.otlp}/v1/traces` }))],
-    });
-    const tracer = provider.getTracer('cloud');
-    const root = tracer.startSpan('box.create');
-    tracer.startSpan('container.start', {}, trace.setSpan(context.active(), root)).end();
-    root.end();
-    await provider.forceFlush();
-    await provider.shutdown();
-    traceId = root.spanContext().traceId;
-    for (let i = 0; i < 100; i++) {
-      const r = await fetch(`${jaeger.query}/api/traces/${traceId}`);
-      if (r.ok && ((await r.json()) as { data?: Array<{ spans: unknown[] }> }).data?.[0]?.spans.length === 2) break;
-      await new Promise((res) => setTimeout(res, 200));
-    }
+    traceId = await sendCloudTrace(jaeger, ['container.start']);
   }, 120_000);
 
   afterAll(async () => {

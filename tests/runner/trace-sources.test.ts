@@ -9,12 +9,9 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli, freePort, runCli, tempHome, type TempHome } from '../fixtures/index.js';
-import { jaegerBinary, startJaeger, type TestJaeger } from '../fixtures/jaeger.js';
+import { jaegerBinary, sendCloudTrace, startJaeger, type TestJaeger } from '../fixtures/jaeger.js';
 
 const bin = jaegerBinary();
 if (!bin) console.warn('trace-sources: no Jaeger binary (run scripts/build-jaeger.sh): skipped');
@@ -27,24 +24,7 @@ const home = () => {
   return h;
 };
 
-/** A three-span trace sent to Jaeger by the OTel exporter; resolves once Jaeger serves it. */
-async function cloudTrace(): Promise<string> {
-  const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({ 'service.name': 'cloud-runner' }),
-    spanProcessors: [new SimpleSpanProcessor(new OTLPTraceExporter({ url: `${jaeger.otlp}/v1/traces` }))],
-  });
-  const tracer = provider.getTracer('cloud');
-  const root = tracer.startSpan('box.create');
-  root.end();
-  await provider.forceFlush();
-  await provider.shutdown();
-  const traceId = root.spanContext().traceId;
-  for (let i = 0; i < 100; i++) {
-    if ((await fetch(`${jaeger.query}/api/traces/${traceId}`)).ok) return traceId;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('Jaeger never served the trace');
-}
+const cloudTrace = () => sendCloudTrace(jaeger);
 
 describe.skipIf(!bin)('trace sources', () => {
   beforeAll(async () => {
