@@ -1,5 +1,17 @@
 /** Turns any failure into one clear line on stderr and a non-zero exit: no stack traces for users. */
 import { toErrorInfo } from '../../shared/errors.js';
+import type { Core, CoreOptions } from '../core/service.js';
+
+/** A core for one command (loaded only when a command needs it), closed when the command is done. */
+export async function withCore<T>(fn: (core: Core) => Promise<T>, opts: Omit<CoreOptions, 'host'> = {}): Promise<T> {
+  const { createCore } = await import('../core/service.js');
+  const core = await createCore({ host: 'cli', ...opts });
+  try {
+    return await fn(core);
+  } finally {
+    await core.close();
+  }
+}
 
 export async function runAction(fn: () => Promise<number | void>): Promise<void> {
   try {

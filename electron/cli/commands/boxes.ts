@@ -5,20 +5,7 @@
 import type { Command } from 'commander';
 import { BoxscopeError } from '../../../shared/errors.js';
 import type { Box, LogChunk } from '../../../shared/models.js';
-import { runAction } from '../run.js';
-
-async function withCore<T>(
-  fn: (core: Awaited<ReturnType<typeof import('../../core/service.js').createCore>>) => Promise<T>,
-  opts: { tracesOptional?: boolean } = {},
-): Promise<T> {
-  const { createCore } = await import('../../core/service.js');
-  const core = await createCore({ host: 'cli', ...opts });
-  try {
-    return await fn(core);
-  } finally {
-    await core.close();
-  }
-}
+import { runAction, withCore } from '../run.js';
 
 function age(ms: number): string {
   const s = Math.max(0, Math.round((Date.now() - ms) / 1000));

@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import type { SpanRecord } from '../../../shared/models.js';
 import { BoxscopeError, fromErrorInfo } from '../../../shared/errors.js';
-import { runAction } from '../run.js';
+import { runAction, withCore } from '../run.js';
 
 export function formatDuration(ns: bigint): string {
   const n = ns < 0n ? 0n : ns;
@@ -81,16 +81,13 @@ export function registerTrace(program: Command): void {
       runAction(async () => {
         if (o.json && o.otlp) throw new BoxscopeError('INVALID_INPUT', 'Choose one of --json and --otlp');
         quietOnClosedPipe();
-        const { createCore } = await import('../../core/service.js');
-        const core = await createCore({ host: 'cli' });
-        try {
+        await withCore(async (core) => {
           if (o.from) await core.api.call('traces:fetch', { traceId, from: o.from });
-          const read = async () =>
-            o.otlp
-              ? (await core.api.call('traces:export', { traceId })) + '\n'
-              : ((spans) => (o.json ? JSON.stringify(spans, null, 2) + '\n' : formatTraceTree(spans)))(
-                  await core.api.call('traces:get', { traceId }),
-                );
+          const read = async () => {
+            if (o.otlp) return (await core.api.call('traces:export', { traceId })) + '\n';
+            const spans = await core.api.call('traces:get', { traceId });
+            return o.json ? JSON.stringify(spans, null, 2) + '\n' : formatTraceTree(spans);
+          };
           let text: string;
           try {
             text = await read();
@@ -103,9 +100,7 @@ export function registerTrace(program: Command): void {
             text = await read();
           }
           process.stdout.write(text);
-        } finally {
-          await core.close();
-        }
+        });
       }),
     );
 
@@ -114,18 +109,17 @@ export function registerTrace(program: Command): void {
     .description('List the saved trace sources (Jaeger query endpoints `trace ID` asks when a trace is not here)')
     .option('--json', 'print them as JSON')
     .action((o: { json?: boolean }) =>
-      runAction(async () => {
-        const { createCore } = await import('../../core/service.js');
-        const core = await createCore({ host: 'cli', tracesOptional: true });
-        try {
-          const list = await core.api.call('sources:list');
-          if (o.json) process.stdout.write(JSON.stringify(list) + '\n');
-          else if (!list.length) process.stdout.write('No trace sources saved (boxscope sources add NAME URL)\n');
-          else for (const s of list) process.stdout.write(`${s.name}\t${s.url}\n`);
-        } finally {
-          await core.close();
-        }
-      }),
+      runAction(() =>
+        withCore(
+          async (core) => {
+            const list = await core.api.call('sources:list');
+            if (o.json) process.stdout.write(JSON.stringify(list) + '\n');
+            else if (!list.length) process.stdout.write('No trace sources saved (boxscope sources add NAME URL)\n');
+            else for (const s of list) process.stdout.write(`${s.name}\t${s.url}\n`);
+          },
+          { tracesOptional: true },
+        ),
+      ),
     );
   sources
     .command('add')
@@ -133,31 +127,29 @@ export function registerTrace(program: Command): void {
     .argument('<name>', 'a short name (letters, digits, . _ -)')
     .argument('<url>', 'the Jaeger query endpoint, e.g. https://jaeger.example.com')
     .action((name: string, url: string) =>
-      runAction(async () => {
-        const { createCore } = await import('../../core/service.js');
-        const core = await createCore({ host: 'cli', tracesOptional: true });
-        try {
-          const list = await core.api.call('sources:save', { name, url });
-          process.stdout.write(`${name}\t${list.find((s) => s.name === name)?.url ?? url}\n`);
-        } finally {
-          await core.close();
-        }
-      }),
+      runAction(() =>
+        withCore(
+          async (core) => {
+            const list = await core.api.call('sources:save', { name, url });
+            process.stdout.write(`${name}\t${list.find((s) => s.name === name)?.url ?? url}\n`);
+          },
+          { tracesOptional: true },
+        ),
+      ),
     );
   sources
     .command('rm')
     .description('Forget a saved trace source')
     .argument('<name>')
     .action((name: string) =>
-      runAction(async () => {
-        const { createCore } = await import('../../core/service.js');
-        const core = await createCore({ host: 'cli', tracesOptional: true });
-        try {
-          await core.api.call('sources:remove', { name });
-        } finally {
-          await core.close();
-        }
-      }),
+      runAction(() =>
+        withCore(
+          async (core) => {
+            await core.api.call('sources:remove', { name });
+          },
+          { tracesOptional: true },
+        ),
+      ),
     );
 
   program
@@ -167,9 +159,7 @@ export function registerTrace(program: Command): void {
     .action((file: string) =>
       runAction(async () => {
         const full = path.resolve(file);
-        const { createCore } = await import('../../core/service.js');
-        const core = await createCore({ host: 'cli' });
-        try {
+        await withCore(async (core) => {
           // Streamed from disk by the core: a file of any size, never read whole.
           const traceIds = await new Promise<string[]>((resolve, reject) => {
             let ids: string[] = [];
@@ -183,9 +173,7 @@ export function registerTrace(program: Command): void {
             );
           });
           process.stdout.write(traceIds.map((t) => t + '\n').join(''));
-        } finally {
-          await core.close();
-        }
+        });
       }),
     );
 }

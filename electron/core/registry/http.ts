@@ -14,17 +14,23 @@ export interface Reply {
   proxy?: string;
 }
 
-/** System roots + NODE_EXTRA_CA_CERTS (from the core's env) + /etc/docker/certs.d/HOST/*.crt. */
-export function trustFor(registry: string, env: NodeJS.ProcessEnv, certsDir = '/etc/docker/certs.d'): string[] {
+/** System roots + NODE_EXTRA_CA_CERTS from the core's env (not process.env): whom any HTTPS request of the core trusts. */
+export function baseTrust(env: NodeJS.ProcessEnv): string[] {
   const cas = [...tls.rootCertificates];
   const extra = env.NODE_EXTRA_CA_CERTS;
   if (extra) {
     try {
       cas.push(fs.readFileSync(extra, 'utf8'));
     } catch {
-      // A missing extra-CA file only narrows trust; the probe then reports TLS plainly.
+      // A missing extra-CA file only narrows trust; the request then reports TLS plainly.
     }
   }
+  return cas;
+}
+
+/** baseTrust + /etc/docker/certs.d/HOST/*.crt. */
+export function trustFor(registry: string, env: NodeJS.ProcessEnv, certsDir = '/etc/docker/certs.d'): string[] {
+  const cas = baseTrust(env);
   const dir = path.join(certsDir, registry);
   try {
     for (const f of fs.readdirSync(dir)) if (f.endsWith('.crt')) cas.push(fs.readFileSync(path.join(dir, f), 'utf8'));

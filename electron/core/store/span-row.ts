@@ -126,13 +126,16 @@ export type StoredRow = [
   json: string,
 ];
 
+/** Where a StoredRow holds its JSON. */
+export const ROW_JSON = 9;
+
 /** The SELECT list a StoredRow is read with (`json` may be an expression yielding it). */
 export const storedColumns = (json = 'json') =>
   `trace_id, span_id, parent_span_id, name, service, kind, CAST(start_ns AS TEXT), CAST(end_ns AS TEXT), res, ${json}`;
 
 /** The whole span of a stored row; `resourceOf` gives a resource row's attributes. */
 export function spanOfRow(r: StoredRow, resourceOf: (id: number) => Attributes): SpanRecord {
-  const o = JSON.parse(r[9]) as SpanRecord;
+  const o = JSON.parse(r[ROW_JSON]) as SpanRecord;
   // A version-2 row holds the whole span already.
   if (o.traceId !== undefined) return o;
   const span: SpanRecord = {

@@ -15,7 +15,7 @@ import { chooseEvictions, type TraceUsage } from './retention.js';
 import { openDatabase } from './schema.js';
 import { searchTrace } from './search.js';
 import { BloomBlock, MIN_BYTES, TermList } from './bloom.js';
-import { spanOfRow, spanRow, storedColumns, type ResourceInfo, type StoredRow } from './span-row.js';
+import { ROW_JSON, spanOfRow, spanRow, storedColumns, type ResourceInfo, type StoredRow } from './span-row.js';
 import { TraceSummaryRow, type TraceRow } from './summary.js';
 
 /** A trace written within this long is taken to be still being written, and is not evicted. */
@@ -295,7 +295,8 @@ export function openTraceStore(file: string, opts: StoreOptions = {}): SqliteTra
         if (!rows.length) break;
         hwm = rows[rows.length - 1]![0];
         for (const r of rows) {
-          if (r[10] === null) continue;
+          // seq comes first, then a StoredRow whose JSON is null for this process's own rows.
+          if (r[1 + ROW_JSON] === null) continue;
           const span = toSpan(r.slice(1) as StoredRow);
           let list = added.get(span.traceId);
           if (!list) added.set(span.traceId, (list = []));

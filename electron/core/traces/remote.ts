@@ -8,13 +8,12 @@
  * HTTP_PROXY / NO_PROXY from the core's env, by the same rules as the
  * registry probe (registry/proxy.ts).
  */
-import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import tls from 'node:tls';
 import { BoxscopeError } from '../../../shared/errors.js';
 import type { FetchedTrace, TraceSource } from '../../../shared/models.js';
 import type { CoreContext } from '../contracts.js';
+import { baseTrust } from '../registry/http.js';
 import { describeProxy, proxyAgentFor } from '../registry/proxy.js';
 import { importTraceStream } from './import.js';
 import { listSources, namesOf, sourceBase } from './sources.js';
@@ -32,18 +31,6 @@ class SourceMiss extends BoxscopeError {
   ) {
     super('TRACE_NOT_FOUND', message, { traceId });
   }
-}
-
-function trust(env: NodeJS.ProcessEnv): string[] {
-  const cas = [...tls.rootCertificates];
-  if (env.NODE_EXTRA_CA_CERTS) {
-    try {
-      cas.push(fs.readFileSync(env.NODE_EXTRA_CA_CERTS, 'utf8'));
-    } catch {
-      // A missing extra-CA file only narrows trust; the request then fails on TLS, named.
-    }
-  }
-  return cas;
 }
 
 /**
@@ -64,7 +51,7 @@ async function get(
       {
         ...(via ? { agent: via.agent } : {}),
         headers: { accept: 'application/json', 'user-agent': 'boxscope' },
-        ...(url.protocol === 'https:' ? { ca: trust(env) } : {}),
+        ...(url.protocol === 'https:' ? { ca: baseTrust(env) } : {}),
         timeout: TIMEOUT_MS,
         signal,
       },
@@ -158,7 +145,7 @@ export async function fetchRemoteTrace(
   } else {
     const named = saved.find((s) => s.name === arg.from);
     if (named) asked = [named];
-    else if (/^[a-z][a-z0-9+.-]*:/i.test(arg.from)) asked = [{ name: '', url: sourceBase(arg.from) }];
+    else if (/^[a-z][a-z0-9+.-]*:/i.test(arg.from)) asked = [{ name: '', url: arg.from }];
     else throw new BoxscopeError('INVALID_INPUT', `No trace source named ${arg.from}${namesOf(saved)}`);
   }
   const misses: SourceMiss[] = [];
