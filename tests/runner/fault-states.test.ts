@@ -12,6 +12,7 @@ import {
   removeBoxesOfHome,
   ROOT,
   runCli,
+  storedSpanNames,
   tempHome,
   waitFor,
   type TempHome,
@@ -88,10 +89,16 @@ describe('a launch killed between create and start', () => {
     });
     const gone = new Promise((resolve) => child.on('exit', resolve));
     try {
-      await waitFor(async () => {
+      const c = await waitFor(async () => {
         const cs = await docker.listContainers({ all: true, filters: { name: [name] } });
-        return cs.find((c) => c.State === 'created');
+        return cs.find((x) => x.State === 'created');
       }, 'created container');
+      // The engine says "created" before the launch has its answer: kill only once the launch holds, its
+      // container.create span stored (a kill before that is a kill mid-create, which the soak covers).
+      await waitFor(
+        async () => storedSpanNames(h.home, c.Labels[LABEL.traceId]!).includes('container.create') || undefined,
+        'container.create stored',
+      );
     } finally {
       child.kill('SIGKILL');
       await gone;
