@@ -16,7 +16,7 @@ for arch in "${arches[@]}"; do
 done
 
 if ! command -v go >/dev/null 2>&1; then
-  echo "build-daemon: Go is not installed (need Go >= $(sed -n 's/^go //p' "$src/go.mod")): boxes launch without the in-box daemon (no sandbox.boot span) until you install it and run npm run build:daemon" >&2
+  echo "build-daemon: Go is not installed (need Go >= $(sed -n 's/^go //p' "$src/go.mod")): boxes launch without the in-box daemon (no sandbox.boot span), and boxscope launch without the quick launcher, until you install it and run npm run build:daemon" >&2
   exit 3 # scripts/build-host.mjs tells "Go missing" from a failed build by this code
 fi
 

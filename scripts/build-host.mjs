@@ -60,6 +60,14 @@ export const STEPS = [
     argv: () => ['bash', at('scripts', 'build-daemon.sh')],
     env: () => ({ BOXSCOPE_DAEMON_ARCHES: hostDaemonArch() }),
   },
+  {
+    name: 'quick',
+    label: 'the quick launcher (dist/boxscope-quick)',
+    optional: true,
+    built: () => existsSync(at('dist', 'boxscope-quick')),
+    argv: () => ['bash', at('scripts', 'build-quick.sh')],
+    env: () => ({ BOXSCOPE_GO_MISSING_SAID: '1' }),
+  },
 ];
 
 /** Every child process a build or the caller started; stopAll() ends their process groups. */
@@ -152,9 +160,13 @@ export async function buildHost({ onlyMissing = false, log = (m) => console.log(
     const r = await runStep(step, log);
     if (r.ok) continue;
     if (step.optional) {
-      // build-daemon.sh has already said in one line that Go is missing.
+      // build-daemon.sh and build-quick.sh have already said in one line that Go is missing.
       if (!r.goMissing)
-        log(`${step.label} did not build (${r.why}): boxes launch without it until \`npm run build:daemon\` succeeds`);
+        log(
+          step.name === 'quick'
+            ? `${step.label} did not build (${r.why}): boxscope launch runs in Node until \`npm run build:quick\` succeeds`
+            : `${step.label} did not build (${r.why}): boxes launch without it until \`npm run build:daemon\` succeeds`,
+        );
       continue;
     }
     log(`${step.label} did not build (${r.why}); fix the error above and run it again`);

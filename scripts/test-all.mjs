@@ -51,6 +51,7 @@ if (!skip.has('checks')) {
 const built =
   check('build cli', 'node', ['scripts/build-cli.mjs']) &&
   check('build daemon', 'bash', ['scripts/build-daemon.sh']) &&
+  check('build quick launcher', 'bash', ['scripts/build-quick.sh']) &&
   check('build renderer', 'npx', ['vite', 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'warn']);
 
 if (!skip.has('vitest')) {

@@ -13,15 +13,25 @@ export async function withCore<T>(fn: (core: Core) => Promise<T>, opts: Omit<Cor
   }
 }
 
-export async function runAction(fn: () => Promise<number | void>): Promise<void> {
+/** Runs a command's action: its exit code, or one clear line on `writeErr` and 2 (bad input) or 1. */
+export async function actionCode(
+  fn: () => Promise<number | void>,
+  writeErr: (s: string) => void = (s) => process.stderr.write(s),
+): Promise<number> {
   try {
     const code = await fn();
-    process.exitCode = typeof code === 'number' ? code : 0;
+    return typeof code === 'number' ? code : 0;
   } catch (err) {
     const info = toErrorInfo(err);
-    process.stderr.write(`boxscope: ${info.message}\n`);
-    if (process.env.BOXSCOPE_DEBUG && err instanceof Error && err.stack) process.stderr.write(err.stack + '\n');
-    process.exitCode = info.code === 'INVALID_INPUT' ? 2 : 1;
+    writeErr(`boxscope: ${info.message}\n`);
+    if (process.env.BOXSCOPE_DEBUG && err instanceof Error && err.stack) writeErr(err.stack + '\n');
+    return info.code === 'INVALID_INPUT' ? 2 : 1;
+  }
+}
+
+export async function runAction(fn: () => Promise<number | void>): Promise<void> {
+  try {
+    process.exitCode = await actionCode(fn);
   } finally {
     // The command is done: a connection a library keeps open (an ssh:// engine's session) must not
     // keep the process alive. An idle process exits before this fires; an unref'd timer never holds it;

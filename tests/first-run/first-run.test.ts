@@ -47,8 +47,9 @@ async function freshClone(): Promise<string> {
   return dir;
 }
 
+/** The package's bin as npm links it (bin/boxscope: a launch through the quick launcher when built, else Node). */
 const boxscope = (args: string[], env = h.env) =>
-  run(process.execPath, [path.join(clone, 'bin', 'boxscope.mjs'), ...args], { cwd: clone, env, timeoutMs: 90_000 });
+  run(path.join(clone, 'bin', 'boxscope'), args, { cwd: clone, env, timeoutMs: 90_000 });
 
 beforeAll(async () => {
   h = tempHome();
@@ -77,6 +78,11 @@ describe('a fresh clone after npm ci', () => {
     for (const f of ['renderer/dist/index.html', 'dist/electron/main.cjs', 'dist/electron/preload.cjs', 'dist/cli.mjs'])
       expect(fs.existsSync(path.join(clone, f)), f).toBe(true);
     expect(fs.existsSync(path.join(clone, 'daemon', 'bin'))).toBe(false);
+    expect(fs.existsSync(path.join(clone, 'dist', 'boxscope-quick'))).toBe(false);
+    // Without the quick launcher every command, launch too, runs in Node.
+    const r2 = await boxscope(['launch', '--help'], { ...h.env, PATH: pathWithoutGo() });
+    expect(r2.code, r2.stderr).toBe(0);
+    expect(r2.stdout).toContain('Usage: boxscope launch');
   }, 300_000);
 
   it('with Go: builds the daemon for the host architecture only', async () => {
@@ -85,6 +91,7 @@ describe('a fresh clone after npm ci', () => {
     const arch = { x64: 'amd64', arm64: 'arm64' }[process.arch as 'x64' | 'arm64'];
     const bins = fs.readdirSync(path.join(clone, 'daemon', 'bin')).filter((f) => !f.startsWith('.'));
     expect(bins).toEqual([`boxlite-daemon-linux-${arch}`]);
+    expect(fs.statSync(path.join(clone, 'dist', 'boxscope-quick')).mode & 0o111).not.toBe(0);
   }, 300_000);
 
   it('boxscope --version prints the package version', async () => {

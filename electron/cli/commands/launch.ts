@@ -12,7 +12,8 @@ import {
   splitCommand,
 } from '../../../shared/launch-rules.js';
 import { PULL_POLICIES, type LaunchSpec, type PullPolicy, type PullProgress } from '../../../shared/models.js';
-import { runAction } from '../run.js';
+import type { Core } from '../../core/service.js';
+import { actionCode, runAction } from '../run.js';
 
 interface LaunchOptions {
   name?: string;
@@ -54,6 +55,24 @@ export function progressLine(p: PullProgress): string {
 }
 
 const collect = (v: string, acc: string[] = []) => [...acc, v];
+
+/**
+ * Where a launch's output goes and what it launches through: this process (a
+ * core of its own, closed at the end) or a core that stays up (`boxscope
+ * serve`), handed the command by the quick launcher (docs/CLI-SPEED.md).
+ */
+export interface LaunchIo {
+  out(s: string): void;
+  err(s: string): void;
+  /** stderr is a terminal: pull progress is drawn there. */
+  errTTY: boolean;
+  /** The caller's directory: ./relative bind sources resolve against it. */
+  cwd: string;
+  /** Aborted when the caller cancels (its Ctrl-C, or its connection closed). */
+  signal: AbortSignal;
+  /** The core to launch through, left open. */
+  core: Core;
+}
 
 /** One bad option: exit 2 with one line, as commander's own usage errors do. */
 function bad(flag: string, err: unknown): never {
@@ -168,7 +187,8 @@ export function markLaunchCommand(program: Command, argv: string[]): string[] {
   return argv;
 }
 
-export function registerLaunch(program: Command): void {
+/** `quick`: the command runs inside a core that stays up, its output and exit code going to the caller. */
+export function registerLaunch(program: Command, quick?: { io: LaunchIo; done(code: number): void }): void {
   program
     .command('launch')
     .description(
@@ -204,43 +224,51 @@ export function registerLaunch(program: Command): void {
     .option('--traceparent <tp>', "continue a caller's W3C trace (e.g. a CI job's)")
     .option('--no-daemon', 'launch without the in-box daemon')
     .option('--json', 'print {"boxId","containerId","image","imageDigest","traceId","state"}')
-    .action((image: string, command: string[], o: LaunchOptions) => runAction(() => launch(image, command, o)));
+    .action((image: string, command: string[], o: LaunchOptions) =>
+      quick
+        ? actionCode(() => launch(image, command, o, quick.io), quick.io.err).then(quick.done)
+        : runAction(() => launch(image, command, o)),
+    );
 }
 
-async function launch(image: string, command: string[], o: LaunchOptions): Promise<number> {
+async function launch(image: string, command: string[], o: LaunchOptions, given?: LaunchIo): Promise<number> {
   if (!(PULL_POLICIES as readonly string[]).includes(o.pull))
     throw new BoxscopeError('INVALID_INPUT', `--pull must be one of ${PULL_POLICIES.join(', ')}, got "${o.pull}"`);
   const env = parseEnvPairs(o.env);
-  const options = cliLaunchOptions(o, command);
-  const [{ createCore }, api, { parentContext, injectFrom }, { randomUUID }] = await Promise.all([
-    import('../../core/service.js'),
+  const options = cliLaunchOptions(o, command, given?.cwd);
+  const [api, { parentContext, injectFrom }, { randomUUID }] = await Promise.all([
     import('@opentelemetry/api'),
     import('../../core/runner/tracing.js'),
     import('node:crypto'),
   ]);
+  const out = given?.out ?? ((s: string) => void process.stdout.write(s));
+  const err = given?.err ?? ((s: string) => void process.stderr.write(s));
   let parent = api.ROOT_CONTEXT;
   if (o.traceparent !== undefined) {
-    const given = parentContext(o.traceparent);
-    if (given.ctx) parent = given.ctx;
+    const tp = parentContext(o.traceparent);
+    if (tp.ctx) parent = tp.ctx;
     else
-      process.stderr.write(
-        `boxscope: --traceparent "${o.traceparent.slice(0, 80)}" is not a valid W3C traceparent; starting a new trace\n`,
-      );
+      err(`boxscope: --traceparent "${o.traceparent.slice(0, 80)}" is not a valid W3C traceparent; starting a new trace\n`);
   }
-  const core = await createCore({ host: 'cli' });
+  const core = given?.core ?? (await (await import('../../core/service.js')).createCore({ host: 'cli' }));
   const span = core.ctx.tracer.startSpan(SPAN.boxCreate, { attributes: { [ATTR.imageRef]: image } }, parent);
   const carrier = injectFrom(api.trace.setSpan(parent, span));
   const requestId = randomUUID();
-  const tty = process.stderr.isTTY;
-  const stopProgress = tty
+  const stopProgress = (given ? given.errTTY : process.stderr.isTTY)
     ? core.api.listen('pull:progress', undefined, (p) => {
-        if (p.requestId === requestId) process.stderr.write(`\r\x1b[2K${progressLine(p)}${p.done ? '\n' : ''}`);
+        if (p.requestId === requestId) err(`\r\x1b[2K${progressLine(p)}${p.done ? '\n' : ''}`);
       })
     : () => undefined;
   const cancel = new AbortController();
   const onSignal = () => cancel.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  if (given) {
+    if (given.signal.aborted) cancel.abort();
+    given.signal.addEventListener('abort', onSignal, { once: true });
+  }
+  else {
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  }
   try {
     const r = await core.api.call(
       'boxes:launch',
@@ -261,27 +289,30 @@ async function launch(image: string, command: string[], o: LaunchOptions): Promi
     span.setAttribute(ATTR.boxId, r.boxId);
     span.setAttribute(ATTR.containerId, r.containerId);
     span.end();
-    for (const w of r.warnings ?? []) process.stderr.write(`boxscope: warning: ${w}\n`);
+    for (const w of r.warnings ?? []) err(`boxscope: warning: ${w}\n`);
     if (o.json) {
       const { boxId, containerId, image: img, imageDigest, traceId, state } = r;
-      process.stdout.write(JSON.stringify({ boxId, containerId, image: img, imageDigest, traceId, state }) + '\n');
+      out(JSON.stringify({ boxId, containerId, image: img, imageDigest, traceId, state }) + '\n');
     } else {
-      process.stdout.write(`${r.boxId}  ${r.state}  trace ${r.traceId}\n`);
+      out(`${r.boxId}  ${r.state}  trace ${r.traceId}\n`);
     }
     return 0;
-  } catch (err) {
+  } catch (e) {
     const { toErrorInfo } = await import('../../../shared/errors.js');
-    const info = toErrorInfo(err);
+    const info = toErrorInfo(e);
     if (info.details && typeof info.details.boxId === 'string') span.setAttribute(ATTR.boxId, info.details.boxId);
     span.setStatus({ code: api.SpanStatusCode.ERROR, message: info.message });
     span.recordException({ name: info.code, message: info.message });
     span.setAttribute(ATTR.errorType, info.code);
     span.end();
-    throw err;
+    throw e;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    if (given) given.signal.removeEventListener('abort', onSignal);
+    else {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
     stopProgress();
-    await core.close();
+    if (!given) await core.close();
   }
 }

@@ -51,9 +51,10 @@ export function registerServe(program: Command): void {
           process.stderr.write('boxscope: the renderer is not built yet; run `npm run build:renderer` and reload\n');
         }
         // Loaded on use so other commands start without the server and core code.
-        const [{ createCore }, { startServer }] = await Promise.all([
+        const [{ createCore }, { startServer }, { startQuickServer }] = await Promise.all([
           import('../../core/service.js'),
           import('../../server/server.js'),
+          import('../quick-server.js'),
         ]);
         const core = await createCore({ host: 'browser', otlpPort });
         let server;
@@ -63,6 +64,11 @@ export function registerServe(program: Command): void {
           await core.close();
           throw err;
         }
+        // `boxscope launch` in another terminal hands its command to this core (docs/CLI-SPEED.md).
+        const quick = await startQuickServer(core).catch((err: Error) => {
+          core.ctx.log.warn('no quick launcher socket', { error: err.message });
+          return undefined;
+        });
         process.stdout.write(`Boxscope UI:   ${server.url}\n`);
         process.stdout.write(`OTLP receiver: ${core.otlpEndpoint() ?? 'not running'}\n`);
         await new Promise<void>((resolve) => {
@@ -70,6 +76,7 @@ export function registerServe(program: Command): void {
           process.once('SIGINT', stop);
           process.once('SIGTERM', stop);
         });
+        await quick?.close();
         await server.close();
         await core.close();
         return 0;

@@ -1,0 +1,3 @@
+module boxscope/quick
+
+go 1.26.0
