@@ -248,7 +248,9 @@ async function launch(image: string, command: string[], o: LaunchOptions, given?
     const tp = parentContext(o.traceparent);
     if (tp.ctx) parent = tp.ctx;
     else
-      err(`boxscope: --traceparent "${o.traceparent.slice(0, 80)}" is not a valid W3C traceparent; starting a new trace\n`);
+      err(
+        `boxscope: --traceparent "${o.traceparent.slice(0, 80)}" is not a valid W3C traceparent; starting a new trace\n`,
+      );
   }
   const core = given?.core ?? (await (await import('../../core/service.js')).createCore({ host: 'cli' }));
   const span = core.ctx.tracer.startSpan(SPAN.boxCreate, { attributes: { [ATTR.imageRef]: image } }, parent);
@@ -264,8 +266,7 @@ async function launch(image: string, command: string[], o: LaunchOptions, given?
   if (given) {
     if (given.signal.aborted) cancel.abort();
     given.signal.addEventListener('abort', onSignal, { once: true });
-  }
-  else {
+  } else {
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
   }
