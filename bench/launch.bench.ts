@@ -7,16 +7,19 @@
  * button) is measured too. A further side, a bare Node script that only creates and starts the
  * container through dockerode, shows what that client costs per call; a bare Node script sending the
  * same two requests over node:http (no library) is the floor any per-call Node process has.
+ * `boxscope launch` typed while `boxscope serve` runs (bin/boxscope → the quick launcher → that core) is
+ * measured as well: the path a user with the UI open in a browser takes.
  * Run: node --import tsx bench/launch.bench.ts [--runs 15] [--pull-runs 8]
  */
 import { build } from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { connectEngine } from '../electron/core/docker/engine.js';
 import { pullImage } from '../electron/core/runner/pull.js';
 import { createCore } from '../electron/core/service.js';
 import {
+  BIN,
   buildCli,
   buildImage,
   docker,
@@ -69,12 +72,30 @@ function daemonDir(): string | undefined {
   return r.status === 0 ? out : undefined;
 }
 
+/** `boxscope serve` for a data dir, as a user leaves it running in a terminal. */
+async function startServe(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--otlp-port', '0'], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const t0 = Date.now();
+  while (!/OTLP receiver:/.test(out)) {
+    if (child.exitCode !== null || Date.now() - t0 > 60_000) throw new Error(`boxscope serve did not start: ${out}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return child;
+}
+
 function report(title: string, rows: Array<[string, number[]]>, baseline: number[]): void {
   const b = median(baseline);
   console.log(`\n${title}`);
   for (const [name, xs] of rows)
     console.log(
-      `  ${name.padEnd(34)} median ${ms(median(xs)).padStart(7)}   ratio vs baseline ${(median(xs) / b).toFixed(2)}`,
+      `  ${name.padEnd(44)} median ${ms(median(xs)).padStart(7)}   ratio vs baseline ${(median(xs) / b).toFixed(2)}`,
     );
 }
 
@@ -146,11 +167,23 @@ async function launchBench(): Promise<void> {
   const httpFloor: number[] = [];
   const app: number[] = [];
   const appDaemon: number[] = [];
+  const quick: number[] = [];
+  const quickDaemon: number[] = [];
   const floorScript = await nodeFloorScript();
   const httpFloorScript = nodeHttpFloorScript();
   // The app's own launch: the core stays up, as behind the UI's Launch button.
   const core = await createCore({ host: 'cli', env: h.env });
+  // `boxscope launch` as typed (bin/boxscope) while `boxscope serve` runs: the quick launcher's path.
+  const hq = tempHome();
+  if (dd) hq.env.BOXSCOPE_DAEMON_DIR = dd;
+  let serve: ChildProcess | undefined;
   try {
+    serve = await startServe(hq.env);
+    const quickLaunch = async (extra: string[], env = hq.env) => {
+      const r = await run(path.join(ROOT, 'bin', 'boxscope'), ['launch', IMAGE, '--json', ...extra], { env });
+      if (r.code !== 0) throw new Error(`boxscope launch (quick) failed: ${r.stderr.trim()}`);
+      return { id: JSON.parse(r.stdout).containerId as string, stderr: r.stderr };
+    };
     const appLaunch = async (daemon: boolean) =>
       (await core.api.call('boxes:launch', { image: IMAGE, daemon })).containerId;
     const launch = async (extra: string[]) => {
@@ -174,6 +207,10 @@ async function launchBench(): Promise<void> {
     await rm(await drun());
     if (dd) await rm(await launch([]));
     await rm(await appLaunch(false));
+    const probe = await quickLaunch(['--no-daemon'], { ...hq.env, BOXSCOPE_DEBUG: '1' });
+    await rm(probe.id);
+    const quickOn = /through the running core/.test(probe.stderr);
+    if (!quickOn) console.log(`  (the quick launcher did not go through serve: ${probe.stderr.trim().slice(0, 200)})`);
     for (let i = 0; i < RUNS; i++) {
       let id = '';
       dockerRun.push(await timed(async () => void (id = await drun())));
@@ -194,8 +231,23 @@ async function launchBench(): Promise<void> {
         cliDaemon.push(await timed(async () => void (id = await launch([]))));
         await rm(id);
       }
+      if (quickOn) {
+        quick.push(await timed(async () => void (id = (await quickLaunch(['--no-daemon'])).id)));
+        await rm(id);
+        if (dd) {
+          quickDaemon.push(await timed(async () => void (id = (await quickLaunch([])).id)));
+          await rm(id);
+        }
+      }
     }
   } finally {
+    if (serve && serve.exitCode === null) {
+      const gone = new Promise((r) => serve!.once('exit', r));
+      serve.kill('SIGTERM');
+      await gone;
+    }
+    await removeBoxesOfHome(hq.home);
+    hq.cleanup();
     await core.close();
     await removeBoxesOfHome(h.home);
     h.cleanup();
@@ -206,10 +258,14 @@ async function launchBench(): Promise<void> {
       ['docker run -d (baseline)', dockerRun],
       ['node + node:http create/start only', httpFloor],
       ['node + dockerode create/start only', floor],
-      ['app launch, --no-daemon (warm core)', app],
-      ...(dd ? ([['app launch, with daemon (warm core)', appDaemon]] as Array<[string, number[]]>) : []),
+      ['app launch, --no-daemon (in-process core)', app],
+      ...(dd ? ([['app launch, with daemon (in-process core)', appDaemon]] as Array<[string, number[]]>) : []),
       ['boxscope launch --no-daemon', cli],
       ...(dd ? ([['boxscope launch (with daemon)', cliDaemon]] as Array<[string, number[]]>) : []),
+      ...(quick.length ? ([['boxscope launch --no-daemon, serve up', quick]] as Array<[string, number[]]>) : []),
+      ...(quickDaemon.length
+        ? ([['boxscope launch (daemon), serve up', quickDaemon]] as Array<[string, number[]]>)
+        : []),
     ],
     dockerRun,
   );

@@ -69,9 +69,10 @@ if (!skip.has('vitest')) {
   } else count('vitest', 0, 1, 0);
 }
 
-if (!skip.has('go')) {
+// The in-box daemon's module and the quick launcher's, each with its own go.mod.
+for (const mod of skip.has('go') ? [] : ['daemon', 'quick']) {
   const r = spawnSync('go', ['test', '-json', '-count=1', '-trimpath', './...'], {
-    cwd: path.join(root, 'daemon'),
+    cwd: path.join(root, mod),
     encoding: 'utf8',
     maxBuffer: 1 << 28,
     // Same settings as scripts/build-daemon.sh, so the tests reuse its compiled packages.
@@ -95,7 +96,7 @@ if (!skip.has('go')) {
     failed = 1;
     process.stdout.write(r.stderr ?? '');
   }
-  count('go test (daemon)', passed, failed, skipped);
+  count(`go test (${mod})`, passed, failed, skipped);
 }
 
 if (!skip.has('e2e')) {
