@@ -14,12 +14,11 @@
 import { build } from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { connectEngine } from '../electron/core/docker/engine.js';
 import { pullImage } from '../electron/core/runner/pull.js';
 import { createCore } from '../electron/core/service.js';
 import {
-  BIN,
   buildCli,
   buildImage,
   docker,
@@ -30,7 +29,9 @@ import {
   run,
   runCli,
   startRegistry,
+  startServe,
   tempHome,
+  type RunningServe,
 } from '../tests/fixtures/index.js';
 
 const arg = (name: string, dflt: number) => {
@@ -70,24 +71,6 @@ function daemonDir(): string | undefined {
     stdio: 'ignore',
   });
   return r.status === 0 ? out : undefined;
-}
-
-/** `boxscope serve` for a data dir, as a user leaves it running in a terminal. */
-async function startServe(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--otlp-port', '0'], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const t0 = Date.now();
-  while (!/OTLP receiver:/.test(out)) {
-    if (child.exitCode !== null || Date.now() - t0 > 60_000) throw new Error(`boxscope serve did not start: ${out}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return child;
 }
 
 function report(title: string, rows: Array<[string, number[]]>, baseline: number[]): void {
@@ -176,7 +159,7 @@ async function launchBench(): Promise<void> {
   // `boxscope launch` as typed (bin/boxscope) while `boxscope serve` runs: the quick launcher's path.
   const hq = tempHome();
   if (dd) hq.env.BOXSCOPE_DAEMON_DIR = dd;
-  let serve: ChildProcess | undefined;
+  let serve: RunningServe | undefined;
   try {
     serve = await startServe(hq.env);
     const quickLaunch = async (extra: string[], env = hq.env) => {
@@ -241,11 +224,7 @@ async function launchBench(): Promise<void> {
       }
     }
   } finally {
-    if (serve && serve.exitCode === null) {
-      const gone = new Promise((r) => serve!.once('exit', r));
-      serve.kill('SIGTERM');
-      await gone;
-    }
+    await serve?.stop();
     await removeBoxesOfHome(hq.home);
     hq.cleanup();
     await core.close();

@@ -11,14 +11,13 @@
  *   ← {"started":true}, {"out":"…"} / {"err":"…"} …, then {"exit":N}
  * A caller that goes away cancels its launch, as Ctrl-C does.
  */
-import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { z } from 'zod';
 import { toErrorInfo } from '../../shared/errors.js';
 import type { Core } from '../core/service.js';
-import { socketAlive } from '../core/telemetry/receiver.js';
+import { listenOnSocket } from '../core/unix-socket.js';
 import { markLaunchCommand, registerLaunch, type LaunchIo } from './commands/launch.js';
 
 export const QUICK_SOCKET = 'cli.sock';
@@ -77,43 +76,19 @@ export interface QuickServer {
 /** Listens beside the OTLP socket (run/, 0700, never mounted into a box); undefined if another core holds it. */
 export async function startQuickServer(core: Core): Promise<QuickServer | undefined> {
   const socketPath = path.join(core.ctx.paths.runDir, QUICK_SOCKET);
-  if (await socketAlive(socketPath, 300)) {
-    core.ctx.log.info('another running core serves the quick launcher', { path: socketPath });
-    return undefined;
-  }
-  try {
-    fs.unlinkSync(socketPath);
-  } catch {
-    // No stale file.
-  }
   const open = new Set<net.Socket>();
   const server = net.createServer((sock) => {
     open.add(sock);
     sock.on('close', () => open.delete(sock));
     serve(core, sock);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(socketPath, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
   // run/ (0700) keeps other users out already; the socket's own mode says the same.
-  fs.chmodSync(socketPath, 0o600);
-  const ino = fs.statSync(socketPath).ino;
-  return {
-    socketPath,
-    async close() {
-      for (const s of open) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      try {
-        if (fs.statSync(socketPath).ino === ino) fs.unlinkSync(socketPath);
-      } catch {
-        // Already gone.
-      }
-    },
-  };
+  const l = await listenOnSocket(server, socketPath, 0o600, async () => {
+    for (const s of open) s.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  if (!l) core.ctx.log.info('another running core serves the quick launcher', { path: socketPath });
+  return l && { socketPath, close: l.unlisten };
 }
 
 function serve(core: Core, sock: net.Socket): void {

@@ -120,6 +120,11 @@ describe('a fresh clone after npm ci', () => {
       expect(res.status).toBe(200);
       expect(html).toContain('<div id="root"></div>');
       expect(html).not.toMatch(/not built/);
+      // While it runs, a launch typed in another terminal goes through its core (the quick launcher).
+      const r = await boxscope(['launch', IMAGE, '--pull', 'never', '--json'], { ...h.env, BOXSCOPE_DEBUG: '1' });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/launching through the running core/);
+      expect(JSON.parse(r.stdout)).toMatchObject({ state: 'running' });
     } finally {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));

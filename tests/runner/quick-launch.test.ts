@@ -4,13 +4,12 @@
  * instead of starting Node. Real serve process, real engine, real boxes; the callers are the
  * package's bin as a user runs it, a box, another user on the host, and a hostile client.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  BIN,
   buildCli,
   buildImage,
   daemonDir,
@@ -21,8 +20,10 @@ import {
   run,
   runCli,
   startRegistry,
+  startServe,
   tempHome,
   waitFor,
+  type RunningServe,
   type TempHome,
   type TestRegistry,
 } from '../fixtures/index.js';
@@ -32,26 +33,7 @@ const IMAGE = 'boxscope-test/quick-box:1';
 const WRAPPER = path.join(ROOT, 'bin', 'boxscope');
 const QUICK = path.join(ROOT, 'dist', 'boxscope-quick');
 let h: TempHome;
-let serve: ChildProcess;
-
-function startServe(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--otlp-port', '0'], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  return waitFor(async () => (/OTLP receiver:/.test(out) ? child : undefined), 'serve to start', 60_000);
-}
-
-async function stopServe(child: ChildProcess | undefined, sig: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const gone = new Promise((r) => child.once('exit', r));
-  child.kill(sig);
-  await gone;
-}
+let serve: RunningServe;
 
 /** `boxscope ARGS` through the package's bin, BOXSCOPE_DEBUG on so the launcher says which way it went. */
 const boxscope = (args: string[], env: NodeJS.ProcessEnv = h.env, timeoutMs = 60_000) =>
@@ -70,7 +52,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  await stopServe(serve);
+  await serve?.stop();
   if (h) {
     await removeBoxesOfHome(h.home);
     h.cleanup();
@@ -262,7 +244,7 @@ describe('when the running core cannot finish', () => {
       expect(lines[0]).toMatch(/cancel/i);
       expect(await docker.listContainers({ all: true, filters: { name: [name] } })).toHaveLength(0);
     } finally {
-      await stopServe(serve2);
+      await serve2.stop();
       await removeBoxesOfHome(h2.home);
       h2.cleanup();
     }
@@ -288,7 +270,7 @@ describe('when the running core cannot finish', () => {
         const cs = await docker.listContainers({ all: true, filters: { name: [name] } });
         return cs.find((x) => x.State === 'created');
       }, 'created container');
-      await stopServe(serve3, 'SIGKILL');
+      await serve3.stop('SIGKILL');
       expect(await code).toBe(1);
       const lines = err.split('\n').filter((l) => l && !THROUGH_CORE.test(l));
       expect(lines).toEqual([expect.stringContaining('went away during the launch')]);
@@ -300,7 +282,7 @@ describe('when the running core cannot finish', () => {
       }>;
       expect(boxes.find((b) => b.name === name)).toMatchObject({ state: 'failed' });
     } finally {
-      await stopServe(serve3);
+      await serve3.stop();
       await removeBoxesOfHome(h3.home);
       h3.cleanup();
     }
@@ -332,7 +314,7 @@ describe('when the running core cannot finish', () => {
       expect(r.code, r.stderr).toBe(0);
       expect(r.stderr).toMatch(THROUGH_CORE);
     } finally {
-      await stopServe(serve4);
+      await serve4.stop();
       await removeBoxesOfHome(h4.home);
       h4.cleanup();
     }

@@ -5,7 +5,6 @@
  * on TCP loopback an export without the header is accepted. A token (and a
  * box's socket) writes only the trace of that box's launch.
  */
-import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import zlib from 'node:zlib';
@@ -22,6 +21,7 @@ import {
 } from '../otlp/decode.js';
 import { encodeExportResponse, encodeRpcStatus, RPC, type Encoding } from '../otlp/encode.js';
 import type { BoxQuotas } from './quota.js';
+import { listenOnSocket } from '../unix-socket.js';
 
 /** Builds the protobuf decoder ahead of the first request; a failure only means it is built on first use. */
 export function warmDecoder(): void {
@@ -357,48 +357,10 @@ export async function listenTcp(
   return { server, port: addr.port, close: () => closeServer(server) };
 }
 
-/** True when something accepts connections on the socket path. */
-export function socketAlive(path: string, timeoutMs = 500): Promise<boolean> {
-  return new Promise((resolve) => {
-    const sock = net.connect(path);
-    const done = (ok: boolean) => {
-      sock.destroy();
-      resolve(ok);
-    };
-    sock.setTimeout(timeoutMs, () => done(false));
-    sock.once('connect', () => done(true));
-    sock.once('error', () => done(false));
-  });
-}
-
 /** Listens on the unix socket, replacing a stale socket file; undefined if another live receiver owns it. */
 export async function listenSocket(handler: http.RequestListener, path: string): Promise<RunningServer | undefined> {
-  if (await socketAlive(path)) return undefined;
-  try {
-    fs.unlinkSync(path);
-  } catch {
-    // No stale file.
-  }
   const server = http.createServer(handler);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(path, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
   // Box processes run as any uid; the token, not the file mode, guards the receiver.
-  fs.chmodSync(path, 0o666);
-  const ino = fs.statSync(path).ino;
-  return {
-    server,
-    async close() {
-      await closeServer(server);
-      try {
-        if (fs.statSync(path).ino === ino) fs.unlinkSync(path);
-      } catch {
-        // Already gone.
-      }
-    },
-  };
+  const l = await listenOnSocket(server, path, 0o666, () => closeServer(server));
+  return l && { server, close: l.unlisten };
 }
