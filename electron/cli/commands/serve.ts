@@ -71,6 +71,7 @@ export function registerServe(program: Command): void {
         });
         process.stdout.write(`Boxscope UI:   ${server.url}\n`);
         process.stdout.write(`OTLP receiver: ${core.otlpEndpoint() ?? 'not running'}\n`);
+        if (quick) process.stdout.write('Quick launch:  `boxscope launch` in another terminal runs in this process\n');
         await new Promise<void>((resolve) => {
           const stop = () => resolve();
           process.once('SIGINT', stop);
