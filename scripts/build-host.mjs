@@ -54,7 +54,8 @@ export const STEPS = [
   {
     name: 'daemon',
     label: `the in-box daemon for linux/${hostDaemonArch()} (daemon/bin)`,
-    optional: true,
+    // Optional steps say what goes on without them, and which command builds them.
+    optional: 'boxes launch without it until `npm run build:daemon` succeeds',
     // build-daemon.sh skips a current binary by itself, so a stale one is rebuilt too.
     built: () => false,
     argv: () => ['bash', at('scripts', 'build-daemon.sh')],
@@ -63,7 +64,7 @@ export const STEPS = [
   {
     name: 'quick',
     label: 'the quick launcher (dist/boxscope-quick)',
-    optional: true,
+    optional: 'boxscope launch runs in Node until `npm run build:quick` succeeds',
     built: () => existsSync(at('dist', 'boxscope-quick')),
     argv: () => ['bash', at('scripts', 'build-quick.sh')],
     env: () => ({ BOXSCOPE_GO_MISSING_SAID: '1' }),
@@ -161,12 +162,7 @@ export async function buildHost({ onlyMissing = false, log = (m) => console.log(
     if (r.ok) continue;
     if (step.optional) {
       // build-daemon.sh and build-quick.sh have already said in one line that Go is missing.
-      if (!r.goMissing)
-        log(
-          step.name === 'quick'
-            ? `${step.label} did not build (${r.why}): boxscope launch runs in Node until \`npm run build:quick\` succeeds`
-            : `${step.label} did not build (${r.why}): boxes launch without it until \`npm run build:daemon\` succeeds`,
-        );
+      if (!r.goMissing) log(`${step.label} did not build (${r.why}): ${step.optional}`);
       continue;
     }
     log(`${step.label} did not build (${r.why}); fix the error above and run it again`);

@@ -1,6 +1,14 @@
 import type { SpanRecord } from '../../shared/models.js';
 import { columnsOf, decodeColumns, type ColumnBatch, type ColumnPhase } from '../../shared/trace-columns.js';
-import { buildTraceModel, type TraceModel } from '../src/model/trace-model.js';
+import {
+  buildTraceModel,
+  eventTimesOf,
+  indexOfId,
+  nameOf,
+  parentIdOf,
+  spanIdOf,
+  type TraceModel,
+} from '../src/model/trace-model.js';
 
 const BASE_MS = 1_764_000_000_000;
 
@@ -94,4 +102,39 @@ export function batchOf(spans: readonly SpanRecord[], phase: ColumnPhase = 'stor
 /** The timeline's model of spans given whole. */
 export function modelOf(spans: readonly SpanRecord[]): TraceModel {
   return buildTraceModel([batchOf(spans)]);
+}
+
+/**
+ * Everything a model shows, as plain values, to compare two models built in different ways
+ * (service ids may be numbered differently: compared by name; the id index through lookups).
+ */
+export function modelSnapshot(m: TraceModel) {
+  const rows = Array.from({ length: m.size }, (_, i) => ({
+    id: spanIdOf(m, i),
+    parentId: parentIdOf(m, i),
+    name: nameOf(m, i),
+    service: m.services[m.serviceOf[i]],
+    box: m.strings[m.boxId[i]],
+    parent: m.parent[i] >= 0 ? spanIdOf(m, m.parent[i]) : '-',
+    depth: m.depth[i],
+    end: m.subtreeEnd[i],
+    kids: m.childCount[i],
+    start: m.start[i],
+    finish: m.finish[i],
+    orphan: m.orphan[i],
+    status: m.status[i],
+    kind: m.kind[i],
+    events: Array.from(eventTimesOf(m, i)),
+    kinds: Array.from(m.eventKind.subarray(m.eventStart[i], m.eventEnd[i])),
+    found: indexOfId(m, spanIdOf(m, i)),
+  }));
+  return {
+    size: m.size,
+    rows,
+    baseMs: m.baseMs,
+    errors: Array.from(m.errors),
+    orphans: m.orphanCount,
+    maxDepth: m.maxDepth,
+    traceId: m.traceId,
+  };
 }

@@ -8,44 +8,10 @@ import {
   eventTimesOf,
   hasException,
   indexOfId,
-  nameOf,
   parentIdOf,
   spanIdOf,
-  type TraceModel,
 } from './trace-model.js';
-import { batchOf, label, sid, span } from '../../test/spans.js';
-
-/** Everything a model shows, by span id (service ids may be numbered differently: compared by name). */
-function snapshot(m: TraceModel) {
-  const rows = Array.from({ length: m.size }, (_, i) => ({
-    id: label(spanIdOf(m, i)),
-    parentId: label(parentIdOf(m, i)),
-    name: nameOf(m, i),
-    service: m.services[m.serviceOf[i]],
-    box: m.strings[m.boxId[i]],
-    parent: m.parent[i] >= 0 ? label(spanIdOf(m, m.parent[i])) : '-',
-    depth: m.depth[i],
-    end: m.subtreeEnd[i],
-    kids: m.childCount[i],
-    start: m.start[i],
-    finish: m.finish[i],
-    orphan: m.orphan[i],
-    status: m.status[i],
-    kind: m.kind[i],
-    events: Array.from(eventTimesOf(m, i)),
-    kinds: Array.from(m.eventKind.subarray(m.eventStart[i], m.eventEnd[i])),
-    found: indexOfId(m, spanIdOf(m, i)),
-  }));
-  return {
-    size: m.size,
-    rows,
-    baseMs: m.baseMs,
-    errors: Array.from(m.errors),
-    orphans: m.orphanCount,
-    maxDepth: m.maxDepth,
-    traceId: m.traceId,
-  };
-}
+import { batchOf, label, modelSnapshot, sid, span } from '../../test/spans.js';
 
 /** A small deterministic generator (mulberry32). */
 function rng(seed: number) {
@@ -114,7 +80,7 @@ describe('LiveModel.append', () => {
         at += len;
         batches.push(b);
         expect(live.append([b])).toBe(true);
-        expect(snapshot(live.model())).toEqual(snapshot(buildTraceModel(batches)));
+        expect(modelSnapshot(live.model())).toEqual(modelSnapshot(buildTraceModel(batches)));
       }
       // Every parent but the missing one arrived: only spans under "gone" stay orphans.
       const m = live.model();
@@ -185,7 +151,7 @@ describe('LiveModel.append', () => {
       all.push(batch);
       expect(live.append([batch])).toBe(true);
     }
-    expect(snapshot(live.model())).toEqual(snapshot(buildTraceModel(all)));
+    expect(modelSnapshot(live.model())).toEqual(modelSnapshot(buildTraceModel(all)));
   });
 });
 

@@ -10,34 +10,11 @@ import {
   spanIdOf,
   type TraceModel,
 } from './trace-model.js';
-import { batchOf, label, launchTrace, modelOf, sid, span } from '../../test/spans.js';
+import { batchOf, label, launchTrace, modelOf, modelSnapshot, sid, span } from '../../test/spans.js';
 
 const ids = (m: TraceModel, rows: Iterable<number> = Array.from({ length: m.size }, (_, i) => i)) =>
   Array.from(rows, (i) => label(spanIdOf(m, i)));
 const at = (m: TraceModel, l: string) => indexOfId(m, sid(l));
-
-/** Everything a model shows, as plain values (the id index is checked through lookups). */
-function snapshot(m: TraceModel) {
-  const rows = Array.from({ length: m.size }, (_, i) => ({
-    id: spanIdOf(m, i),
-    parentId: parentIdOf(m, i),
-    name: nameOf(m, i),
-    service: m.services[m.serviceOf[i]],
-    box: m.strings[m.boxId[i]],
-    parent: m.parent[i],
-    depth: m.depth[i],
-    end: m.subtreeEnd[i],
-    kids: m.childCount[i],
-    start: m.start[i],
-    finish: m.finish[i],
-    orphan: m.orphan[i],
-    status: m.status[i],
-    kind: m.kind[i],
-    events: Array.from(eventTimesOf(m, i)),
-    found: indexOfId(m, spanIdOf(m, i)),
-  }));
-  return { rows, baseMs: m.baseMs, errors: Array.from(m.errors), orphans: m.orphanCount, maxDepth: m.maxDepth };
-}
 
 describe('buildTraceModel', () => {
   it('lays the tree out in preorder with children sorted by start', () => {
@@ -83,7 +60,7 @@ describe('buildTraceModel', () => {
     const shuffled = [...spans].reverse();
     const parts = [shuffled.slice(0, 3), shuffled.slice(3, 7), shuffled.slice(7)].map((p) => batchOf(p, 'live'));
     const pieced = buildTraceModel(parts);
-    expect(snapshot(pieced)).toEqual(snapshot(whole));
+    expect(modelSnapshot(pieced)).toEqual(modelSnapshot(whole));
     expect(whole.strings[whole.boxId[at(whole, 'bad')]]).toBe('box-1');
     expect(Array.from(whole.errors)).toEqual([at(whole, 'bad')]);
   });
