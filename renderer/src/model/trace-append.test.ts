@@ -3,14 +3,7 @@ import type { SpanRecord } from '../../../shared/models.js';
 import { EVENT_KIND, type ColumnBatch } from '../../../shared/trace-columns.js';
 import { LiveModel } from './trace-append.js';
 import { TraceFeed } from './trace-feed.js';
-import {
-  buildTraceModel,
-  eventTimesOf,
-  hasException,
-  indexOfId,
-  parentIdOf,
-  spanIdOf,
-} from './trace-model.js';
+import { buildTraceModel, eventTimesOf, hasException, indexOfId, parentIdOf, spanIdOf } from './trace-model.js';
 import { batchOf, label, modelSnapshot, sid, span } from '../../test/spans.js';
 
 /** A small deterministic generator (mulberry32). */
